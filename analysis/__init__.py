@@ -1,0 +1,46 @@
+"""analysis: the helper package of the research report "DeepSeek's true cost".
+
+Model modules hold pure functions (numbers or arrays in, numbers, arrays or small
+frames out; no I/O): :mod:`analysis.training` (step 3). Boundary modules do the
+rest: :mod:`analysis.data` (read and validate ``data/``), :mod:`analysis.params`
+(assumptions register, parameter validation, scenarios), :mod:`analysis.results`
+(citable numbers), :mod:`analysis.figures` (house style, deterministic saving),
+:mod:`analysis.report` and :mod:`analysis.site` (the runner and its HTML), and
+``python -m analysis`` (the command line). Arrows go one way: notebooks and the
+CLI use boundary modules, which use model modules.
+
+Glossary of names
+-----------------
+Every quantity carries its unit in its name.
+
+===========================  ==============================================
+name                         meaning [unit]
+===========================  ==============================================
+``gpu_hours``                GPU time: GPUs x wall-clock hours [GPU-h]
+``wall_clock_hours``         elapsed time of a run [h]
+``gpus``                     number of GPUs [GPUs]
+``price_usd_per_gpu_hour``   price of one GPU for one hour [USD/GPU-hour]
+``gpu_hour_price_usd``       the parameter holding that price [USD/GPU-hour]
+``cost_usd``                 a cost [USD]
+``training_flop``            training compute [FLOP]
+``activated_params``         parameters used per token (MoE: activated) [-]
+``training_tokens``          training tokens [tokens]
+``peak_tflops``              dense peak throughput of one GPU [TFLOPS]
+``mfu``                      model FLOPs utilisation, achieved / peak [0-1]
+``*_fraction``, ``share_*``  a fraction [0-1]
+``*_b_params``               billions of parameters
+``*_t_tokens``               trillions of tokens
+===========================  ==============================================
+"""
+
+from importlib import metadata as _metadata
+
+try:
+    __version__ = _metadata.version("deepseek-true-cost")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    import re as _re
+    from pathlib import Path as _Path
+
+    __version__ = _re.search(
+        r'^version = "([^"]+)"', (_Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(), _re.M
+    ).group(1)

@@ -1,0 +1,125 @@
+"""Command line: ``python -m analysis {report,params,scenarios,check}``.
+
+Every error is one line on stderr and a non-zero exit (2 for bad input, 1 for a
+notebook that failed); no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import data as _data
+from . import params as _params
+
+EXIT_BAD_INPUT = 2
+EXIT_RUN_FAILED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs must be a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analysis", description="Build and inspect the report \"DeepSeek's true cost\".")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    rep = sub.add_parser("report", help="run the notebooks and build the report",
+                         description="Validate all inputs, run every notebook with the scenario's parameters "
+                                     "(in parallel, fresh kernels) and write the report.")
+    rep.add_argument("--scenario", default="baseline", metavar="NAME|PATH",
+                     help="a scenario in data/scenarios/ or a path to a .yaml file (default: baseline)")
+    rep.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="override one parameter (repeatable); see `python -m analysis params`")
+    rep.add_argument("--out", metavar="DIR", help="output folder (default: reports/<scenario>[+overrides]/)")
+    rep.add_argument("--jobs", type=_positive_int, metavar="N", help="notebooks run at once (default: one per CPU)")
+    sub.add_parser("params", help="list every parameter: value, range, unit, source, notebooks")
+    sub.add_parser("scenarios", help="list the scenarios")
+    sub.add_parser("check", help="validate data files, the register, scenarios and notebook parameter cells")
+    return parser
+
+
+def _cmd_report(args) -> int:
+    from . import report
+
+    plan = report.plan_report(args.scenario, [tuple(p) for p in args.parameter], args.out)
+    report.run_report(plan, jobs=args.jobs)
+    return 0
+
+
+def _fmt(value) -> str:
+    return "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+
+
+def _cmd_params(args) -> int:
+    register = _params.load_register()
+    usage = _params.parameter_usage()
+    rows = [("name", "value", "range", "unit", "sources", "notebooks")]
+    for name, p in register.items():
+        rng = f"{_fmt(p.low)} to {_fmt(p.high)} ({p.distribution})" if p.low is not None else p.distribution
+        if p.allowed:
+            rng = "one of " + "|".join(p.allowed)
+        rows.append((name, _fmt(p.baseline), rng, p.unit, ";".join(p.source_ids), ",".join(usage.get(name, [])) or "-"))
+    _print_table(rows)
+    return 0
+
+
+def _cmd_scenarios(args) -> int:
+    register = _params.load_register()
+    rows = [("name", "overrides", "description")]
+    for name in _params.scenario_names():
+        s = _params.load_scenario(name, register=register)
+        rows.append((name, str(len(s.overrides)), s.description))
+    _print_table(rows)
+    return 0
+
+
+def _cmd_check(args) -> int:
+    counts = _data.validate_all()
+    register = _params.load_register()
+    for name in _params.scenario_names():
+        _params.load_scenario(name, register=register)
+    usage = _params.parameter_usage()
+    unknown = sorted(set(usage) - set(register))
+    if unknown:
+        raise _params.ParameterError(f"notebook parameter {unknown[0]!r} is not in data/assumptions.csv")
+    print(f"ok: {sum(counts.values())} rows in {len(counts)} data files, {len(register)} parameters, "
+          f"{len(_params.scenario_names())} scenarios, {len(_params.notebook_paths())} notebooks")
+    return 0
+
+
+def _print_table(rows) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    from .report import ReportError
+
+    try:
+        return {"report": _cmd_report, "params": _cmd_params, "scenarios": _cmd_scenarios, "check": _cmd_check}[args.command](args)
+    except (_params.ParameterError, _data.DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ReportError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_RUN_FAILED
+    except KeyboardInterrupt:
+        print("error: interrupted; earlier outputs were left as they were", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

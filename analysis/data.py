@@ -1,0 +1,502 @@
+"""Load and validate the report's input files (the only module that reads ``data/``).
+
+Every CSV in ``data/`` has a :class:`Schema` here. A loader reads the file as
+text, checks it against its schema and returns a :class:`pandas.DataFrame` with
+typed columns, or raises :class:`DataError` naming the file, the row, the column
+and the rule that was broken, e.g.::
+
+    data/training_runs.csv, row 2 (line 3), column gpu_hours: must be >= 0, got -5
+
+Rules checked on every load
+---------------------------
+* the header is exactly the schema's columns, in order;
+* every value parses as its column's type (``str``, ``int``, ``float``,
+  ``date`` as YYYY-MM-DD, ``source_ids`` as ``;``-separated ids);
+* required cells are not empty;
+* numeric values respect the column's bounds (``min=0`` where physical);
+* numeric column names carry a unit suffix (:data:`UNIT_SUFFIXES`);
+* every source id exists in ``data/sources.csv``;
+* no two rows share a key;
+* file-specific row rules (for example ``gpu_hours = gpus x wall_clock_hours``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "data"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+
+#: Suffixes that name a unit. Every numeric column of every schema ends with one
+#: of them (``tests/test_data.py`` checks it), so a reader never has to guess.
+UNIT_SUFFIXES = (
+    "_usd",
+    "_usd_per_gpu_hour",
+    "_gpu_hours",
+    "_hours",
+    "_days",
+    "_gpus",
+    "_tflops",
+    "_gb",
+    "_tb_per_s",
+    "_gb_per_s",
+    "_w",
+    "_fraction",
+    "_ratio",
+    "_count",
+    "_b_params",
+    "_t_tokens",
+)
+
+SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
+
+
+class DataError(ValueError):
+    """A data file broke a validation rule. The message is one line."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython: show one line, not a traceback
+        return [f"DataError: {self}"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a data file.
+
+    Parameters
+    ----------
+    name : str
+        Column name; numeric columns end with a unit suffix.
+    kind : {"str", "int", "float", "date", "source_ids", "bool"}
+        How the text is parsed.
+    required : bool
+        Whether an empty cell is an error.
+    min, max : float, optional
+        Inclusive bounds for numeric kinds.
+    choices : tuple of str, optional
+        Allowed values for a ``str`` column.
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = True
+    min: float | None = None
+    max: float | None = None
+    choices: tuple[str, ...] | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("int", "float")
+
+
+RowRule = Callable[[dict], "str | None"]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns, key and row rules of one data file (relative to ``data/``)."""
+
+    file: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    row_rules: tuple[RowRule, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _fail(file: str, message: str, row: int | None = None, column: str | None = None) -> DataError:
+    where = f"data/{file}"
+    if row is not None:
+        where += f", row {row} (line {row + 1})"
+    if column is not None:
+        where += f", column {column}"
+    return DataError(f"{where}: {message}")
+
+
+def _parse_cell(text: str, col: Column):
+    """Parse one cell; raise ValueError with the rule broken."""
+    if col.kind == "str":
+        if col.choices is not None and text not in col.choices:
+            raise ValueError(f"must be one of {', '.join(col.choices)}; got {text!r}")
+        return text
+    if col.kind == "int":
+        try:
+            value = int(text.replace("_", ""))
+        except ValueError:
+            raise ValueError(f"must be a whole number, got {text!r}") from None
+    elif col.kind == "float":
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"must be a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise ValueError(f"must be a finite number, got {text!r}")
+    elif col.kind == "date":
+        try:
+            return _dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"must be a date written YYYY-MM-DD, got {text!r}") from None
+    elif col.kind == "bool":
+        if text not in ("true", "false"):
+            raise ValueError(f"must be true or false, got {text!r}")
+        return text == "true"
+    elif col.kind == "source_ids":
+        ids = [s.strip() for s in text.split(";")]
+        bad = [s for s in ids if not SOURCE_ID_PATTERN.match(s)]
+        if bad:
+            raise ValueError(f"source ids are lower-case words joined by '-' and separated by ';', got {text!r}")
+        return tuple(ids)
+    else:  # pragma: no cover - schema error
+        raise AssertionError(f"unknown column kind {col.kind}")
+    if col.min is not None and value < col.min:
+        raise ValueError(f"must be >= {col.min:g}, got {text}")
+    if col.max is not None and value > col.max:
+        raise ValueError(f"must be <= {col.max:g}, got {text}")
+    return value
+
+
+def read_table(schema: Schema, data_dir: Path | str | None = None, known_sources: Iterable[str] | None = None) -> pd.DataFrame:
+    """Read ``data_dir / schema.file`` and validate it against ``schema``.
+
+    Parameters
+    ----------
+    schema : Schema
+        What the file must look like.
+    data_dir : path, optional
+        Folder holding the data files; default the repository's ``data/``.
+    known_sources : iterable of str, optional
+        Valid source ids; default the ids in ``data_dir/sources.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data row, typed columns; ``source_ids`` cells are tuples.
+
+    Raises
+    ------
+    DataError
+        On the first broken rule, naming file, row, column and rule.
+    """
+    data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+    path = data_dir / schema.file
+    if not path.is_file():
+        raise _fail(schema.file, "file not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    if not rows:
+        raise _fail(schema.file, "file is empty; expected a header row")
+    header = rows[0]
+    if header != schema.names:
+        missing = [c for c in schema.names if c not in header]
+        extra = [c for c in header if c not in schema.names]
+        detail = []
+        if missing:
+            detail.append(f"missing {', '.join(missing)}")
+        if extra:
+            detail.append(f"unexpected {', '.join(extra)}")
+        if not detail:
+            detail.append("columns out of order")
+        raise _fail(schema.file, f"header must be {','.join(schema.names)} ({'; '.join(detail)})")
+    if known_sources is None and any(c.kind == "source_ids" for c in schema.columns):
+        known_sources = source_ids(data_dir)
+    known = set(known_sources or ())
+    records: list[dict] = []
+    seen: dict[tuple, int] = {}
+    for i, raw in enumerate(rows[1:], start=1):
+        if not any(cell.strip() for cell in raw):
+            continue  # blank line
+        if len(raw) != len(schema.columns):
+            raise _fail(schema.file, f"has {len(raw)} cells, expected {len(schema.columns)}", row=i)
+        record = {}
+        for col, cell in zip(schema.columns, raw):
+            text = cell.strip()
+            if text == "":
+                if col.required:
+                    raise _fail(schema.file, "must not be empty", row=i, column=col.name)
+                record[col.name] = None
+                continue
+            try:
+                value = _parse_cell(text, col)
+            except ValueError as err:
+                raise _fail(schema.file, str(err), row=i, column=col.name) from None
+            if col.kind == "source_ids":
+                unknown = [s for s in value if s not in known]
+                if unknown:
+                    raise _fail(schema.file, f"unknown source id {unknown[0]!r} (not in data/sources.csv)", row=i, column=col.name)
+            record[col.name] = value
+        key = tuple(record[k] for k in schema.key)
+        if key in seen:
+            raise _fail(schema.file, f"duplicate key {'/'.join(map(str, key))} (first on row {seen[key]})", row=i, column=schema.key[0])
+        seen[key] = i
+        for rule in schema.row_rules:
+            problem = rule(record)
+            if problem:
+                column, message = problem
+                raise _fail(schema.file, message, row=i, column=column)
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=schema.names)
+    for col in schema.columns:
+        if col.kind == "float":
+            frame[col.name] = frame[col.name].astype("float64")
+        elif col.kind == "int" and col.required:
+            frame[col.name] = frame[col.name].astype("int64")
+        elif col.kind == "int":
+            frame[col.name] = frame[col.name].astype("Int64")
+    return frame
+
+
+# --------------------------------------------------------------------------- sources
+SOURCES = Schema(
+    file="sources.csv",
+    columns=(
+        Column("id"),
+        Column("title"),
+        Column("authors_or_publisher"),
+        Column("date", "date", required=False),
+        Column("url", required=False),
+        Column("accessed", "date"),
+        Column("licence"),
+        Column("notes", required=False),
+    ),
+    key=("id",),
+    row_rules=(
+        lambda r: None if SOURCE_ID_PATTERN.match(r["id"]) else ("id", f"ids are lower-case words joined by '-', got {r['id']!r}"),
+        lambda r: None if r["url"] or r["id"] == "assumption" else ("url", "must not be empty (only the 'assumption' source has no URL)"),
+    ),
+)
+
+
+def load_sources(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """The source registry ``data/sources.csv``, one row per source id."""
+    return read_table(SOURCES, data_dir, known_sources=())
+
+
+def source_ids(data_dir: Path | str | None = None) -> frozenset[str]:
+    """The set of valid source ids."""
+    return _source_ids_cached(str(Path(data_dir).resolve()) if data_dir else str(DATA_DIR))
+
+
+@lru_cache(maxsize=8)
+def _source_ids_cached(data_dir: str) -> frozenset[str]:
+    return frozenset(load_sources(data_dir)["id"])
+
+
+# --------------------------------------------------------------------------- training runs
+def _gpu_hours_consistent(r: dict):
+    if r["gpus"] is not None and r["wall_clock_hours"] is not None:
+        product = r["gpus"] * r["wall_clock_hours"]
+        if not math.isclose(product, r["gpu_hours"], rel_tol=1e-9):
+            return ("gpu_hours", f"must equal gpus x wall_clock_hours = {product:g}, got {r['gpu_hours']:g}")
+    return None
+
+
+TRAINING_RUNS = Schema(
+    file="training_runs.csv",
+    columns=(
+        Column("run_id"),
+        Column("model"),
+        Column("stage"),
+        Column("gpu_type"),
+        Column("gpus", "int", required=False, min=1),
+        Column("wall_clock_hours", "float", required=False, min=0),
+        Column("gpu_hours", "float", min=0),
+        Column("published_cost_usd", "float", required=False, min=0),
+        Column("in_v3_table_1", "bool"),
+        Column("source_ids", "source_ids"),
+        Column("note", required=False),
+    ),
+    key=("run_id",),
+    row_rules=(_gpu_hours_consistent,),
+)
+
+
+def load_training_runs(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Disclosed GPU-hours of DeepSeek's training stages (V3 Table 1; R1 Supp. B.4.4)."""
+    return read_table(TRAINING_RUNS, data_dir)
+
+
+# --------------------------------------------------------------------------- models
+MODELS = Schema(
+    file="models.csv",
+    columns=(
+        Column("model"),
+        Column("total_b_params", "float", min=0),
+        Column("activated_b_params", "float", min=0),
+        Column("training_t_tokens", "float", required=False, min=0),
+        Column("training_gpus", "int", required=False, min=1),
+        Column("training_gpu_type", required=False),
+        Column("source_ids", "source_ids"),
+        Column("note", required=False),
+    ),
+    key=("model",),
+    row_rules=(
+        lambda r: None if r["activated_b_params"] <= r["total_b_params"] else ("activated_b_params", "must not exceed total_b_params"),
+    ),
+)
+
+
+def load_models(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Published size and training data of each model (billions of parameters, trillions of tokens)."""
+    return read_table(MODELS, data_dir)
+
+
+# --------------------------------------------------------------------------- GPUs
+GPUS = Schema(
+    file="gpus.csv",
+    columns=(
+        Column("gpu_type"),
+        Column("dense_bf16_tflops", "float", min=0),
+        Column("dense_fp8_tflops", "float", min=0),
+        Column("hbm_gb", "float", min=0),
+        Column("hbm_bandwidth_tb_per_s", "float", min=0),
+        Column("nvlink_gb_per_s", "float", min=0),
+        Column("tdp_w", "float", min=0),
+        Column("source_ids", "source_ids"),
+        Column("note", required=False),
+    ),
+    key=("gpu_type",),
+    row_rules=(
+        lambda r: None if r["dense_fp8_tflops"] >= r["dense_bf16_tflops"] else ("dense_fp8_tflops", "must be >= dense_bf16_tflops"),
+    ),
+)
+
+
+def load_gpus(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """GPU specifications: dense tensor TFLOPS, HBM, NVLink and TDP, with sources."""
+    return read_table(GPUS, data_dir)
+
+
+# --------------------------------------------------------------------------- published figures
+PUBLISHED_FIGURES = Schema(
+    file="published_figures.csv",
+    columns=(
+        Column("figure_id"),
+        Column("value", "float"),
+        Column("unit"),
+        Column("source_ids", "source_ids"),
+        Column("quote"),
+        Column("note", required=False),
+    ),
+    key=("figure_id",),
+)
+
+
+def load_published_figures(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Numbers as published (with a verbatim quote), to set beside what the report computes."""
+    return read_table(PUBLISHED_FIGURES, data_dir)
+
+
+# --------------------------------------------------------------------------- cost exclusions
+COST_EXCLUSIONS = Schema(
+    file="cost_exclusions.csv",
+    columns=(
+        Column("item"),
+        Column("what_it_is"),
+        Column("evidence"),
+        Column("quantified_in"),
+        Column("source_ids", "source_ids"),
+    ),
+    key=("item",),
+)
+
+
+def load_cost_exclusions(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """What DeepSeek's US$5.576M leaves out, with the evidence for each item."""
+    return read_table(COST_EXCLUSIONS, data_dir)
+
+
+# --------------------------------------------------------------------------- assumptions
+ASSUMPTIONS = Schema(
+    file="assumptions.csv",
+    columns=(
+        Column("name"),
+        Column("type", choices=("int", "float", "str", "date")),
+        Column("baseline"),
+        Column("low", required=False),
+        Column("high", required=False),
+        Column("distribution", choices=("fixed", "uniform", "triangular", "lognormal")),
+        Column("hard_bounds", required=False),
+        Column("allowed", required=False),
+        Column("unit"),
+        Column("source_ids", "source_ids"),
+        Column("note"),
+    ),
+    key=("name",),
+    row_rules=(
+        lambda r: None if re.match(r"^[a-z][a-z0-9_]*$", r["name"]) else ("name", f"must be a lower-case Python identifier, got {r['name']!r}"),
+    ),
+)
+
+
+def load_assumptions_table(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """The assumptions register as text; :mod:`analysis.params` interprets it."""
+    return read_table(ASSUMPTIONS, data_dir)
+
+
+#: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
+SCHEMAS: dict[str, Schema] = {
+    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
+}
+
+
+def validate_all(data_dir: Path | str | None = None) -> dict[str, int]:
+    """Load every data file; return the number of rows of each. Raises DataError."""
+    return {name: len(read_table(schema, data_dir)) for name, schema in SCHEMAS.items()}
+
+
+# --------------------------------------------------------------------------- scenarios
+SCENARIO_KEYS = ("description", "sources", "overrides")
+
+
+def scenarios_dir(data_dir: Path | str | None = None) -> Path:
+    return (Path(data_dir) if data_dir is not None else DATA_DIR) / "scenarios"
+
+
+def read_scenario_file(path: Path) -> dict:
+    """Read a scenario YAML file and check its shape (not its parameter values).
+
+    Raises
+    ------
+    DataError
+        If the file is missing, is not YAML, is not a mapping, has keys other than
+        ``description``, ``sources`` and ``overrides``, or has them of the wrong type.
+    """
+    label = str(path)
+    if not path.is_file():
+        raise DataError(f"scenario file {label}: not found")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise DataError(f"scenario file {label}{where}: not valid YAML: {getattr(err, 'problem', err)}") from None
+    if not isinstance(content, dict):
+        raise DataError(f"scenario file {label}: must be a mapping with keys {', '.join(SCENARIO_KEYS)}")
+    unknown = [k for k in content if k not in SCENARIO_KEYS]
+    if unknown:
+        raise DataError(f"scenario file {label}: unknown key {unknown[0]!r}; allowed keys are {', '.join(SCENARIO_KEYS)}")
+    missing = [k for k in SCENARIO_KEYS if k not in content]
+    if missing:
+        raise DataError(f"scenario file {label}: missing key {missing[0]!r}")
+    if not isinstance(content["description"], str) or not content["description"].strip():
+        raise DataError(f"scenario file {label}: 'description' must be a non-empty string")
+    sources = content["sources"]
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources) or not sources:
+        raise DataError(f"scenario file {label}: 'sources' must be a non-empty list of source ids")
+    if content["overrides"] is None:
+        content["overrides"] = {}
+    if not isinstance(content["overrides"], dict):
+        raise DataError(f"scenario file {label}: 'overrides' must be a mapping of parameter name to value")
+    return content

@@ -1,0 +1,157 @@
+"""House style and deterministic saving of the report's figures.
+
+:func:`save` gives every figure a title that states the finding, a footer with
+its source ids, its stable id and the report's version, and writes it as SVG and
+300-dpi PNG with no timestamps or random ids, so the same inputs give the same
+bytes. It also emits a manifest entry (MIME type :data:`MIME_TYPE`) that the
+runner collects into ``figures.csv``.
+
+Files go to the folder named by the environment variable ``DSTC_FIGURES_DIR``
+(the runner sets it) or, when a notebook runs on its own, to ``build/figures/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from pathlib import Path
+from typing import Iterable
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+
+from . import __version__
+from . import data as _data
+
+MIME_TYPE = "application/vnd.deepseek-true-cost.figure+json"
+ID_PATTERN = re.compile(r"^fig\d{2}_[a-z0-9_]+$")
+PNG_DPI = 300
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+PALETTE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#999999",
+}
+CYCLE = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "yellow", "black")]
+
+STYLE = {
+    "figure.figsize": (7.0, 4.2),
+    "figure.dpi": 100,
+    "font.family": "DejaVu Sans",
+    "font.size": 9.5,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "axes.prop_cycle": mpl.cycler(color=CYCLE),
+    "legend.frameon": False,
+    "svg.fonttype": "path",
+    "svg.hashsalt": "deepseek-true-cost",
+    "path.simplify": True,
+    "text.parse_math": False,  # "US$2 ... US$3" is money, not mathtext
+}
+
+
+def apply_style() -> None:
+    """Set the house style for every later figure."""
+    mpl.rcParams.update(STYLE)
+
+
+def figures_dir() -> Path:
+    """Where :func:`save` writes: ``$DSTC_FIGURES_DIR`` or ``build/figures``."""
+    env = os.environ.get("DSTC_FIGURES_DIR")
+    return Path(env) if env else _data.REPO_ROOT / "build" / "figures"
+
+
+def footer_text(figure_id: str, sources: Iterable[str]) -> str:
+    """The footer stamped on a figure.
+
+    >>> footer_text("fig03_x", ["deepseek-v3-report"])
+    "Source: deepseek-v3-report  ·  Figure fig03_x  ·  DeepSeek's true cost v0.1.0"
+    """
+    return f"Source: {'; '.join(sources)}  ·  Figure {figure_id}  ·  DeepSeek's true cost v{__version__}"
+
+
+def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], notebook: str,
+         data_dir=None) -> dict:
+    """Title, stamp and write a figure as SVG and 300-dpi PNG; return its manifest entry.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    figure_id : str
+        Stable id ``figNN_words`` (NN = the step); also the file name.
+    title : str
+        A sentence that states the finding.
+    caption : str
+        What the figure shows and how to read it.
+    sources : iterable of str
+        Source ids from ``data/sources.csv``.
+    notebook : str
+        The notebook that made it.
+
+    Raises
+    ------
+    ValueError
+        Bad id, empty title or caption, no sources or an unknown source id.
+    """
+    if not ID_PATTERN.match(figure_id):
+        raise ValueError(f"figure id {figure_id!r} must look like fig03_cost_by_stage")
+    if not title.strip() or not caption.strip():
+        raise ValueError(f"figure {figure_id}: title and caption must not be empty")
+    sources = list(sources)
+    known = _data.source_ids(data_dir)
+    unknown = [s for s in sources if s not in known]
+    if not sources or unknown:
+        raise ValueError(f"figure {figure_id}: " + (f"unknown source id {unknown[0]!r}" if unknown else "name at least one source id"))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+    width_chars = int(fig.get_figwidth() * 19)  # ~19 characters per inch at 7 pt
+    footer = textwrap.fill(footer_text(figure_id, sources), width=width_chars, break_on_hyphens=False)
+    fig.text(0.01, 0.005, footer, fontsize=7, color="#555555", ha="left", va="bottom", linespacing=1.3)
+    footer_height = (footer.count("\n") + 1) * 7 * 1.3 / 72 / fig.get_figheight()
+    fig.tight_layout(rect=(0, footer_height + 0.01, 1, 1))
+    out = figures_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    with mpl.rc_context({"svg.hashsalt": figure_id}):
+        fig.savefig(out / f"{figure_id}.svg", format="svg",
+                    metadata={"Date": None, "Creator": "DeepSeek's true cost"})
+    fig.savefig(out / f"{figure_id}.png", format="png", dpi=PNG_DPI, metadata={"Software": None})
+    entry = {"id": figure_id, "title": title, "caption": caption, "sources": sources, "notebook": notebook}
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display({MIME_TYPE: entry, "text/plain": f"Saved figure {figure_id} (SVG and PNG)"}, raw=True)
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        pass
+    return entry
+
+
+def collect(notebook) -> list[dict]:
+    """The figure manifest entries of an executed notebook (an nbformat node)."""
+    found = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            entry = output.get("data", {}).get(MIME_TYPE)
+            if entry is not None:
+                found.append(entry)
+    return found
+
+
+def close(fig) -> None:
+    plt.close(fig)

@@ -1,0 +1,472 @@
+"""Parameters: the assumptions register, validation, notebook parameter cells, scenarios.
+
+The register ``data/assumptions.csv`` lists every parameter once: its type, baseline
+value, uncertainty range (low, high, distribution), hard bounds, unit, sources and a
+note. Notebooks declare the parameters they use in their first code cell (tagged
+``parameters``), one per line::
+
+    gpu_hour_price_usd: float = 2.0  # USD per GPU-hour; deepseek-v3-report
+
+and validate them in the next cell with :func:`check_parameters`. The runner
+(:mod:`analysis.report`) resolves a scenario and ``-p`` overrides with
+:func:`resolve_parameters` before it runs anything. Every failure is a
+:class:`ParameterError` whose message is one line: the parameter, the value and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import difflib
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from . import data as _data
+
+
+class ParameterError(ValueError):
+    """A parameter, override or scenario is invalid. The message is one line."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
+        return [f"ParameterError: {self}"]
+
+
+# --------------------------------------------------------------------------- intervals
+@dataclass(frozen=True)
+class Interval:
+    """A closed, open or half-open interval such as ``[0, inf)`` or ``(0, 1]``."""
+
+    lower: float
+    upper: float
+    lower_closed: bool
+    upper_closed: bool
+
+    _PATTERN = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s\])]+)\s*([\])])\s*$")
+
+    @classmethod
+    def parse(cls, text: str) -> "Interval":
+        """Parse interval notation, e.g. ``"[0, inf)"``.
+
+        >>> Interval.parse("(0, 1]").contains(1.0)
+        True
+        >>> Interval.parse("(0, 1]").contains(0)
+        False
+        """
+        m = cls._PATTERN.match(text)
+        if not m:
+            raise ValueError(f"hard bounds must look like [0, inf) or (0, 1], got {text!r}")
+        lo, hi = float(m.group(2)), float(m.group(3))
+        if lo > hi:
+            raise ValueError(f"hard bounds {text!r}: lower bound exceeds upper bound")
+        return cls(lo, hi, m.group(1) == "[", m.group(4) == "]")
+
+    def contains(self, value: float) -> bool:
+        above = value >= self.lower if self.lower_closed else value > self.lower
+        below = value <= self.upper if self.upper_closed else value < self.upper
+        return above and below
+
+    def __str__(self) -> str:
+        def fmt(x: float) -> str:
+            if math.isinf(x):
+                return "inf" if x > 0 else "-inf"
+            return f"{x:g}"
+
+        return f"{'[' if self.lower_closed else '('}{fmt(self.lower)}, {fmt(self.upper)}{']' if self.upper_closed else ')'}"
+
+    def describe(self) -> str:
+        """Plain words: ``> 0``, ``between 0 and 1``, ``>= 0``."""
+        parts = []
+        if not math.isinf(self.lower):
+            parts.append(f"{'>=' if self.lower_closed else '>'} {self.lower:g}")
+        if not math.isinf(self.upper):
+            parts.append(f"{'<=' if self.upper_closed else '<'} {self.upper:g}")
+        return " and ".join(parts) if parts else "any number"
+
+
+# --------------------------------------------------------------------------- the register
+TYPE_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "date": "a date YYYY-MM-DD"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One row of the assumptions register, typed."""
+
+    name: str
+    type: str
+    baseline: Any
+    low: Any
+    high: Any
+    distribution: str
+    bounds: Interval | None
+    allowed: tuple[str, ...] | None
+    unit: str
+    source_ids: tuple[str, ...]
+    note: str
+
+    def allowed_text(self) -> str:
+        """What values are allowed, in words (used in error messages)."""
+        if self.allowed:
+            return "one of " + ", ".join(self.allowed)
+        if self.bounds is not None:
+            return f"{TYPE_WORDS[self.type]} {self.bounds.describe()}, i.e. in {self.bounds}"
+        return TYPE_WORDS[self.type]
+
+    def coerce(self, value: Any, *, from_text: bool = False) -> Any:
+        """Return ``value`` as this parameter's type, or raise ParameterError.
+
+        ``from_text=True`` parses command-line text (``-p NAME VALUE``). An ``int``
+        is accepted for a ``float`` parameter; a ``bool`` is never a number.
+
+        >>> p = Parameter("x", "float", 1.0, None, None, "fixed", Interval.parse("[0, inf)"), None, "USD", ("assumption",), "")
+        >>> p.coerce("3", from_text=True)
+        3.0
+        >>> p.coerce(-1)
+        Traceback (most recent call last):
+        ...
+        analysis.params.ParameterError: x = -1 is not allowed: x must be a number >= 0, i.e. in [0, inf) (USD)
+        """
+        shown = value if from_text or not isinstance(value, str) else repr(value)
+        wrong_type = ParameterError(
+            f"{self.name} = {shown} has the wrong type: {self.name} must be {TYPE_WORDS[self.type]} ({self.unit})"
+        )
+        if self.type in ("int", "float"):
+            if from_text:
+                try:
+                    value = int(value) if self.type == "int" else float(value)
+                except (TypeError, ValueError):
+                    if self.type == "int":
+                        try:
+                            as_float = float(value)
+                        except (TypeError, ValueError):
+                            raise wrong_type from None
+                        if not as_float.is_integer():
+                            raise wrong_type from None
+                        value = int(as_float)
+                    else:
+                        raise wrong_type from None
+            elif isinstance(value, bool):
+                raise wrong_type
+            elif self.type == "int":
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                elif not isinstance(value, int):
+                    raise wrong_type
+            else:
+                if not isinstance(value, (int, float)):
+                    raise wrong_type
+                value = float(value)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ParameterError(f"{self.name} = {shown} is not allowed: {self.name} must be a finite number ({self.unit})")
+            if self.bounds is not None and not self.bounds.contains(value):
+                raise ParameterError(f"{self.name} = {shown} is not allowed: {self.name} must be {self.allowed_text()} ({self.unit})")
+            return value
+        if self.type == "date":
+            if isinstance(value, _dt.date):
+                value = value.isoformat()
+            if not isinstance(value, str):
+                raise wrong_type
+            try:
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                raise wrong_type from None
+            return value
+        # str
+        if not isinstance(value, str):
+            raise wrong_type
+        if self.allowed and value not in self.allowed:
+            raise ParameterError(f"{self.name} = {value!r} is not allowed: {self.name} must be {self.allowed_text()}")
+        return value
+
+
+def _literal(text: str | None, type_: str, field: str, name: str):
+    if text is None:
+        return None
+    try:
+        if type_ == "int":
+            return int(text)
+        if type_ == "float":
+            return float(text)
+    except ValueError:
+        raise _data.DataError(f"data/assumptions.csv, parameter {name}, column {field}: must be {TYPE_WORDS[type_]}, got {text!r}") from None
+    return text
+
+
+def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
+    """Read ``data/assumptions.csv`` into typed :class:`Parameter` objects.
+
+    Beyond the generic checks of :func:`analysis.data.read_table` it checks that
+    values parse as the declared type, that ``low <= baseline <= high``, that
+    baseline, low and high lie inside the hard bounds, that a varied parameter
+    (distribution other than ``fixed``) has both low and high, and that ``allowed``
+    is used only by ``str`` parameters and contains the baseline.
+    """
+    table = _data.load_assumptions_table(data_dir)
+    register: dict[str, Parameter] = {}
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        name, type_ = row["name"], row["type"]
+
+        def fail(column: str, message: str) -> _data.DataError:
+            return _data.DataError(f"data/assumptions.csv, row {i} (line {i + 1}), column {column}: {message}")
+
+        baseline = _literal(row["baseline"], type_, "baseline", name)
+        low = _literal(row["low"], type_, "low", name)
+        high = _literal(row["high"], type_, "high", name)
+        bounds = None
+        if row["hard_bounds"]:
+            if type_ not in ("int", "float"):
+                raise fail("hard_bounds", f"only numeric parameters have hard bounds ({name} is {type_})")
+            try:
+                bounds = Interval.parse(row["hard_bounds"])
+            except ValueError as err:
+                raise fail("hard_bounds", str(err)) from None
+        elif type_ in ("int", "float"):
+            raise fail("hard_bounds", f"numeric parameter {name} needs hard bounds such as [0, inf)")
+        allowed = tuple(a.strip() for a in row["allowed"].split("|")) if row["allowed"] else None
+        if allowed and type_ != "str":
+            raise fail("allowed", "only str parameters list allowed values")
+        if allowed and baseline not in allowed:
+            raise fail("baseline", f"{baseline!r} is not one of the allowed values {', '.join(allowed)}")
+        if row["distribution"] != "fixed":
+            if type_ not in ("int", "float"):
+                raise fail("distribution", f"only numeric parameters can vary; {name} is {type_}, use fixed")
+            if low is None or high is None:
+                raise fail("low" if low is None else "high", f"a {row['distribution']} parameter needs low and high")
+        if low is not None and high is not None and not (low <= baseline <= high):
+            raise fail("baseline", f"must lie between low ({low:g}) and high ({high:g}), got {baseline:g}")
+        for column, value in (("baseline", baseline), ("low", low), ("high", high)):
+            if value is not None and bounds is not None and not bounds.contains(value):
+                raise fail(column, f"{value:g} is outside the hard bounds {bounds}")
+        if row["distribution"] == "lognormal" and low is not None and low <= 0:
+            raise fail("low", "a lognormal parameter needs low > 0")
+        register[name] = Parameter(
+            name=name,
+            type=type_,
+            baseline=baseline,
+            low=low,
+            high=high,
+            distribution=row["distribution"],
+            bounds=bounds,
+            allowed=allowed,
+            unit=row["unit"],
+            source_ids=tuple(row["source_ids"]),
+            note=row["note"],
+        )
+    return register
+
+
+def nearest_names(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """The candidates closest to ``name`` (for "did you mean" hints).
+
+    >>> nearest_names("gpu_hour_price", ["gpu_hour_price_usd", "h800_gpus"])
+    ['gpu_hour_price_usd']
+    """
+    return difflib.get_close_matches(name, list(candidates), n=n, cutoff=0.5)
+
+
+def unknown_parameter_error(name: str, known: Iterable[str], where: str = "") -> ParameterError:
+    known = sorted(known)
+    hint = nearest_names(name, known)
+    suggestion = f"; did you mean {' or '.join(hint)}?" if hint else "; run `python -m analysis params` to list them"
+    return ParameterError(f"unknown parameter {name!r}{where}{suggestion}")
+
+
+# --------------------------------------------------------------------------- notebook parameter cells
+@dataclass(frozen=True)
+class Declared:
+    """One line of a notebook's parameters cell."""
+
+    name: str
+    type: str
+    default: Any
+    unit: str
+    source_ids: tuple[str, ...]
+    line: int
+
+
+_PARAM_LINE = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)\s*=\s*(?P<value>.+?)\s*#\s*(?P<unit>[^;#]+?)\s*;\s*(?P<sources>[\w\-; ]+?)\s*$"
+)
+
+
+def parse_parameters_source(source: str, label: str = "parameters cell") -> dict[str, Declared]:
+    """Parse a parameters cell: one ``name: type = literal  # unit; source-id`` per line.
+
+    Blank lines and comment lines are allowed; anything else is an error.
+
+    >>> parse_parameters_source("x: float = 2.0  # USD per GPU-hour; deepseek-v3-report")["x"].default
+    2.0
+    """
+    declared: dict[str, Declared] = {}
+    for n, line in enumerate(source.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        m = _PARAM_LINE.match(stripped)
+        if not m:
+            raise ParameterError(
+                f"{label}, line {n}: must read `name: type = literal  # unit; source-id`, got {stripped!r}"
+            )
+        try:
+            value = ast.literal_eval(m.group("value"))
+        except (ValueError, SyntaxError):
+            raise ParameterError(f"{label}, line {n}: the value of {m.group('name')} must be a literal") from None
+        name = m.group("name")
+        if name in declared:
+            raise ParameterError(f"{label}, line {n}: {name} is declared twice")
+        declared[name] = Declared(
+            name=name,
+            type=m.group("type"),
+            default=value,
+            unit=m.group("unit").strip(),
+            source_ids=tuple(s.strip() for s in m.group("sources").split(";") if s.strip()),
+            line=n,
+        )
+    return declared
+
+
+def parameters_cell(notebook_path: Path) -> str:
+    """The source of the first code cell tagged ``parameters`` in a notebook file."""
+    nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = cell.get("source", "")
+            return "".join(src) if isinstance(src, list) else src
+    raise ParameterError(f"{Path(notebook_path).name}: no code cell is tagged 'parameters'")
+
+
+def notebook_parameters(notebook_path: Path) -> dict[str, Declared]:
+    """The parameters a notebook declares, parsed from its parameters cell."""
+    return parse_parameters_source(parameters_cell(notebook_path), label=f"{Path(notebook_path).name} parameters cell")
+
+
+def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
+    """The report's notebooks, in step order."""
+    return sorted((notebooks_dir or _data.NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
+
+
+def parameter_usage(notebooks_dir: Path | None = None) -> dict[str, list[str]]:
+    """Parameter name -> the notebooks (stems) that declare it."""
+    usage: dict[str, list[str]] = {}
+    for path in notebook_paths(notebooks_dir):
+        for name in notebook_parameters(path):
+            usage.setdefault(name, []).append(path.stem)
+    return usage
+
+
+def check_parameters(namespace: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, Any]:
+    """Validate the register parameters found in ``namespace`` (a notebook's ``globals()``).
+
+    Called in the cell after a notebook's parameters cell, so a notebook run on its
+    own (papermill or JupyterLab) refuses bad values with the same one-line errors
+    as the runner. Returns ``{name: value}`` for the parameters found, coerced to
+    their declared types.
+
+    Raises
+    ------
+    ParameterError
+        If a value has the wrong type or lies outside its hard bounds.
+    """
+    register = load_register(data_dir)
+    found = {}
+    for name, param in register.items():
+        if name in namespace:
+            found[name] = param.coerce(namespace[name])
+    return found
+
+
+# --------------------------------------------------------------------------- scenarios
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of overrides of the baseline (``data/scenarios/NAME.yaml``)."""
+
+    name: str
+    path: Path
+    description: str
+    source_ids: tuple[str, ...]
+    overrides: dict[str, Any]
+
+
+def scenario_names(data_dir: Path | str | None = None) -> list[str]:
+    return sorted(p.stem for p in _data.scenarios_dir(data_dir).glob("*.yaml"))
+
+
+def load_scenario(name_or_path: str | Path, data_dir: Path | str | None = None,
+                  register: Mapping[str, Parameter] | None = None) -> Scenario:
+    """Load and fully validate a scenario by name (``data/scenarios/NAME.yaml``) or path.
+
+    Raises
+    ------
+    ParameterError
+        Unknown scenario name, unknown parameter, wrong type or out-of-bounds value.
+    analysis.data.DataError
+        The file is not a well-formed scenario.
+    """
+    text = str(name_or_path)
+    path = Path(text)
+    if not (text.endswith((".yaml", ".yml")) or path.is_file()):
+        path = _data.scenarios_dir(data_dir) / f"{text}.yaml"
+        if not path.is_file():
+            names = scenario_names(data_dir)
+            hint = nearest_names(text, names)
+            raise ParameterError(
+                f"unknown scenario {text!r}; " + (f"did you mean {' or '.join(hint)}? " if hint else "")
+                + f"available: {', '.join(names)} (or give a path to a .yaml file)"
+            )
+    content = _data.read_scenario_file(path)
+    register = register if register is not None else load_register(data_dir)
+    known_sources = _data.source_ids(data_dir)
+    for sid in content["sources"]:
+        if sid not in known_sources:
+            raise ParameterError(f"scenario {path.stem}: unknown source id {sid!r} (not in data/sources.csv)")
+    overrides = {}
+    for name, value in content["overrides"].items():
+        if name not in register:
+            raise unknown_parameter_error(str(name), register, where=f" in scenario {path.stem}")
+        overrides[name] = register[name].coerce(value)
+    return Scenario(path.stem, path, content["description"].strip(), tuple(content["sources"]), overrides)
+
+
+def parse_cli_overrides(pairs: Iterable[tuple[str, str]], register: Mapping[str, Parameter]) -> dict[str, Any]:
+    """Validate ``-p NAME VALUE`` pairs (text) against the register."""
+    out = {}
+    for name, text in pairs:
+        if name not in register:
+            raise unknown_parameter_error(name, register)
+        out[name] = register[name].coerce(text, from_text=True)
+    return out
+
+
+def resolve_parameters(register: Mapping[str, Parameter], *layers: Mapping[str, Any]) -> dict[str, Any]:
+    """Baseline values, overridden by each layer in turn (scenario, then ``-p``)."""
+    values = {name: p.baseline for name, p in register.items()}
+    for layer in layers:
+        values.update(layer)
+    return values
+
+
+def differs_from_baseline(register: Mapping[str, Parameter], values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """``{name: (baseline, value)}`` for every parameter whose value is not the baseline."""
+    return {n: (register[n].baseline, v) for n, v in sorted(values.items()) if v != register[n].baseline}
+
+
+def parameter_table(values: Mapping[str, Any], data_dir: Path | str | None = None):
+    """The parameters a notebook runs with, beside their baseline, range, unit and sources.
+
+    Returns a :class:`pandas.DataFrame` for display in a notebook.
+    """
+    import pandas as pd
+
+    register = load_register(data_dir)
+    rows = []
+    for name, value in values.items():
+        p = register[name]
+        rng = f"{p.low:g} to {p.high:g}" if p.low is not None and p.high is not None else ""
+        rows.append({"parameter": name, "value": value, "baseline": p.baseline,
+                     "changed": "yes" if value != p.baseline else "", "range (low to high)": rng,
+                     "unit": p.unit, "sources": "; ".join(p.source_ids)})
+    return pd.DataFrame(rows)

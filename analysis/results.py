@@ -1,0 +1,179 @@
+"""Citable numbers: record them in a notebook, collect them from executed notebooks.
+
+A notebook builds a :class:`Results` and adds each number a reader may cite, with a
+stable id, unit, one-line label and source ids::
+
+    results = Results("03_pretraining_estimate")
+    results.add("v3_training_cost_usd", cost, "USD", "Cost of V3's full training at the rental price",
+                ["deepseek-v3-report"], headline=True)
+    results.publish()
+
+:meth:`Results.publish` displays the table and also emits it as a JSON display
+output with the MIME type :data:`MIME_TYPE`. The runner reads that output back from
+the executed notebook (:func:`collect`), so a notebook writes no files of its own
+and runs unchanged in JupyterLab.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from . import data as _data
+
+MIME_TYPE = "application/vnd.deepseek-true-cost.results+json"
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+FIELDS = ("id", "value", "unit", "label", "notebook", "sources", "headline")
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    value: float
+    unit: str
+    label: str
+    notebook: str
+    sources: tuple[str, ...]
+    headline: bool = False
+
+
+def _as_number(result_id: str, value) -> float | int:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"result {result_id}: value must be a number, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"result {result_id}: value must be finite, got {value}")
+    return value
+
+
+class Results:
+    """The citable numbers of one notebook, in the order they were added."""
+
+    def __init__(self, notebook: str, data_dir=None):
+        self.notebook = notebook
+        self._known_sources = _data.source_ids(data_dir)
+        self._items: dict[str, Result] = {}
+
+    def add(self, result_id: str, value, unit: str, label: str, sources: Iterable[str], *, headline: bool = False):
+        """Record one number; returns the value so it can be used inline.
+
+        Raises
+        ------
+        ValueError
+            Bad id (lower_snake_case required), duplicate id, empty unit or label,
+            non-finite value, or a source id not in ``data/sources.csv``.
+        """
+        if not ID_PATTERN.match(result_id):
+            raise ValueError(f"result id {result_id!r} must be lower_snake_case")
+        if result_id in self._items:
+            raise ValueError(f"result id {result_id!r} recorded twice")
+        if not unit or not label:
+            raise ValueError(f"result {result_id}: unit and label must not be empty")
+        sources = tuple(sources)
+        if not sources:
+            raise ValueError(f"result {result_id}: name at least one source id")
+        unknown = [s for s in sources if s not in self._known_sources]
+        if unknown:
+            raise ValueError(f"result {result_id}: unknown source id {unknown[0]!r} (not in data/sources.csv)")
+        number = _as_number(result_id, value)
+        self._items[result_id] = Result(result_id, number, unit, label, self.notebook, sources, headline)
+        return value
+
+    def __getitem__(self, result_id: str):
+        return self._items[result_id].value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def table(self) -> pd.DataFrame:
+        """The recorded numbers as a frame (for display)."""
+        rows = [{"id": r.id, "value": r.value, "unit": r.unit, "label": r.label, "sources": "; ".join(r.sources)}
+                for r in self._items.values()]
+        return pd.DataFrame(rows, columns=["id", "value", "unit", "label", "sources"])
+
+    def publish(self):
+        """Display the table and emit the machine-readable copy the runner collects."""
+        from IPython.display import display
+
+        payload = [asdict(r) for r in self._items.values()]
+        table = self.table()
+        shown = table.assign(value=[format_value(v, u) for v, u in zip(table["value"], table["unit"])])
+        display({MIME_TYPE: payload, "text/html": shown.to_html(index=False), "text/plain": shown.to_string(index=False)},
+                raw=True)
+
+
+def format_value(value: float, unit: str) -> str:
+    """A number as a reader would write it.
+
+    >>> format_value(5576000.0, "USD")
+    'US$5.576M'
+    >>> format_value(0.3464, "fraction")
+    '34.64%'
+    """
+    if unit == "USD":
+        for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+            if abs(value) >= scale:
+                return f"US${value / scale:,.4g}{suffix}"
+        return f"US${value:,.4g}"
+    if unit == "fraction":
+        return f"{value * 100:.2f}%"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        number = f"{int(value):,}"
+    elif abs(value) >= 1e6 or abs(value) < 1e-3:
+        number = f"{value:.4g}"
+    else:
+        number = f"{value:,.4g}"
+    return f"{number} {unit}" if unit else number
+
+
+def collect(notebook) -> list[dict]:
+    """The results a notebook published, read from its outputs (an nbformat node)."""
+    found = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(MIME_TYPE)
+            if payload is not None:
+                found.extend(payload)
+    return found
+
+
+def to_json(results: list[dict], meta: dict) -> str:
+    """Serialise collected results deterministically (sorted keys, no timestamps)."""
+    by_id = {}
+    for r in results:
+        if r["id"] in by_id:
+            raise ValueError(f"result id {r['id']!r} recorded by both {by_id[r['id']]['notebook']} and {r['notebook']}")
+        by_id[r["id"]] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in r.items() if k != "id"}
+    return json.dumps({"meta": meta, "results": by_id}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def to_csv(results: list[dict]) -> str:
+    """The same results as CSV, one row per id, sorted by id."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(FIELDS)
+    for r in sorted(results, key=lambda r: r["id"]):
+        writer.writerow([r["id"], repr(r["value"]), r["unit"], r["label"], r["notebook"],
+                         ";".join(r["sources"]), "true" if r.get("headline") else "false"])
+    return buf.getvalue()
+
+
+def formatted(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """A copy of ``frame`` with the named columns written as a reader would (for display).
+
+    >>> formatted(pd.DataFrame({"cost": [5328000.0]}), {"cost": "USD"})["cost"].tolist()
+    ['US$5.328M']
+    """
+    out = frame.copy()
+    for column, unit in units.items():
+        out[column] = [("" if pd.isna(v) else format_value(v, unit)) for v in out[column]]
+    return out

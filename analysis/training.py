@@ -1,0 +1,258 @@
+"""Step 3: the cost of a training run, its compute and its utilisation.
+
+Pure functions: numbers or numpy arrays in, numbers or arrays (or a small frame)
+out; no file I/O. They broadcast, so Monte Carlo can pass a million draws at once.
+
+References
+----------
+.. [1] DeepSeek-AI, "DeepSeek-V3 Technical Report", arXiv:2412.19437, 2024.
+   Table 1 (training cost by stage); section 1 (180K GPU-hours per trillion tokens).
+.. [2] J. Kaplan et al., "Scaling Laws for Neural Language Models",
+   arXiv:2001.08361, 2020. Section 2.1: C ≈ 6·N·D.
+.. [3] DeepSeek-AI, "DeepSeek-R1 incentivizes reasoning in LLMs through
+   reinforcement learning", Nature 645, 2025. Supplementary B.4.4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Hours in an average year (365.25 days x 24 h).
+HOURS_PER_YEAR = 365.25 * 24
+SECONDS_PER_HOUR = 3600.0
+HOURS_PER_DAY = 24.0
+#: FLOPs per activated parameter per training token: 2 forward + 4 backward [2].
+TRAINING_FLOP_PER_PARAM_TOKEN = 6.0
+
+
+def gpu_hours(gpus, wall_clock_hours):
+    """GPU-hours used by ``gpus`` GPUs running for ``wall_clock_hours``.
+
+    Parameters
+    ----------
+    gpus : array_like
+        Number of GPUs [GPUs].
+    wall_clock_hours : array_like
+        Duration [h].
+
+    Returns
+    -------
+    array_like
+        GPU-hours [GPU-h].
+
+    Examples
+    --------
+    R1-Zero's reinforcement learning: 64 nodes x 8 H800 for ~198 hours [3].
+
+    >>> int(gpu_hours(64 * 8, 198))
+    101376
+    """
+    return np.multiply(gpus, wall_clock_hours)
+
+
+def rental_cost_usd(gpu_hours_used, price_usd_per_gpu_hour):
+    """Cost of GPU time at a rental price.
+
+    Parameters
+    ----------
+    gpu_hours_used : array_like
+        GPU time [GPU-h].
+    price_usd_per_gpu_hour : array_like
+        Price of one GPU for one hour [USD/GPU-hour].
+
+    Returns
+    -------
+    array_like
+        Cost [USD].
+
+    Notes
+    -----
+    This is how DeepSeek priced V3's training: "assuming the rental price of H800
+    is $2 per GPU hour" (Table 1 caption of [1]). It prices GPU time only; it is
+    not what the GPUs cost their owner (see step 2).
+
+    Examples
+    --------
+    >>> float(rental_cost_usd(2_788_000, 2.0))
+    5576000.0
+    """
+    return np.multiply(gpu_hours_used, price_usd_per_gpu_hour, dtype=float)
+
+
+def cost_by_stage(stages: pd.DataFrame, price_usd_per_gpu_hour: float) -> pd.DataFrame:
+    """Cost of each training stage and the total, at one rental price.
+
+    Parameters
+    ----------
+    stages : pandas.DataFrame
+        One row per stage with columns ``stage`` and ``gpu_hours`` [GPU-h].
+    price_usd_per_gpu_hour : float
+        Rental price [USD/GPU-hour].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``stage``, ``gpu_hours``, ``cost_usd`` and ``share_of_total``, with a
+        final row ``total``; the components sum exactly to the total.
+
+    Examples
+    --------
+    >>> t = cost_by_stage(pd.DataFrame({"stage": ["a", "b"], "gpu_hours": [3.0, 1.0]}), 2.0)
+    >>> t["cost_usd"].tolist()
+    [6.0, 2.0, 8.0]
+    """
+    if stages.empty:
+        raise ValueError("cost_by_stage needs at least one stage")
+    if (stages["gpu_hours"] < 0).any():
+        raise ValueError("gpu_hours must be >= 0 for every stage")
+    out = stages[["stage", "gpu_hours"]].copy()
+    out["gpu_hours"] = out["gpu_hours"].astype(float)
+    out["cost_usd"] = rental_cost_usd(out["gpu_hours"].to_numpy(), price_usd_per_gpu_hour)
+    total_hours = out["gpu_hours"].sum()
+    total = pd.DataFrame({"stage": ["total"], "gpu_hours": [total_hours],
+                          "cost_usd": [float(rental_cost_usd(total_hours, price_usd_per_gpu_hour))]})
+    out = pd.concat([out, total], ignore_index=True)
+    out["share_of_total"] = out["gpu_hours"] / total_hours if total_hours else np.nan
+    return out
+
+
+def wall_clock_days(gpu_hours_used, gpus):
+    """Days a run takes on ``gpus`` GPUs running all the time.
+
+    Parameters
+    ----------
+    gpu_hours_used : array_like
+        GPU time [GPU-h].
+    gpus : array_like
+        Cluster size [GPUs].
+
+    Returns
+    -------
+    array_like
+        Duration [days].
+
+    Examples
+    --------
+    V3's pre-training, 2,664K GPU-hours on 2,048 H800 [1] ("less than two months"):
+
+    >>> round(float(wall_clock_days(2_664_000, 2048)), 1)
+    54.2
+    """
+    return np.divide(gpu_hours_used, np.multiply(gpus, HOURS_PER_DAY))
+
+
+def gpu_hours_per_trillion_tokens(gpu_hours_used, training_t_tokens):
+    """GPU-hours per trillion training tokens.
+
+    Examples
+    --------
+    >>> float(gpu_hours_per_trillion_tokens(2_664_000, 14.8))
+    180000.0
+    """
+    return np.divide(gpu_hours_used, training_t_tokens)
+
+
+def training_flop_6nd(activated_params, training_tokens):
+    """Training compute by the 6·N·D approximation [2].
+
+    Parameters
+    ----------
+    activated_params : array_like
+        Parameters used per token, N; for a mixture-of-experts model the
+        *activated* count [parameters].
+    training_tokens : array_like
+        Training tokens, D [tokens].
+
+    Returns
+    -------
+    array_like
+        Training compute [FLOP].
+
+    Notes
+    -----
+    C ≈ 6·N·D counts 2 FLOPs per parameter per token forward and 4 backward. It
+    leaves out attention-score FLOPs (which grow with context length), the
+    multi-token-prediction module, recomputation, and every run that was not the
+    final one, so it understates the compute actually spent.
+
+    Examples
+    --------
+    DeepSeek-V3: N = 37B activated parameters, D = 14.8T tokens [1].
+
+    >>> f"{training_flop_6nd(37e9, 14.8e12):.3e}"
+    '3.286e+24'
+    """
+    return TRAINING_FLOP_PER_PARAM_TOKEN * np.multiply(activated_params, training_tokens)
+
+
+def achieved_flops_per_gpu(training_flop, gpu_hours_used):
+    """Average useful FLOP/s per GPU over a run.
+
+    Parameters
+    ----------
+    training_flop : array_like
+        Useful compute of the run [FLOP].
+    gpu_hours_used : array_like
+        GPU time of the run [GPU-h].
+
+    Returns
+    -------
+    array_like
+        Sustained throughput per GPU [FLOP/s].
+
+    Examples
+    --------
+    >>> round(float(achieved_flops_per_gpu(3.2856e24, 2_664_000)) / 1e12)
+    343
+    """
+    return np.divide(training_flop, np.multiply(gpu_hours_used, SECONDS_PER_HOUR))
+
+
+def model_flops_utilisation(training_flop, gpu_hours_used, peak_tflops):
+    """Model FLOPs utilisation (MFU): achieved FLOP/s over the GPU's peak.
+
+    Parameters
+    ----------
+    training_flop : array_like
+        Useful compute, e.g. from :func:`training_flop_6nd` [FLOP].
+    gpu_hours_used : array_like
+        GPU time [GPU-h].
+    peak_tflops : array_like
+        Dense peak of one GPU at the chosen precision [TFLOPS].
+
+    Returns
+    -------
+    array_like
+        Utilisation as a fraction of peak [0-1].
+
+    Examples
+    --------
+    V3's pre-training against the H800's dense BF16 peak (989.5 TFLOPS):
+
+    >>> round(float(model_flops_utilisation(training_flop_6nd(37e9, 14.8e12), 2_664_000, 989.5)), 3)
+    0.346
+    """
+    return np.divide(achieved_flops_per_gpu(training_flop, gpu_hours_used), np.multiply(peak_tflops, 1e12))
+
+
+def fleet_gpu_hours_per_year(gpus):
+    """GPU-hours a fleet could deliver in a year if every GPU ran all the time.
+
+    Examples
+    --------
+    >>> float(fleet_gpu_hours_per_year(1))
+    8766.0
+    """
+    return np.multiply(gpus, HOURS_PER_YEAR)
+
+
+def share_of_fleet_year(run_gpu_hours, fleet_gpus):
+    """Fraction of a fleet's yearly GPU-hours that a run used [0-1].
+
+    Examples
+    --------
+    >>> round(float(share_of_fleet_year(2_788_000, 60_000)), 4)
+    0.0053
+    """
+    return np.divide(run_gpu_hours, fleet_gpu_hours_per_year(fleet_gpus))
