@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,7 +36,8 @@ import pandas as pd
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = REPO_ROOT / "data"
+#: The data folder; the runner points kernels at another one with ``DSTC_DATA_DIR``.
+DATA_DIR = Path(os.environ.get("DSTC_DATA_DIR") or REPO_ROOT / "data")
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
 #: Suffixes that name a unit. Every numeric column of every schema ends with one
@@ -246,15 +248,18 @@ def read_table(schema: Schema, data_dir: Path | str | None = None, known_sources
                 column, message = problem
                 raise _fail(schema.file, message, row=i, column=column)
         records.append(record)
-    frame = pd.DataFrame.from_records(records, columns=schema.names)
+    columns = {}
     for col in schema.columns:
+        values = [r[col.name] for r in records]
         if col.kind == "float":
-            frame[col.name] = frame[col.name].astype("float64")
-        elif col.kind == "int" and col.required:
-            frame[col.name] = frame[col.name].astype("int64")
+            columns[col.name] = pd.Series(values, dtype="float64")
         elif col.kind == "int":
-            frame[col.name] = frame[col.name].astype("Int64")
-    return frame
+            columns[col.name] = pd.Series(values, dtype="int64" if col.required else "Int64")
+        elif col.kind == "bool":
+            columns[col.name] = pd.Series(values, dtype="bool")
+        else:  # text, dates and id tuples stay Python objects; an empty cell stays None
+            columns[col.name] = pd.Series(values, dtype=object)
+    return pd.DataFrame(columns, columns=schema.names)
 
 
 # --------------------------------------------------------------------------- sources

@@ -136,7 +136,7 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
         from IPython.display import display
 
         if get_ipython() is not None:
-            display({MIME_TYPE: entry, "text/plain": f"Saved figure {figure_id} (SVG and PNG)"}, raw=True)
+            display({MIME_TYPE: entry, "text/plain": f"Figure {figure_id} (files {figure_id}.svg and {figure_id}.png)"}, raw=True)
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
     return entry

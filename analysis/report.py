@@ -59,6 +59,7 @@ class Plan:
     notebook_params: dict[str, dict[str, Any]]
     register: dict[str, _params.Parameter] = field(repr=False)
     refresh_figures: bool = False
+    data_dir: Path | None = None
 
     @property
     def label(self) -> str:
@@ -105,13 +106,16 @@ def plan_report(scenario: str | Path = "baseline", overrides: Iterable[tuple[str
     out_dir = Path(out).resolve() if out is not None else default_out
     refresh = scen.name == "baseline" and not cli and not scen.overrides and out_dir == REPORTS_DIR / "baseline"
     return Plan(scen, cli, values, _params.differs_from_baseline(register, values), out_dir, notebooks,
-                per_notebook, register, refresh)
+                per_notebook, register, refresh and data_dir is None,
+                Path(data_dir).resolve() if data_dir is not None else None)
 
 
 # --------------------------------------------------------------------------- execution
-def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cwd: str) -> dict:
+def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cwd: str, data_dir: str | None) -> dict:
     """Run one notebook in a fresh kernel (in a worker process)."""
     os.environ["DSTC_FIGURES_DIR"] = figures_dir
+    if data_dir:
+        os.environ["DSTC_DATA_DIR"] = data_dir
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import logging
 
@@ -126,13 +130,14 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
                                 progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S)
             return {"ok": True, "seconds": time.perf_counter() - start}
         except pm.PapermillExecutionError as err:
-            return {"ok": False, "seconds": time.perf_counter() - start, "cell": err.cell_index,
-                    "exec_count": err.exec_count, "error": f"{err.ename}: {err.evalue}".strip()}
+            first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
+            return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": err.exec_count,
+                    "cell_source": first_line[:70], "error": f"{err.ename}: {err.evalue}".strip()}
         except Exception as err:  # kernel start races (zmq "Address already in use") are retried
             if "Address already in use" in str(err) and attempt < 2:
                 time.sleep(0.5 * (attempt + 1))
                 continue
-            return {"ok": False, "seconds": time.perf_counter() - start, "cell": None, "exec_count": None,
+            return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": None,
                     "error": f"{type(err).__name__}: {err}".splitlines()[0]}
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -191,7 +196,7 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
     with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         futures = {
             pool.submit(_execute, str(nb), str(tmp / "notebooks" / nb.name), plan.notebook_params[nb.stem],
-                        str(tmp / "figures"), str(nb.parent)): nb
+                        str(tmp / "figures"), str(nb.parent), str(plan.data_dir) if plan.data_dir else None): nb
             for nb in plan.notebooks
         }
         for done, fut in enumerate(cf.as_completed(futures), start=1):
@@ -207,7 +212,7 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
             shutil.rmtree(keep)
         tmp.rename(keep)
         stem, o = sorted(failed.items())[0]
-        cell = f"cell {o['cell']} (In [{o['exec_count']}])" if o["cell"] is not None else "kernel start"
+        cell = f"In [{o['exec_count']}] `{o['cell_source']}`" if o["exec_count"] is not None else "kernel start"
         more = f" (and {len(failed) - 1} more notebook(s))" if len(failed) > 1 else ""
         raise ReportError(f"notebook {stem}.ipynb failed at {cell}: {o['error']}{more}; "
                           f"the failed notebook is kept in {keep / 'notebooks' / (stem + '.ipynb')}; "

@@ -1,0 +1,38 @@
+"""Shared fixtures: a scratch copy of data/, the CLI, and one real baseline build per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import data as _data
+from analysis import report as _report
+
+REPO = _data.REPO_ROOT
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A writable copy of data/ to break on purpose."""
+    target = tmp_path / "data"
+    shutil.copytree(_data.DATA_DIR, target)
+    return target
+
+
+def run_cli(*args: str, cwd: Path = REPO, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m analysis ARGS`` as a user would; capture its output."""
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def baseline_build(tmp_path_factory) -> Path:
+    """The baseline report, built once by the real runner into a temporary folder."""
+    out = tmp_path_factory.mktemp("baseline") / "baseline"
+    plan = _report.plan_report("baseline", out=out)
+    return _report.run_report(plan, jobs=2, progress=lambda message: None)

@@ -1,0 +1,102 @@
+"""analysis.data: every file loads, and every broken rule is caught with file, row and column."""
+
+import re
+
+import pytest
+
+from analysis import data
+
+
+def test_every_data_file_loads():
+    counts = data.validate_all()
+    assert set(counts) == {p.name for p in data.DATA_DIR.glob("*.csv")}, "every CSV in data/ needs a schema"
+    assert all(n > 0 for n in counts.values())
+
+
+def test_numeric_columns_carry_units_in_their_names():
+    for schema in data.SCHEMAS.values():
+        for col in schema.columns:
+            if col.numeric and schema.file not in ("published_figures.csv",):
+                assert ("_" + col.name).endswith(data.UNIT_SUFFIXES), f"{schema.file}: column {col.name} has no unit suffix"
+
+
+def test_physical_quantities_are_bounded_below():
+    for schema in data.SCHEMAS.values():
+        for col in schema.columns:
+            if col.numeric and schema.file != "published_figures.csv":
+                assert col.min is not None and col.min >= 0, f"{schema.file}: {col.name} must be non-negative"
+
+
+def test_every_source_has_an_id_title_and_url():
+    sources = data.load_sources()
+    assert sources["id"].is_unique
+    assert (sources.loc[sources["id"] != "assumption", "url"].str.startswith("https://")).all()
+
+
+def _rewrite(path, old, new):
+    text = path.read_text()
+    assert old in text, f"test setup: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize("file, old, new, loader, pattern", [
+    # a negative GPU-hour count
+    ("training_runs.csv", ",2664000,5328000,", ",-2664000,5328000,", data.load_training_runs,
+     r"^data/training_runs\.csv, row 1 \(line 2\), column gpu_hours: must be >= 0, got -2664000$"),
+    # text where a number belongs
+    ("gpus.csv", "H800,989.5,", "H800,fast,", data.load_gpus,
+     r"^data/gpus\.csv, row 2 \(line 3\), column dense_bf16_tflops: must be a number, got 'fast'$"),
+    # a source id that is not registered
+    ("models.csv", "2048,H800,deepseek-v3-report,", "2048,H800,deepseek-v9-report,", data.load_models,
+     r"^data/models\.csv, row 1 \(line 2\), column source_ids: unknown source id 'deepseek-v9-report'"),
+    # two rows with one key
+    ("training_runs.csv", "r1-rl,DeepSeek-R1", "r1-zero-rl,DeepSeek-R1", data.load_training_runs,
+     r"^data/training_runs\.csv, row 6 \(line 7\), column run_id: duplicate key r1-zero-rl \(first on row 4\)$"),
+    # GPU-hours that do not match GPUs x hours
+    ("training_runs.csv", "512,198,101376", "512,198,101000", data.load_training_runs,
+     r"^data/training_runs\.csv, row 4 \(line 5\), column gpu_hours: must equal gpus x wall_clock_hours = 101376, got 101000$"),
+    # a required cell left empty
+    ("cost_exclusions.csv", "Staff,", ",", data.load_cost_exclusions,
+     r"^data/cost_exclusions\.csv, row 5 \(line 6\), column item: must not be empty$"),
+    # a renamed (unit-less) column
+    ("gpus.csv", "hbm_gb,", "hbm,", data.load_gpus,
+     r"^data/gpus\.csv: header must be .* \(missing hbm_gb; unexpected hbm\)$"),
+    # a row with a cell too many
+    ("models.csv", "DeepSeek-R1,671,", "DeepSeek-R1,671,1,", data.load_models,
+     r"^data/models\.csv, row 2 \(line 3\): has 9 cells, expected 8$"),
+    # a bad date in the source registry
+    ("sources.csv", "2024-12-27,https://arxiv.org/abs/2412.19437", "27/12/2024,https://arxiv.org/abs/2412.19437", data.load_sources,
+     r"^data/sources\.csv, row 3 \(line 4\), column date: must be a date written YYYY-MM-DD, got '27/12/2024'$"),
+    # a boolean that is not true/false
+    ("training_runs.csv", ",5328000,true,", ",5328000,yes,", data.load_training_runs,
+     r"^data/training_runs\.csv, row 1 \(line 2\), column in_v3_table_1: must be true or false, got 'yes'$"),
+])
+def test_broken_rows_are_caught_with_file_row_and_column(data_copy, file, old, new, loader, pattern):
+    _rewrite(data_copy / file, old, new)
+    with pytest.raises(data.DataError) as err:
+        loader(data_copy)
+    message = str(err.value)
+    assert "\n" not in message
+    assert re.match(pattern, message), message
+
+
+def test_missing_file_is_named(data_copy):
+    (data_copy / "gpus.csv").unlink()
+    with pytest.raises(data.DataError, match=r"^data/gpus\.csv: file not found$"):
+        data.load_gpus(data_copy)
+
+
+@pytest.mark.parametrize("content, pattern", [
+    ("description: x\nsources: [assumption]\n", "missing key 'overrides'"),
+    ("description: x\nsources: [assumption]\noverrides: {}\nextra: 1\n", "unknown key 'extra'"),
+    ("- just\n- a list\n", "must be a mapping"),
+    ("description: x\nsources: [assumption\noverrides: {}\n", "not valid YAML"),
+    ("description: ''\nsources: [assumption]\noverrides: {}\n", "'description' must be a non-empty string"),
+    ("description: x\nsources: assumption\noverrides: {}\n", "'sources' must be a non-empty list"),
+    ("description: x\nsources: [assumption]\noverrides: [1, 2]\n", "'overrides' must be a mapping"),
+])
+def test_malformed_scenario_files_are_refused(tmp_path, content, pattern):
+    path = tmp_path / "bad.yaml"
+    path.write_text(content)
+    with pytest.raises(data.DataError, match=re.escape(pattern)):
+        data.read_scenario_file(path)

@@ -1,0 +1,80 @@
+"""The notebooks: committed clean, parameters first, thin code, and each runs on its own."""
+
+import ast
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from analysis import params, results
+from conftest import REPO
+
+NOTEBOOKS = params.notebook_paths()
+
+
+def test_the_step_notebooks_exist():
+    assert "03_pretraining_estimate.ipynb" in [p.name for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_has_no_outputs_and_a_kernelspec(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"{path.name}: a code cell has stored outputs"
+            assert cell["execution_count"] is None, f"{path.name}: a code cell has an execution count"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert "papermill" not in nb["metadata"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_first_code_cell_is_parameters_then_validation(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", []), f"{path.name}: the first code cell must be tagged parameters"
+    assert params.notebook_parameters(path), f"{path.name}: declares no parameters"
+    assert "check_parameters(globals())" in code[1].source, f"{path.name}: the second code cell must validate the parameters"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "a notebook opens with its title"
+    assert any("## The claim being checked" in c.source for c in nb.cells if c.cell_type == "markdown")
+    assert any("## What this means" in c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_cells_are_thin(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        for node in ast.walk(tree):
+            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)), \
+                f"{path.name}: define functions in analysis/, not in notebooks"
+        assert "sys.path" not in cell.source
+        assert len(cell.source.splitlines()) <= 40, f"{path.name}: a code cell longer than 40 lines"
+
+
+def _papermill(path, out, *args):
+    return subprocess.run([sys.executable, "-m", "papermill", str(path), str(out), "-k", "python3", "--no-progress-bar", *args],
+                          capture_output=True, text=True, cwd=REPO / "notebooks", timeout=600)
+
+
+def test_notebook_runs_on_its_own_with_papermill(tmp_path):
+    path = REPO / "notebooks" / "03_pretraining_estimate.ipynb"
+    proc = _papermill(path, tmp_path / "out.ipynb", "-p", "gpu_hour_price_usd", "3")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    recorded = {r["id"]: r["value"] for r in results.collect(nbformat.read(tmp_path / "out.ipynb", as_version=4))}
+    assert recorded["v3_training_cost_usd"] == 8_364_000.0
+
+
+def test_notebook_on_its_own_refuses_a_bad_parameter_in_one_line(tmp_path):
+    path = REPO / "notebooks" / "03_pretraining_estimate.ipynb"
+    proc = _papermill(path, tmp_path / "out.ipynb", "-p", "gpu_hour_price_usd", "-1")
+    assert proc.returncode != 0
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert len(errors) == 1
+    assert errors[0]["ename"] == "ParameterError"
+    assert errors[0]["traceback"] == [
+        "ParameterError: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number >= 0, i.e. in [0, inf) (USD per GPU-hour)"]

@@ -1,0 +1,142 @@
+"""The runner end to end: real notebooks, real kernels, real files."""
+
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from analysis import report
+from conftest import REPO, run_cli
+
+COMMITTED = REPO / "reports" / "baseline"
+
+
+def _results(folder):
+    return json.loads((folder / "results.json").read_text())["results"]
+
+
+def test_baseline_build_has_every_output(baseline_build):
+    for name in ("index.html", "results.json", "results.csv", "figures/figures.csv",
+                 "notebooks/03_pretraining_estimate.ipynb", "notebooks/03_pretraining_estimate.html",
+                 "notebooks/03_pretraining_estimate.code.html"):
+        assert (baseline_build / name).is_file(), name
+    figures = (baseline_build / "figures" / "figures.csv").read_text().splitlines()[1:]
+    assert len(figures) >= 2
+    for line in figures:
+        fid = line.split(",")[0]
+        assert (baseline_build / "figures" / f"{fid}.svg").stat().st_size > 1000
+        assert (baseline_build / "figures" / f"{fid}.png").stat().st_size > 1000
+    assert not list(baseline_build.parent.glob(".*building")), "the temporary build folder was left behind"
+
+
+def test_baseline_numbers_match_the_published_ones(baseline_build):
+    r = _results(baseline_build)
+    # DeepSeek-V3 report, Table 1 and section 1.
+    assert r["v3_training_gpu_hours"]["value"] == 2_788_000
+    assert r["v3_training_cost_usd"]["value"] == 5_576_000
+    assert r["v3_pretraining_cost_usd"]["value"] == 5_328_000
+    assert r["v3_context_extension_cost_usd"]["value"] == 238_000
+    assert r["v3_post_training_cost_usd"]["value"] == 10_000
+    assert r["v3_gpu_hours_per_trillion_tokens"]["value"] == pytest.approx(180_000)
+    assert round(r["v3_days_per_trillion_tokens"]["value"], 1) == 3.7
+    assert r["v3_pretraining_days"]["value"] == pytest.approx(54.2, abs=0.05)
+    # research/facts.md arithmetic checks 4 and 5.
+    assert r["v3_mfu_bf16"]["value"] == pytest.approx(0.346, abs=5e-4)
+    assert r["v3_mfu_fp8"]["value"] == pytest.approx(0.173, abs=5e-4)
+    assert r["r1_rl_gpu_hours"]["value"] == 147_336
+    assert r["r1_rl_cost_usd"]["value"] == 294_672
+    assert r["v3_r1_cost_usd"]["value"] == pytest.approx(5.87e6, abs=5e3)
+    assert r["fleet_gpus_claimed"]["value"] == 60_000
+    for item in r.values():
+        assert item["unit"] and item["label"] and item["sources"] and item["notebook"] == "03_pretraining_estimate"
+
+
+def test_results_csv_agrees_with_results_json(baseline_build):
+    rows = (baseline_build / "results.csv").read_text().splitlines()
+    assert rows[0] == "id,value,unit,label,notebook,sources,headline"
+    assert len(rows) - 1 == len(_results(baseline_build))
+
+
+def test_executed_notebooks_carry_no_run_noise(baseline_build):
+    nb = nbformat.read(baseline_build / "notebooks" / "03_pretraining_estimate.ipynb", as_version=4)
+    assert set(nb.metadata["papermill"]) <= {"parameters", "default_parameters", "version"}
+    assert all("papermill" not in c.metadata and "execution" not in c.metadata for c in nb.cells)
+
+
+def test_html_report_view_hides_code_and_loads_nothing_remote(baseline_build):
+    page = (baseline_build / "notebooks" / "03_pretraining_estimate.html").read_text()
+    full = (baseline_build / "notebooks" / "03_pretraining_estimate.code.html").read_text()
+    assert "cost_by_stage</span>" not in page and "cost_by_stage</span>" in full
+    for html in (page, full, (baseline_build / "index.html").read_text()):
+        assert "<script src=\"http" not in html and "<link rel=\"stylesheet\" href=\"http" not in html
+        assert "Traceback" not in html
+    index = (baseline_build / "index.html").read_text()
+    assert "v3_training_cost_usd" in index and "US$5.576M" in index
+    assert "python -m analysis report" in index
+
+
+def test_committed_baseline_results_equal_a_fresh_run(baseline_build):
+    assert (COMMITTED / "results.json").read_text() == (baseline_build / "results.json").read_text(), \
+        "reports/baseline/results.json is stale: run `make report` and commit it"
+    assert (COMMITTED / "results.csv").read_text() == (baseline_build / "results.csv").read_text()
+
+
+def test_figures_are_byte_identical_to_the_committed_ones(baseline_build):
+    fresh = sorted(p.name for p in (baseline_build / "figures").iterdir())
+    committed = sorted(p.name for p in (REPO / "figures").iterdir() if p.suffix in (".svg", ".png", ".csv"))
+    assert fresh == committed, "figures/ is stale: run `make report` and commit it"
+    for name in fresh:
+        assert (baseline_build / "figures" / name).read_bytes() == (REPO / "figures" / name).read_bytes(), name
+
+
+def test_a_parameter_override_changes_the_result(tmp_path):
+    out = tmp_path / "price3"
+    proc = run_cli("report", "-p", "gpu_hour_price_usd", "3", "--out", str(out), "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = _results(out)
+    assert r["v3_training_cost_usd"]["value"] == 8_364_000  # 2,788K GPU-hours x US$3
+    assert r["r1_rl_cost_usd"]["value"] == 147_336 * 3
+    meta = json.loads((out / "results.json").read_text())["meta"]
+    assert meta["parameters"]["gpu_hour_price_usd"] == 3.0 and meta["differs_from_baseline"] == ["gpu_hour_price_usd"]
+    assert "gpu_hour_price_usd" in (out / "index.html").read_text()
+    assert "[1/1] 03_pretraining_estimate: ok" in proc.stderr
+
+
+def test_default_output_folder_names_the_overrides():
+    assert report.default_out_dir("baseline", {}) == report.REPORTS_DIR / "baseline"
+    assert report.default_out_dir("baseline", {"gpu_hour_price_usd": 3.0}).name == "baseline+gpu_hour_price_usd=3.0"
+
+
+FAILING_NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# A notebook that fails"},
+        {"cell_type": "code", "id": "b", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
+         "source": "gpu_hour_price_usd: float = 2.0  # USD per GPU-hour; deepseek-v3-report"},
+        {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "raise RuntimeError('deliberate failure')"},
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_a_failed_run_names_the_cell_keeps_the_notebook_and_leaves_earlier_outputs(tmp_path, baseline_build):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "99_fails.ipynb").write_text(json.dumps(FAILING_NOTEBOOK))
+    out = tmp_path / "reports" / "baseline"
+    shutil.copytree(baseline_build, out)  # an earlier good output
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    plan = report.plan_report("baseline", out=out, notebooks_dir=notebooks)
+    with pytest.raises(report.ReportError) as err:
+        report.run_report(plan, jobs=1, progress=lambda m: None)
+    message = str(err.value)
+    assert message.startswith(
+        "notebook 99_fails.ipynb failed at In [3] `raise RuntimeError('deliberate failure')`: RuntimeError: deliberate failure;")
+    assert "\n" not in message
+    kept = tmp_path / "reports" / "baseline.failed" / "notebooks" / "99_fails.ipynb"
+    assert kept.is_file(), "the failed notebook must be kept for inspection"
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before, "a failed run must leave the earlier output untouched"
+    assert not list((tmp_path / "reports").glob(".*building"))
