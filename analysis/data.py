@@ -44,6 +44,8 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 #: of them (``tests/test_data.py`` checks it), so a reader never has to guess.
 UNIT_SUFFIXES = (
     "_usd",
+    "_cny",
+    "_per_server",
     "_usd_per_gpu_hour",
     "_gpu_hours",
     "_hours",
@@ -362,25 +364,85 @@ GPUS = Schema(
     file="gpus.csv",
     columns=(
         Column("gpu_type"),
+        Column("architecture", choices=("Ampere", "Hopper")),
         Column("dense_bf16_tflops", "float", min=0),
-        Column("dense_fp8_tflops", "float", min=0),
+        Column("dense_fp8_tflops", "float", required=False, min=0),
         Column("hbm_gb", "float", min=0),
         Column("hbm_bandwidth_tb_per_s", "float", min=0),
         Column("nvlink_gb_per_s", "float", min=0),
         Column("tdp_w", "float", min=0),
-        Column("source_ids", "source_ids"),
+        Column("gpu_price_low_usd", "float", required=False, min=0),
+        Column("gpu_price_base_usd", "float", required=False, min=0),
+        Column("gpu_price_high_usd", "float", required=False, min=0),
+        Column("spec_source_ids", "source_ids"),
+        Column("price_source_ids", "source_ids", required=False),
         Column("note", required=False),
     ),
     key=("gpu_type",),
     row_rules=(
-        lambda r: None if r["dense_fp8_tflops"] >= r["dense_bf16_tflops"] else ("dense_fp8_tflops", "must be >= dense_bf16_tflops"),
+        lambda r: None if r["dense_fp8_tflops"] is None or r["dense_fp8_tflops"] >= r["dense_bf16_tflops"]
+        else ("dense_fp8_tflops", "must be >= dense_bf16_tflops"),
+        lambda r: None if _price_triple_ok(r) else ("gpu_price_base_usd", "low, base and high prices must all be given, with low <= base <= high, or all be empty"),
+        lambda r: None if (r["gpu_price_base_usd"] is None) == (r["price_source_ids"] is None)
+        else ("price_source_ids", "a price needs its source ids, and source ids need a price"),
     ),
 )
 
 
+def _price_triple_ok(r: dict) -> bool:
+    prices = [r["gpu_price_low_usd"], r["gpu_price_base_usd"], r["gpu_price_high_usd"]]
+    if all(p is None for p in prices):
+        return True
+    return all(p is not None for p in prices) and prices[0] <= prices[1] <= prices[2]
+
+
 def load_gpus(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """GPU specifications: dense tensor TFLOPS, HBM, NVLink and TDP, with sources."""
+    """GPU specifications (dense tensor TFLOPS, HBM, NVLink, TDP) and GPU-only prices, with sources."""
     return read_table(GPUS, data_dir)
+
+
+# --------------------------------------------------------------------------- server prices
+def _one_price(r: dict):
+    if (r["server_price_usd"] is None) == (r["server_price_cny"] is None):
+        return ("server_price_usd", "give the price in exactly one currency (server_price_usd or server_price_cny)")
+    return None
+
+
+SERVER_PRICES = Schema(
+    file="server_prices.csv",
+    columns=(
+        Column("server_id"),
+        Column("gpu_type"),
+        Column("description"),
+        Column("gpus_per_server", "int", min=1),
+        Column("server_price_usd", "float", required=False, min=0),
+        Column("server_price_cny", "float", required=False, min=0),
+        Column("includes_cluster_network", "bool"),
+        Column("default_for_gpu_type", "bool"),
+        Column("source_ids", "source_ids"),
+        Column("note", required=False),
+    ),
+    key=("server_id",),
+    row_rules=(_one_price,),
+)
+
+
+def load_server_prices(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Published server (or cluster) prices, one default per GPU type, indexed by ``server_id``.
+
+    Beyond the row rules, checks that every GPU type is in ``data/gpus.csv`` and
+    has exactly one row marked ``default_for_gpu_type``.
+    """
+    table = read_table(SERVER_PRICES, data_dir)
+    known = set(load_gpus(data_dir)["gpu_type"])
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        if row["gpu_type"] not in known:
+            raise _fail(SERVER_PRICES.file, f"unknown GPU type {row['gpu_type']!r} (not in data/gpus.csv)", row=i, column="gpu_type")
+    for gpu_type, n in table.groupby("gpu_type")["default_for_gpu_type"].sum().items():
+        if n != 1:
+            raise _fail(SERVER_PRICES.file, f"GPU type {gpu_type} has {n} rows marked default_for_gpu_type; exactly one is needed",
+                        column="default_for_gpu_type")
+    return table.set_index("server_id")
 
 
 # --------------------------------------------------------------------------- published figures
@@ -452,13 +514,15 @@ def load_assumptions_table(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 #: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
 SCHEMAS: dict[str, Schema] = {
-    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
+    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
 }
 
 
 def validate_all(data_dir: Path | str | None = None) -> dict[str, int]:
     """Load every data file; return the number of rows of each. Raises DataError."""
-    return {name: len(read_table(schema, data_dir)) for name, schema in SCHEMAS.items()}
+    counts = {name: len(read_table(schema, data_dir)) for name, schema in SCHEMAS.items()}
+    load_server_prices(data_dir)  # cross-file rules
+    return counts
 
 
 # --------------------------------------------------------------------------- scenarios

@@ -44,8 +44,8 @@ def _rewrite(path, old, new):
     ("training_runs.csv", ",2664000,5328000,", ",-2664000,5328000,", data.load_training_runs,
      r"^data/training_runs\.csv, row 1 \(line 2\), column gpu_hours: must be >= 0, got -2664000$"),
     # text where a number belongs
-    ("gpus.csv", "H800,989.5,", "H800,fast,", data.load_gpus,
-     r"^data/gpus\.csv, row 2 \(line 3\), column dense_bf16_tflops: must be a number, got 'fast'$"),
+    ("gpus.csv", "H800,Hopper,989.5,", "H800,Hopper,fast,", data.load_gpus,
+     r"^data/gpus\.csv, row 1 \(line 2\), column dense_bf16_tflops: must be a number, got 'fast'$"),
     # a source id that is not registered
     ("models.csv", "2048,H800,deepseek-v3-report,", "2048,H800,deepseek-v9-report,", data.load_models,
      r"^data/models\.csv, row 1 \(line 2\), column source_ids: unknown source id 'deepseek-v9-report'"),

@@ -77,4 +77,4 @@ def test_notebook_on_its_own_refuses_a_bad_parameter_in_one_line(tmp_path):
     assert len(errors) == 1
     assert errors[0]["ename"] == "ParameterError"
     assert errors[0]["traceback"] == [
-        "ParameterError: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number >= 0, i.e. in [0, inf) (USD per GPU-hour)"]
+        "ParameterError: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)"]

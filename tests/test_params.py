@@ -44,10 +44,10 @@ def test_every_registered_parameter_is_used_by_a_notebook(register):
 
 
 @pytest.mark.parametrize("name, text, message", [
-    ("gpu_hour_price_usd", "-1", "gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number >= 0, i.e. in [0, inf) (USD per GPU-hour)"),
+    ("gpu_hour_price_usd", "-1", "gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)"),
     ("gpu_hour_price_usd", "cheap", "gpu_hour_price_usd = cheap has the wrong type: gpu_hour_price_usd must be a number (USD per GPU-hour)"),
     ("gpu_hour_price_usd", "nan", "gpu_hour_price_usd = nan is not allowed: gpu_hour_price_usd must be a finite number (USD per GPU-hour)"),
-    ("h800_gpus", "-5", "h800_gpus = -5 is not allowed: h800_gpus must be a whole number >= 0, i.e. in [0, inf) (GPUs)"),
+    ("h800_gpus", "-5", "h800_gpus = -5 is not allowed: h800_gpus must be a whole number >= 2048, i.e. in [2048, inf) (GPUs)"),
     ("h800_gpus", "2.5", "h800_gpus = 2.5 has the wrong type: h800_gpus must be a whole number (GPUs)"),
 ])
 def test_cli_text_is_checked(register, name, text, message):
@@ -110,8 +110,8 @@ def test_half_open_unit_interval_property(x):
 @pytest.mark.parametrize("edit, pattern", [
     (("gpu_hour_price_usd,float,2.0,1.3,3.42", "gpu_hour_price_usd,float,5.0,1.3,3.42"), r"column baseline: must lie between low \(1.3\) and high \(3.42\), got 5"),
     (("gpu_hour_price_usd,float,2.0", "gpu_hour_price_usd,float,two"), r"parameter gpu_hour_price_usd, column baseline: must be a number, got 'two'"),
-    (('"[0, inf)",,USD per GPU-hour', '"[0, inf",,USD per GPU-hour'), r"column hard_bounds: hard bounds must look like"),
-    (('"[0, inf)",,USD per GPU-hour', ',,USD per GPU-hour'), r"column hard_bounds: numeric parameter gpu_hour_price_usd needs hard bounds"),
+    (('"(0, inf)",,USD per GPU-hour', '"(0, inf",,USD per GPU-hour'), r"column hard_bounds: hard bounds must look like"),
+    (('"(0, inf)",,USD per GPU-hour', ',,USD per GPU-hour'), r"column hard_bounds: numeric parameter gpu_hour_price_usd needs hard bounds"),
     (("h100_gpus,int,10000,0,15000", "h100_gpus,int,10000,,15000"), r"column low: a triangular parameter needs low and high"),
     (("h20_gpus,int,30000,0,40000,triangular", "h20_gpus,int,30000,0,40000,gaussian"), r"column distribution: must be one of fixed, uniform, triangular, lognormal; got 'gaussian'"),
 ])
@@ -147,7 +147,7 @@ def test_scenario_by_path_is_validated(tmp_path, register):
     good.write_text("description: Cheaper GPUs\nsources: [semianalysis-inferencex-tco]\noverrides:\n  gpu_hour_price_usd: 1.3\n")
     assert params.load_scenario(good).overrides == {"gpu_hour_price_usd": 1.3}
     for body, pattern in [
-        ("overrides:\n  gpu_price: 1.3\n", r"unknown parameter 'gpu_price' in scenario bad; did you mean gpu_hour_price_usd\?"),
+        ("overrides:\n  gpu_price: 1.3\n", r"unknown parameter 'gpu_price' in scenario bad; did you mean gpu_hour_price_usd"),
         ("overrides:\n  gpu_hour_price_usd: cheap\n", r"gpu_hour_price_usd = 'cheap' has the wrong type"),
         ("overrides:\n  h800_gpus: -1\n", r"h800_gpus = -1 is not allowed"),
     ]:

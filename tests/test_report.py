@@ -47,9 +47,9 @@ def test_baseline_numbers_match_the_published_ones(baseline_build):
     assert r["r1_rl_gpu_hours"]["value"] == 147_336
     assert r["r1_rl_cost_usd"]["value"] == 294_672
     assert r["v3_r1_cost_usd"]["value"] == pytest.approx(5.87e6, abs=5e3)
-    assert r["fleet_gpus_claimed"]["value"] == 60_000
+    assert r["fleet_gpus_total"]["value"] == 60_000
     for item in r.values():
-        assert item["unit"] and item["label"] and item["sources"] and item["notebook"] == "03_pretraining_estimate"
+        assert item["unit"] and item["label"] and item["sources"] and item["notebook"]
 
 
 def test_results_csv_agrees_with_results_json(baseline_build):
@@ -90,17 +90,40 @@ def test_figures_are_byte_identical_to_the_committed_ones(baseline_build):
         assert (baseline_build / "figures" / name).read_bytes() == (REPO / "figures" / name).read_bytes(), name
 
 
-def test_a_parameter_override_changes_the_result(tmp_path):
-    out = tmp_path / "price3"
-    proc = run_cli("report", "-p", "gpu_hour_price_usd", "3", "--out", str(out), "--jobs", "1")
+def test_parameter_overrides_change_the_results(tmp_path, baseline_build):
+    out = tmp_path / "override"
+    proc = run_cli("report", "-p", "gpu_hour_price_usd", "3", "-p", "h100_gpus", "0", "--out", str(out), "--jobs", "2")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    r = _results(out)
+    r, base = _results(out), _results(baseline_build)
     assert r["v3_training_cost_usd"]["value"] == 8_364_000  # 2,788K GPU-hours x US$3
     assert r["r1_rl_cost_usd"]["value"] == 147_336 * 3
+    # Step 1: dropping the H100s gives exactly the baseline's "without H100" subtotal.
+    assert r["fleet_capex_usd"]["value"] == pytest.approx(base["fleet_capex_without_h100_usd"]["value"])
+    assert r["fleet_gpus_total"]["value"] == 50_000
+    # Step 2: a smaller fleet costs less to own; the owned H800-hour is compared with the new rental price.
+    assert r["tco_4y_usd"]["value"] < base["tco_4y_usd"]["value"]
+    assert r["owned_to_rental_ratio_h800"]["value"] == pytest.approx(r["owned_cost_per_h800_hour_usd"]["value"] / 3)
     meta = json.loads((out / "results.json").read_text())["meta"]
-    assert meta["parameters"]["gpu_hour_price_usd"] == 3.0 and meta["differs_from_baseline"] == ["gpu_hour_price_usd"]
-    assert "gpu_hour_price_usd" in (out / "index.html").read_text()
-    assert "[1/1] 03_pretraining_estimate: ok" in proc.stderr
+    assert meta["parameters"]["gpu_hour_price_usd"] == 3.0
+    assert meta["differs_from_baseline"] == ["gpu_hour_price_usd", "h100_gpus"]
+    index = (out / "index.html").read_text()
+    assert "gpu_hour_price_usd" in index and "h100_gpus" in index
+    assert "03_pretraining_estimate: ok" in proc.stderr and "[3/3]" in proc.stderr
+
+
+def test_steps_1_and_2_baseline_numbers(baseline_build):
+    r = _results(baseline_build)
+    # Step 1 (research/facts.md check 9, at the sourced 7.1358 CNY/USD rather than 7.2): ~US$1.45B; SA's US$1.6B is 10% above.
+    assert r["fleet_capex_usd"]["value"] / 1e9 == pytest.approx(1.446, abs=0.005)
+    assert r["sa_implied_h100_cost_per_gpu_usd"]["value"] == pytest.approx(30_000)
+    assert r["sa_implied_a100_cost_per_gpu_usd"]["value"] == pytest.approx(20_000)
+    assert abs(r["capex_gap_all_best"]["value"]) < 0.03
+    assert r["inference_fleet_gpus_day6"]["value"] == 1_814
+    # Step 2: SemiAnalysis's CapEx + US$944M over 4 years = US$636M a year (facts check 8).
+    assert r["sa_tco_per_year_usd"]["value"] == pytest.approx(636e6)
+    assert r["tco_4y_usd"]["value"] == pytest.approx(4 * r["tco_per_year_usd"]["value"])
+    assert 0 < r["electricity_share_of_sa_opex"]["value"] < 0.3  # electricity explains only a fraction of US$944M
+    assert 1.0 < r["owned_cost_per_h800_hour_usd"]["value"] < 4.0
 
 
 def test_default_output_folder_names_the_overrides():
