@@ -114,6 +114,10 @@ def plan_report(scenario: str | Path = "baseline", overrides: Iterable[tuple[str
 def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cwd: str, data_dir: str | None) -> dict:
     """Run one notebook in a fresh kernel (in a worker process)."""
     os.environ["DSTC_FIGURES_DIR"] = figures_dir
+    # Kernels inherit this worker's stderr; silence their start-up chatter (e.g. ipykernel's
+    # "running over TCP without encryption"). Cell errors come back through papermill instead.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
     if data_dir:
         os.environ["DSTC_DATA_DIR"] = data_dir
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
