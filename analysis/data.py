@@ -61,6 +61,11 @@ UNIT_SUFFIXES = (
     "_count",
     "_b_params",
     "_t_tokens",
+    # counts and sizes whose name is their unit
+    "layers",
+    "heads",
+    "_dim",
+    "_rank",
 )
 
 SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
@@ -445,6 +450,54 @@ def load_server_prices(data_dir: Path | str | None = None) -> pd.DataFrame:
     return table.set_index("server_id")
 
 
+# --------------------------------------------------------------------------- architectures
+ARCHITECTURES = Schema(
+    file="architectures.csv",
+    columns=(
+        Column("model"),
+        Column("attention", choices=("mha", "gqa", "mqa", "mla")),
+        Column("layers", "int", min=1),
+        Column("heads", "int", min=1),
+        Column("head_dim", "int", min=1),
+        Column("kv_heads", "int", required=False, min=1),
+        Column("kv_lora_rank", "int", required=False, min=1),
+        Column("rope_head_dim", "int", required=False, min=1),
+        Column("source_ids", "source_ids"),
+        Column("note", required=False),
+    ),
+    key=("model",),
+)
+
+
+def load_architectures(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Attention dimensions of each model, indexed by model, with an ``config`` column.
+
+    Each row is checked by building an :class:`analysis.kvcache.AttentionConfig`
+    from it (e.g. a GQA row without ``kv_heads`` fails), and every model must also
+    be in ``data/models.csv`` (which holds its parameter counts).
+    """
+    from .kvcache import AttentionConfig
+
+    table = read_table(ARCHITECTURES, data_dir)
+    models = set(load_models(data_dir)["model"])
+    configs = []
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        if row["model"] not in models:
+            raise _fail(ARCHITECTURES.file, f"model {row['model']!r} is not in data/models.csv; add its parameter counts there",
+                        row=i, column="model")
+        try:
+            configs.append(AttentionConfig(row["attention"], row["layers"], row["heads"], row["head_dim"],
+                                           _int_or_none(row["kv_heads"]), _int_or_none(row["kv_lora_rank"]),
+                                           _int_or_none(row["rope_head_dim"])))
+        except ValueError as err:
+            raise _fail(ARCHITECTURES.file, str(err), row=i, column="attention") from None
+    return table.assign(config=configs).set_index("model")
+
+
+def _int_or_none(value):
+    return None if value is None or pd.isna(value) else int(value)
+
+
 # --------------------------------------------------------------------------- published figures
 PUBLISHED_FIGURES = Schema(
     file="published_figures.csv",
@@ -514,7 +567,7 @@ def load_assumptions_table(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 #: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
 SCHEMAS: dict[str, Schema] = {
-    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
+    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
 }
 
 
@@ -522,6 +575,7 @@ def validate_all(data_dir: Path | str | None = None) -> dict[str, int]:
     """Load every data file; return the number of rows of each. Raises DataError."""
     counts = {name: len(read_table(schema, data_dir)) for name, schema in SCHEMAS.items()}
     load_server_prices(data_dir)  # cross-file rules
+    load_architectures(data_dir)
     return counts
 
 

@@ -13,7 +13,7 @@ def _snapshot(folder):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["-p", "gpu_hour_pric", "3"], "error: unknown parameter 'gpu_hour_pric'; did you mean gpu_hour_price_usd?"),
+    (["-p", "gpu_hour_pric", "3"], "error: unknown parameter 'gpu_hour_pric'; did you mean gpu_hour_price_usd or owned_gpu_hour_cost_usd?"),
     (["-p", "gpu_hour_price_usd", "-1"],
      "error: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)"),
     (["-p", "gpu_hour_price_usd", "two"], "error: gpu_hour_price_usd = two has the wrong type: gpu_hour_price_usd must be a number (USD per GPU-hour)"),

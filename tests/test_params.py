@@ -63,7 +63,7 @@ def test_cli_text_is_converted(register):
 
 
 def test_unknown_parameter_suggests_the_nearest(register):
-    with pytest.raises(params.ParameterError, match=r"unknown parameter 'gpu_hour_price'; did you mean gpu_hour_price_usd\?"):
+    with pytest.raises(params.ParameterError, match=r"unknown parameter 'gpu_hour_price'; did you mean gpu_hour_price_usd\b"):
         params.parse_cli_overrides([("gpu_hour_price", "3")], register)
     with pytest.raises(params.ParameterError, match="run `python -m analysis params` to list them"):
         params.parse_cli_overrides([("zzz", "3")], register)
