@@ -61,6 +61,8 @@ UNIT_SUFFIXES = (
     "_count",
     "_b_params",
     "_t_tokens",
+    "_usd_per_m_tokens",
+    "_tokens",
     # counts and sizes whose name is their unit
     "layers",
     "heads",
@@ -498,6 +500,75 @@ def _int_or_none(value):
     return None if value is None or pd.isna(value) else int(value)
 
 
+# --------------------------------------------------------------------------- API prices and benchmarks
+_PRICE_COLUMNS = ("input_cache_hit_usd_per_m_tokens", "input_cache_miss_usd_per_m_tokens", "output_usd_per_m_tokens")
+
+
+def _offpeak_complete(r: dict):
+    offpeak = [r[f"offpeak_{c}"] for c in _PRICE_COLUMNS]
+    if any(v is not None for v in offpeak) and any(v is None for v in offpeak):
+        return ("offpeak_input_cache_hit_usd_per_m_tokens", "give all three off-peak prices or none")
+    for c in _PRICE_COLUMNS:
+        if r[f"offpeak_{c}"] is not None and r[c] is not None and r[f"offpeak_{c}"] > r[c]:
+            return (f"offpeak_{c}", f"an off-peak price cannot exceed the standard price ({r[c]:g})")
+    return None
+
+
+def _cache_hit_not_dearer(r: dict):
+    hit, miss = r["input_cache_hit_usd_per_m_tokens"], r["input_cache_miss_usd_per_m_tokens"]
+    if hit is not None and hit > miss:
+        return ("input_cache_hit_usd_per_m_tokens", f"a cache hit cannot cost more than a miss ({miss:g})")
+    return None
+
+
+API_PRICES = Schema(
+    file="api_prices.csv",
+    columns=(
+        Column("provider"),
+        Column("model"),
+        Column("effective_from", "date"),
+        Column("input_cache_hit_usd_per_m_tokens", "float", required=False, min=0),
+        Column("input_cache_miss_usd_per_m_tokens", "float", min=0),
+        Column("output_usd_per_m_tokens", "float", min=0),
+        Column("offpeak_input_cache_hit_usd_per_m_tokens", "float", required=False, min=0),
+        Column("offpeak_input_cache_miss_usd_per_m_tokens", "float", required=False, min=0),
+        Column("offpeak_output_usd_per_m_tokens", "float", required=False, min=0),
+        Column("context_tokens", "int", min=1),
+        Column("benchmark_model", required=False),
+        Column("source_ids", "source_ids"),
+        Column("note", required=False),
+    ),
+    key=("model", "effective_from"),
+    row_rules=(_offpeak_complete, _cache_hit_not_dearer),
+)
+
+
+def load_api_prices(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Dated API list prices (US$ per million tokens); a row is in force from its
+    ``effective_from`` date until the model's next row (:func:`analysis.pricing.prices_as_of`)."""
+    return read_table(API_PRICES, data_dir)
+
+
+BENCHMARKS = Schema(
+    file="benchmarks.csv",
+    columns=(
+        Column("benchmark_model"),
+        Column("benchmark", choices=("aime_2024", "math_500", "gpqa_diamond", "codeforces_percentile", "codeforces_rating",
+                                      "mmlu", "livecodebench", "swe_bench_verified")),
+        Column("score", "float", min=0),
+        Column("unit"),
+        Column("source_ids", "source_ids"),
+        Column("note", required=False),
+    ),
+    key=("benchmark_model", "benchmark"),
+)
+
+
+def load_benchmarks(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Benchmark scores (the R1 paper's Table 4, and a few secondary ones), long format."""
+    return read_table(BENCHMARKS, data_dir)
+
+
 # --------------------------------------------------------------------------- published figures
 PUBLISHED_FIGURES = Schema(
     file="published_figures.csv",
@@ -567,7 +638,7 @@ def load_assumptions_table(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 #: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
 SCHEMAS: dict[str, Schema] = {
-    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
+    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, API_PRICES, BENCHMARKS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
 }
 
 

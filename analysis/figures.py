@@ -20,6 +20,7 @@ from typing import Iterable
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 
 from . import __version__
 from . import data as _data
@@ -113,12 +114,13 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
         raise ValueError(f"figure id {figure_id!r} must look like fig03_cost_by_stage")
     if not title.strip() or not caption.strip():
         raise ValueError(f"figure {figure_id}: title and caption must not be empty")
-    sources = list(sources)
+    sources = list(dict.fromkeys(sources))  # keep order, drop repeats
     known = _data.source_ids(data_dir)
     unknown = [s for s in sources if s not in known]
     if not sources or unknown:
         raise ValueError(f"figure {figure_id}: " + (f"unknown source id {unknown[0]!r}" if unknown else "name at least one source id"))
-    fig.suptitle(title, x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+    _plain_log_ticks(fig)
+    fig.suptitle(textwrap.fill(title, width=int(fig.get_figwidth() * 10.5)), x=0.01, ha="left", fontsize=10.5, fontweight="bold")
     width_chars = int(fig.get_figwidth() * 19)  # ~19 characters per inch at 7 pt
     footer = textwrap.fill(footer_text(figure_id, sources), width=width_chars, break_on_hyphens=False)
     fig.text(0.01, 0.005, footer, fontsize=7, color="#555555", ha="left", va="bottom", linespacing=1.3)
@@ -140,6 +142,16 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
     return entry
+
+
+def _plain_log_ticks(fig) -> None:
+    """Label log-scale ticks as plain numbers (mathtext is off, so "US$" stays literal)."""
+    formatter = mticker.FuncFormatter(lambda value, _: f"{value:,.10g}")
+    for ax in fig.axes:
+        for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+            if scale in ("log", "symlog"):
+                axis.set_major_formatter(formatter)
+                axis.set_minor_formatter(mticker.NullFormatter())
 
 
 def collect(notebook) -> list[dict]:

@@ -177,3 +177,27 @@ def test_step_4_baseline_numbers(baseline_build):
     assert r["decode_tokens_per_s_node"]["value"] > 14_800
     assert r["decode_model_to_measured_ratio"]["value"] == pytest.approx(r["decode_tokens_per_s_node"]["value"] / 14_800)
     assert r["cost_per_m_output_tokens_usd"]["value"] == pytest.approx(8 * 2.0 / (r["decode_tokens_per_s_node"]["value"] * 3600) * 1e6)
+
+
+def test_step_5_baseline_numbers(baseline_build):
+    r = _results(baseline_build)
+    # research/facts.md check 11 and DeepSeek's Day 6 (check 6).
+    assert r["price_ratio_o1_to_r1_output"]["value"] == pytest.approx(27.4, abs=0.05)
+    assert r["blended_price_r1_usd_per_m"]["value"] == pytest.approx(0.96)
+    assert r["blended_price_o1_usd_per_m"]["value"] == pytest.approx(26.25)
+    assert r["blended_price_gemini_2_flash_usd_per_m"]["value"] == pytest.approx(0.175)
+    assert r["day6_cost_usd"]["value"] == 87_072
+    assert r["day6_revenue_usd"]["value"] == pytest.approx(562_100)  # reported 562,027 from unrounded token counts
+    assert r["day6_margin"]["value"] == pytest.approx(5.45, abs=0.01)  # "545%"
+    assert r["day6_margin_after_caveats"]["value"] < r["day6_margin"]["value"]
+    assert r["models_priced_on_article_date"]["value"] < len(set(__import__("analysis").data.load_api_prices()["model"]))
+
+
+def test_article_date_run_has_no_gemini_flash_price(tmp_path):
+    out = tmp_path / "jan31"
+    proc = run_cli("report", "-p", "as_of_date", "2025-01-31", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    r = _results(out)
+    assert "blended_price_gemini_2_flash_usd_per_m" not in r  # not priced yet: never given a later price
+    assert "price_ratio_r1_to_gemini_2_flash_output" not in r
+    assert r["price_ratio_o1_to_r1_output"]["value"] == pytest.approx(27.4, abs=0.05)
