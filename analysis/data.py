@@ -569,6 +569,51 @@ def load_benchmarks(data_dir: Path | str | None = None) -> pd.DataFrame:
     return read_table(BENCHMARKS, data_dir)
 
 
+# --------------------------------------------------------------------------- claims
+def _claim_consistent(r: dict):
+    if r["kind"] == "qualitative":
+        if not r["verdict"] or not r["reason"]:
+            return ("verdict", "a qualitative claim needs a typed verdict and its reason")
+        if r["result_id"]:
+            return ("result_id", "a qualitative claim has no result id")
+        return None
+    if not r["result_id"] or r["comparison"] is None or r["claimed_value"] is None or r["checkable"] is None:
+        return ("result_id", "a numeric claim needs result_id, comparison, claimed_value and checkable")
+    if r["verdict"] or r["reason"]:
+        return ("verdict", "a numeric claim's verdict is computed from the results; leave verdict and reason empty")
+    if r["comparison"] == "approx" and (r["tolerance"] is None or r["tolerance_kind"] is None):
+        return ("tolerance", "an approx comparison needs a tolerance and its kind")
+    return None
+
+
+CLAIMS = Schema(
+    file="claims.csv",
+    columns=(
+        Column("claim_id"),
+        Column("claimant", choices=("news article", "SemiAnalysis", "DeepSeek")),
+        Column("claim"),
+        Column("source_ids", "source_ids"),
+        Column("kind", choices=("numeric", "qualitative")),
+        Column("result_id", required=False),
+        Column("comparison", required=False, choices=("approx", "above", "below")),
+        Column("claimed_value", "float", required=False),
+        Column("tolerance", "float", required=False, min=0),
+        Column("tolerance_kind", required=False, choices=("relative", "absolute")),
+        Column("checkable", "bool", required=False),
+        Column("caveat", required=False),
+        Column("verdict", required=False, choices=("reproduced", "reproduced with a caveat", "differs", "unsupported")),
+        Column("reason", required=False),
+    ),
+    key=("claim_id",),
+    row_rules=(_claim_consistent,),
+)
+
+
+def load_claims(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """The claims ledger: each claim as written, and how the report checks it."""
+    return read_table(CLAIMS, data_dir)
+
+
 # --------------------------------------------------------------------------- published figures
 PUBLISHED_FIGURES = Schema(
     file="published_figures.csv",
@@ -638,7 +683,7 @@ def load_assumptions_table(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 #: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
 SCHEMAS: dict[str, Schema] = {
-    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, API_PRICES, BENCHMARKS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
+    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, API_PRICES, BENCHMARKS, CLAIMS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
 }
 
 

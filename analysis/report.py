@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable
 from . import __version__
 from . import data as _data
 from . import params as _params
+from . import claims as _claims
 from . import results as _results
 
 REPORTS_DIR = _data.REPO_ROOT / "reports"
@@ -175,16 +176,27 @@ def figures_csv(entries: list[dict]) -> str:
     return buf.getvalue()
 
 
+LEDGER_FIELDS = ("claim_id", "claimant", "claim", "source_ids", "result_id", "claimed_value", "computed_value", "verdict", "reason")
+
+
+def ledger_csv(ledger) -> str:
+    """The evaluated claims ledger as CSV (one row per claim, in file order)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(LEDGER_FIELDS)
+    for row in ledger.to_dict("records"):
+        writer.writerow(["" if row[f] is None or (isinstance(row[f], float) and row[f] != row[f])
+                         else (";".join(row[f]) if isinstance(row[f], tuple) else (repr(row[f]) if isinstance(row[f], float) else row[f]))
+                         for f in LEDGER_FIELDS])
+    return buf.getvalue()
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], None] = _say) -> Path:
     """Execute the plan; return the output folder. Raises ReportError on a failed notebook."""
-    import nbformat
-
-    from . import site
-
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks)))
     out_dir = plan.out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -221,23 +233,15 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
         raise ReportError(f"notebook {stem}.ipynb failed at {cell}: {o['error']}{more}; "
                           f"the failed notebook is kept in {keep / 'notebooks' / (stem + '.ipynb')}; "
                           f"{out_dir} was left as it was")
-    all_results, all_figures, executed = [], [], {}
-    for nb_path in plan.notebooks:
-        out_nb = tmp / "notebooks" / nb_path.name
-        _normalise_notebook(out_nb)
-        nb = nbformat.read(out_nb, as_version=4)
-        executed[nb_path.stem] = nb
-        all_results += _results.collect(nb)
-        from . import figures as _figures
-
-        all_figures += _figures.collect(nb)
-    meta = {"scenario": plan.scenario.name, "report_version": __version__,
-            "parameters": {k: plan.values[k] for k in sorted(plan.values)},
-            "differs_from_baseline": sorted(plan.differs)}
-    _write_text(tmp / "results.json", _results.to_json(all_results, meta))
-    _write_text(tmp / "results.csv", _results.to_csv(all_results))
-    _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
-    site.write_site(tmp, plan, executed, all_results, all_figures)
+    try:
+        _publish(tmp, plan)
+    except Exception as err:  # a bug after the notebooks ran: keep the build for inspection, leave the old output
+        keep = out_dir.parent / f"{out_dir.name}.failed"
+        if keep.exists():
+            shutil.rmtree(keep)
+        tmp.rename(keep)
+        raise ReportError(f"building the report pages failed: {type(err).__name__}: {err}; the partial build is kept in {keep}; "
+                          f"{out_dir} was left as it was") from err
     if out_dir.exists():
         old = out_dir.parent / f".{out_dir.name}.old"
         if old.exists():
@@ -255,6 +259,32 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
         progress(f"  refreshed {FIGURES_DIR.relative_to(_data.REPO_ROOT)}/ from the baseline run")
     progress(f"Done in {time.perf_counter() - started:.1f} s: {out_dir / 'index.html'}")
     return out_dir
+
+
+def _publish(tmp: Path, plan: Plan) -> None:
+    """Normalise the executed notebooks and write results, claims, figures manifest and HTML into ``tmp``."""
+    import nbformat
+
+    from . import figures as _figures
+    from . import site
+
+    all_results, all_figures, executed = [], [], {}
+    for nb_path in plan.notebooks:
+        out_nb = tmp / "notebooks" / nb_path.name
+        _normalise_notebook(out_nb)
+        nb = nbformat.read(out_nb, as_version=4)
+        executed[nb_path.stem] = nb
+        all_results += _results.collect(nb)
+        all_figures += _figures.collect(nb)
+    meta = {"scenario": plan.scenario.name, "report_version": __version__,
+            "parameters": {k: plan.values[k] for k in sorted(plan.values)},
+            "differs_from_baseline": sorted(plan.differs)}
+    _write_text(tmp / "results.json", _results.to_json(all_results, meta))
+    _write_text(tmp / "results.csv", _results.to_csv(all_results))
+    _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
+    ledger = _claims.evaluate(_data.load_claims(plan.data_dir), {r["id"]: r for r in all_results})
+    _write_text(tmp / "claims.csv", ledger_csv(ledger))
+    site.write_site(tmp, plan, executed, all_results, all_figures, ledger)
 
 
 def refresh_figures(source: Path, target: Path = FIGURES_DIR) -> None:

@@ -67,13 +67,20 @@ figcaption { font-size: .9rem; color: var(--muted); }
 """
 
 
+def _text(value) -> str:
+    """A cell as text: empty for None or NaN."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
 def _page(title: str, body: str) -> str:
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def index_html(plan, executed: dict, results: list[dict], figures: list[dict]) -> str:
+def index_html(plan, executed: dict, results: list[dict], figures: list[dict], ledger=None) -> str:
     esc = html.escape
     parts = [f"<h1>DeepSeek's true cost</h1>",
              f"<p class=\"sub\">Scenario <strong>{esc(plan.label)}</strong> · report version {esc(__version__)}</p>",
@@ -87,11 +94,21 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict]) -
     else:
         parts.append("<p>None: this is the baseline.</p>")
     headline = [r for r in results if r.get("headline")]
+    by_id = {r["id"]: r for r in results}
     parts.append("<h2>Headline numbers</h2>")
+
+    def interval(r):
+        lo, mid, hi = (by_id.get(f"{r['id']}_{q}") for q in ("p05", "p50", "p95"))
+        if not (lo and mid and hi):
+            return ""
+        return (f"{_results.format_value(mid['value'], r['unit'])} ({_results.format_value(lo['value'], r['unit'])} to "
+                f"{_results.format_value(hi['value'], r['unit'])})")
+
     rows = "".join(
         f"<tr><td><code>{esc(r['id'])}</code></td><td class=\"num\">{esc(_results.format_value(r['value'], r['unit']))}</td>"
-        f"<td>{esc(r['label'])}</td><td>{esc('; '.join(r['sources']))}</td></tr>" for r in headline)
-    parts.append(f"<div class=\"scroll\"><table><tr><th>id</th><th>value</th><th>what it is</th><th>sources</th></tr>{rows}</table></div>")
+        f"<td class=\"num\">{esc(interval(r))}</td><td>{esc(r['label'])}</td><td>{esc('; '.join(r['sources']))}</td></tr>" for r in headline)
+    parts.append("<div class=\"scroll\"><table><tr><th>id</th><th>value</th><th>median (90% interval)</th><th>what it is</th>"
+                 f"<th>sources</th></tr>{rows}</table></div>")
     parts.append("<p>Every citable number: <a href=\"results.csv\">results.csv</a> · <a href=\"results.json\">results.json</a></p>")
     parts.append("<h2>The notebooks</h2><ul>")
     for stem, nb in executed.items():
@@ -104,14 +121,21 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict]) -
             f"<figure id=\"{esc(f['id'])}\"><img src=\"figures/{esc(f['id'])}.png\" alt=\"{esc(f['title'])}\" loading=\"lazy\">"
             f"<figcaption><strong>{esc(f['id'])}</strong>: {esc(f['caption'])} Sources: {esc('; '.join(f['sources']))}. "
             f"<a href=\"figures/{esc(f['id'])}.svg\">SVG</a> · <a href=\"figures/{esc(f['id'])}.png\">PNG</a></figcaption></figure>")
+    if ledger is not None and len(ledger):
+        parts.append("<h2>The claims ledger</h2>")
+        parts.append("<p>Each claim as written, checked against this run's results (<a href=\"claims.csv\">claims.csv</a>).</p>")
+        rows = "".join(
+            f"<tr><td>{esc(_text(r['claimant']))}</td><td>{esc(_text(r['claim']))}</td><td><code>{esc(_text(r['result_id']))}</code></td>"
+            f"<td><strong>{esc(_text(r['verdict']))}</strong></td><td>{esc(_text(r['reason']))}</td></tr>" for r in ledger.to_dict("records"))
+        parts.append(f"<div class=\"scroll\"><table><tr><th>who</th><th>claim</th><th>checked against</th><th>verdict</th><th>why</th></tr>{rows}</table></div>")
     parts.append("<h2>Re-run this</h2>")
     parts.append(f"<pre class=\"cmd\">{esc(plan.rerun_command())}</pre>")
     return _page(f"DeepSeek's true cost: {plan.label}", "\n".join(parts))
 
 
-def write_site(out: Path, plan, executed: dict, results: list[dict], figures: list[dict]) -> None:
+def write_site(out: Path, plan, executed: dict, results: list[dict], figures: list[dict], ledger=None) -> None:
     """Write the notebook pages and ``index.html`` into ``out``."""
     for stem, nb in executed.items():
         (out / "notebooks" / f"{stem}.html").write_text(render_notebook(nb, code=False), encoding="utf-8")
         (out / "notebooks" / f"{stem}.code.html").write_text(render_notebook(nb, code=True), encoding="utf-8")
-    (out / "index.html").write_text(index_html(plan, executed, results, figures), encoding="utf-8")
+    (out / "index.html").write_text(index_html(plan, executed, results, figures, ledger), encoding="utf-8")

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from analysis import report
+from analysis import params, report
 from conftest import REPO, run_cli
 
 
@@ -28,7 +28,8 @@ def _snapshot(folder):
      "error: utilisation = 1.5 is not allowed: utilisation must be a number > 0 and <= 1, i.e. in (0, 1] (fraction of GPU-hours doing useful work)"),
     (["-p", "useful_life_years", "0"],
      "error: useful_life_years = 0 is not allowed: useful_life_years must be a number > 0 and <= 20, i.e. in (0, 20] (years)"),
-    (["--scenario", "no-such-scenario"], "error: unknown scenario 'no-such-scenario'; available: baseline (or give a path to a .yaml file)"),
+    (["--scenario", "no-such-scenario"],
+     f"error: unknown scenario 'no-such-scenario'; available: {', '.join(params.scenario_names())} (or give a path to a .yaml file)"),
     (["--jobs", "0"], "error: argument --jobs: --jobs must be a whole number >= 1, got '0' (see `python -m analysis report --help`)"),
     (["-p", "gpu_hour_price_usd"], "error: argument -p/--parameter: expected 2 arguments (see `python -m analysis report --help`)"),
 ])

@@ -162,7 +162,7 @@ def test_scenario_by_path_is_validated(tmp_path, register):
 
 
 def test_unknown_scenario_name_lists_the_available_ones():
-    with pytest.raises(params.ParameterError, match=r"unknown scenario 'baselin'; did you mean baseline\? available: baseline"):
+    with pytest.raises(params.ParameterError, match=r"unknown scenario 'baselin'; did you mean baseline\? available: baseline, "):
         params.load_scenario("baselin")
 
 

@@ -1,0 +1,28 @@
+"""Every scenario in data/scenarios/ renders through the real runner."""
+
+import json
+
+import pytest
+
+from analysis import params, report
+
+OTHER_SCENARIOS = [n for n in params.scenario_names() if n != "baseline"]
+
+
+def test_the_required_scenarios_exist():
+    assert {"baseline", "deepseek-claimed", "semianalysis-first-version", "epoch-method", "low", "high"} <= set(params.scenario_names())
+
+
+@pytest.mark.parametrize("name", OTHER_SCENARIOS)
+def test_scenario_renders(tmp_path, name, baseline_build):
+    plan = report.plan_report(name, out=tmp_path / name)
+    out = report.run_report(plan, jobs=2, progress=lambda m: None)
+    meta = json.loads((out / "results.json").read_text())["meta"]
+    results = json.loads((out / "results.json").read_text())["results"]
+    base = json.loads((baseline_build / "results.json").read_text())["results"]
+    assert meta["scenario"] == name
+    assert sorted(meta["differs_from_baseline"]) == sorted(k for k, v in plan.scenario.overrides.items() if v != plan.register[k].baseline)
+    assert (out / "index.html").is_file() and (out / "claims.csv").is_file()
+    assert name in (out / "index.html").read_text()
+    moved = [k for k in ("cost_development_usd", "cost_capability_tco_4y_usd") if results[k]["value"] != base[k]["value"]]
+    assert moved, f"scenario {name} changed none of the named costs"
