@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-from-lock
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help report test check lint clean lock
+.PHONY: help report test bench check lint clean lock
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,6 +27,9 @@ report: $(STAMP) ## Build the baseline report into reports/baseline/ (and refres
 
 test: $(STAMP) ## Run the whole test suite (unit, data, doctests, CLI, notebooks end to end)
 	$(PY) -m pytest
+
+bench: $(STAMP) ## Time the build against a floor of minimal notebooks, and Monte Carlo draws per second
+	$(PY) tests/benchmarks/bench.py
 
 check: $(STAMP) ## Validate data files, the register, scenarios and notebook parameter cells
 	$(PY) -m analysis check

@@ -68,8 +68,11 @@ STYLE = {
 
 
 def apply_style() -> None:
-    """Set the house style for every later figure."""
+    """Set the house style for every later figure and table (tables show their text in full)."""
     mpl.rcParams.update(STYLE)
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", None)
 
 
 def figures_dir() -> Path:
@@ -138,7 +141,12 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
         from IPython.display import display
 
         if get_ipython() is not None:
-            display({MIME_TYPE: entry, "text/plain": f"Figure {figure_id} (files {figure_id}.svg and {figure_id}.png)"}, raw=True)
+            # Show the saved SVG itself (the cited file, footer and id included) and close the figure,
+            # so the inline backend does not render it a second time.
+            svg = (out / f"{figure_id}.svg").read_text(encoding="utf-8")
+            display({"image/svg+xml": svg, MIME_TYPE: entry, "text/plain": f"Figure {figure_id} (files {figure_id}.svg and {figure_id}.png)"},
+                    raw=True)
+            plt.close(fig)
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
     return entry
@@ -155,9 +163,9 @@ def _plain_log_ticks(fig) -> None:
 
 
 def collect(notebook) -> list[dict]:
-    """The figure manifest entries of an executed notebook (an nbformat node)."""
+    """The figure manifest entries of an executed notebook (an nbformat node or a dict)."""
     found = []
-    for cell in notebook.cells:
+    for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
             entry = output.get("data", {}).get(MIME_TYPE)
             if entry is not None:

@@ -133,6 +133,7 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
         try:
             pm.execute_notebook(nb_path, out_path, parameters=parameters, kernel_name=KERNEL_NAME, cwd=cwd,
                                 progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S)
+            _render_pages(Path(out_path))  # in the worker, so pages render while other notebooks run
             return {"ok": True, "seconds": time.perf_counter() - start}
         except pm.PapermillExecutionError as err:
             first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
@@ -160,6 +161,18 @@ def _normalise_notebook(path: Path) -> None:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
     nbformat.write(nb, path)
+
+
+def _render_pages(executed: Path) -> None:
+    """Normalise an executed notebook and write its report view and full view next to it."""
+    import nbformat
+
+    from . import site
+
+    _normalise_notebook(executed)
+    nb = nbformat.read(executed, as_version=4)
+    executed.with_suffix(".html").write_text(site.render_notebook(nb, code=False), encoding="utf-8")
+    executed.with_suffix(".code.html").write_text(site.render_notebook(nb, code=True), encoding="utf-8")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -209,18 +222,22 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
     started = time.perf_counter()
     outcomes: dict[str, dict] = {}
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        futures = {
-            pool.submit(_execute, str(nb), str(tmp / "notebooks" / nb.name), plan.notebook_params[nb.stem],
-                        str(tmp / "figures"), str(nb.parent), str(plan.data_dir) if plan.data_dir else None): nb
-            for nb in plan.notebooks
-        }
-        for done, fut in enumerate(cf.as_completed(futures), start=1):
-            nb = futures[fut]
-            outcome = fut.result()
-            outcomes[nb.stem] = outcome
-            status = "ok" if outcome["ok"] else "FAILED"
-            progress(f"  [{done}/{len(futures)}] {nb.stem}: {status} ({outcome['seconds']:.1f} s)")
+    try:
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            futures = {
+                pool.submit(_execute, str(nb), str(tmp / "notebooks" / nb.name), plan.notebook_params[nb.stem],
+                            str(tmp / "figures"), str(nb.parent), str(plan.data_dir) if plan.data_dir else None): nb
+                for nb in plan.notebooks
+            }
+            for done, fut in enumerate(cf.as_completed(futures), start=1):
+                nb = futures[fut]
+                outcome = fut.result()
+                outcomes[nb.stem] = outcome
+                status = "ok" if outcome["ok"] else "FAILED"
+                progress(f"  [{done}/{len(futures)}] {nb.stem}: {status} ({outcome['seconds']:.1f} s)")
+    except (cf.process.BrokenProcessPool, OSError) as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ReportError(f"the notebook workers could not run ({type(err).__name__}: {err}); {out_dir} was left as it was") from err
     failed = {stem: o for stem, o in outcomes.items() if not o["ok"]}
     if failed:
         keep = out_dir.parent / f"{out_dir.name}.failed"
@@ -262,20 +279,23 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
 
 
 def _publish(tmp: Path, plan: Plan) -> None:
-    """Normalise the executed notebooks and write results, claims, figures manifest and HTML into ``tmp``."""
-    import nbformat
+    """Collect results, claims and the figure manifest from the executed notebooks; write the front page.
+
+    The executed notebooks were normalised and rendered by the workers; they are read here as plain
+    JSON, so this step does not load nbformat or nbconvert.
+    """
+    import json
 
     from . import figures as _figures
     from . import site
 
-    all_results, all_figures, executed = [], [], {}
+    all_results, all_figures, all_answers, executed = [], [], [], {}
     for nb_path in plan.notebooks:
-        out_nb = tmp / "notebooks" / nb_path.name
-        _normalise_notebook(out_nb)
-        nb = nbformat.read(out_nb, as_version=4)
+        nb = json.loads((tmp / "notebooks" / nb_path.name).read_text(encoding="utf-8"))
         executed[nb_path.stem] = nb
         all_results += _results.collect(nb)
         all_figures += _figures.collect(nb)
+        all_answers += _results.collect_answers(nb)
     meta = {"scenario": plan.scenario.name, "report_version": __version__,
             "parameters": {k: plan.values[k] for k in sorted(plan.values)},
             "differs_from_baseline": sorted(plan.differs)}
@@ -284,13 +304,13 @@ def _publish(tmp: Path, plan: Plan) -> None:
     _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
     ledger = _claims.evaluate(_data.load_claims(plan.data_dir), {r["id"]: r for r in all_results})
     _write_text(tmp / "claims.csv", ledger_csv(ledger))
-    site.write_site(tmp, plan, executed, all_results, all_figures, ledger)
+    site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers)
 
 
 def refresh_figures(source: Path, target: Path = FIGURES_DIR) -> None:
     """Replace the committed ``figures/`` with the baseline run's figures."""
     target.mkdir(parents=True, exist_ok=True)
-    wanted = {p.name for p in source.iterdir() if p.suffix in (".svg", ".png", ".csv")}
+    wanted = {p.name for p in source.iterdir() if p.suffix in (".svg", ".png", ".csv", ".md")}
     for p in target.iterdir():
         if p.suffix in (".svg", ".png") and p.name not in wanted:
             p.unlink()

@@ -30,6 +30,7 @@ import pandas as pd
 from . import data as _data
 
 MIME_TYPE = "application/vnd.deepseek-true-cost.results+json"
+ANSWER_MIME_TYPE = "application/vnd.deepseek-true-cost.answer+json"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 FIELDS = ("id", "value", "unit", "label", "notebook", "sources", "headline")
 
@@ -100,6 +101,24 @@ class Results:
                 for r in self._items.values()]
         return pd.DataFrame(rows, columns=["id", "value", "unit", "label", "sources"])
 
+    def answer(self, sentence: str, key_figure: str):
+        """Display the notebook's one-sentence answer to its question, and emit it for the report's front page.
+
+        Parameters
+        ----------
+        sentence : str
+            The answer, with this run's numbers.
+        key_figure : str
+            The id of the figure that shows it best.
+        """
+        from IPython.display import display
+
+        if not sentence.strip() or not key_figure.startswith("fig"):
+            raise ValueError("answer needs a sentence and a figure id such as fig03_cost_by_stage")
+        payload = {"notebook": self.notebook, "answer": sentence.strip(), "key_figure": key_figure}
+        display({ANSWER_MIME_TYPE: payload, "text/markdown": f"**In one sentence:** {sentence.strip()}",
+                 "text/plain": f"In one sentence: {sentence.strip()}"}, raw=True)
+
     def publish(self):
         """Display the table and emit the machine-readable copy the runner collects."""
         from IPython.display import display
@@ -128,22 +147,30 @@ def format_value(value: float, unit: str) -> str:
         return f"{value * 100:.2f}%"
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
         number = f"{int(value):,}"
-    elif abs(value) >= 1e6 or abs(value) < 1e-3:
+    elif abs(value) >= 1e15 or (value != 0 and abs(value) < 1e-3):
         number = f"{value:.4g}"
+    elif abs(value) >= 1000:
+        number = f"{value:,.0f}"
     else:
         number = f"{value:,.4g}"
     return f"{number} {unit}" if unit else number
 
 
 def collect(notebook) -> list[dict]:
-    """The results a notebook published, read from its outputs (an nbformat node)."""
+    """The results a notebook published, read from its outputs (an nbformat node or the notebook's JSON as a dict)."""
     found = []
-    for cell in notebook.cells:
+    for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
             payload = output.get("data", {}).get(MIME_TYPE)
             if payload is not None:
                 found.extend(payload)
     return found
+
+
+def collect_answers(notebook) -> list[dict]:
+    """The one-sentence answers a notebook published (an nbformat node)."""
+    return [o["data"][ANSWER_MIME_TYPE] for cell in notebook["cells"] for o in cell.get("outputs", [])
+            if ANSWER_MIME_TYPE in o.get("data", {})]
 
 
 def to_json(results: list[dict], meta: dict) -> str:

@@ -146,7 +146,7 @@ def sample_parameter(param, n: int, rng: np.random.Generator) -> np.ndarray:
         draws = rng.lognormal(mu, sigma, n)
     else:
         raise ValueError(f"{param.name}: cannot sample a {param.distribution!r} parameter")
-    if param.bounds is not None:
+    if param.bounds is not None and param.distribution == "lognormal":  # triangular and uniform stay in [low, high], inside the bounds
         b = param.bounds
         tiny = 1e-12 * max(1.0, abs(b.lower) if math.isfinite(b.lower) else 1.0)
         lower = b.lower if b.lower_closed else b.lower + tiny

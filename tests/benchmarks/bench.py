@@ -1,0 +1,88 @@
+"""`make bench`: how fast is the report? (A benchmark, not a test: it prints, it does not assert.)
+
+1. The full baseline build, timed, against a floor: the same number of minimal notebooks (import
+   `analysis`, save one figure) run by the same runner with the same settings. Prints build / floor.
+2. Monte Carlo draws per second of the whole cost model (sampling every ranged parameter and
+   computing the three named costs), best of several runs of 1,000,000 draws.
+
+Targets: build <= 1.3 x floor; >= 1,000,000 draws per second.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from analysis import data, params, report, uncertainty
+
+FLOOR_CELL = """import matplotlib.pyplot as plt
+
+from analysis import figures
+
+figures.apply_style()
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, 1])
+ax.set_xlabel("x (unit)")
+ax.set_ylabel("y (unit)")
+figures.save(fig, "fig9{i}_floor", "A floor figure", "The smallest notebook the runner can run.", ["assumption"], "9{i}_floor")"""
+
+
+def floor_notebooks(folder: Path, count: int) -> None:
+    param_line = params.parameters_cell(params.notebook_paths()[0]).strip().splitlines()
+    declared = next(line for line in param_line if line and not line.startswith("#"))
+    for i in range(count):
+        nb = {"cells": [
+            {"cell_type": "markdown", "id": "t", "metadata": {}, "source": f"# Floor notebook {i}"},
+            {"cell_type": "code", "id": "p", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [], "source": declared},
+            {"cell_type": "code", "id": "f", "metadata": {}, "execution_count": None, "outputs": [], "source": FLOOR_CELL.format(i=i)},
+        ], "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+            "nbformat": 4, "nbformat_minor": 5}
+        (folder / f"9{i}_floor.ipynb").write_text(json.dumps(nb))
+
+
+def time_build(notebooks_dir: Path | None, out: Path, jobs: int) -> float:
+    plan = report.plan_report("baseline", out=out, notebooks_dir=notebooks_dir)
+    start = time.perf_counter()
+    report.run_report(plan, jobs=jobs, progress=lambda m: None)
+    return time.perf_counter() - start
+
+
+def draws_per_second(n: int = 1_000_000, repeats: int = 5) -> float:
+    register = params.load_register()
+    values = params.resolve_parameters(register)
+    inputs = uncertainty.CostInputs.from_frames(data.load_gpus().set_index("gpu_type"), data.load_server_prices(), data.load_training_runs())
+    uncertainty.monte_carlo(register, values, inputs, n=10_000, rng=0)  # warm-up
+    best = float("inf")
+    for seed in range(repeats):
+        start = time.perf_counter()
+        draws = uncertainty.monte_carlo(register, values, inputs, n=n, rng=seed)
+        best = min(best, time.perf_counter() - start)
+        assert len(draws["cost_development_usd"]) == n
+    return n / best
+
+
+def main() -> int:
+    jobs = os.cpu_count() or 1
+    count = len(params.notebook_paths())
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "floor_nb").mkdir()
+        floor_notebooks(tmp / "floor_nb", count)
+        time_build(tmp / "floor_nb", tmp / "warmup", jobs)  # warm caches (fonts, imports) for both
+        floor = min(time_build(tmp / "floor_nb", tmp / f"floor{i}", jobs) for i in range(2))
+        build = min(time_build(None, tmp / f"build{i}", jobs) for i in range(2))
+    rate = draws_per_second()
+    print(f"cores: {jobs}")
+    print(f"floor ({count} minimal notebooks through the runner): {floor:.1f} s")
+    print(f"full baseline build ({count} notebooks): {build:.1f} s")
+    print(f"build / floor: {build / floor:.2f} (target <= 1.3)")
+    print(f"Monte Carlo: {rate:,.0f} draws per second of the whole cost model (target >= 1,000,000)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
