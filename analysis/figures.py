@@ -152,12 +152,31 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     return entry
 
 
+def _plain_number(value: float) -> str:
+    """A tick label without mathtext: 0.01, 5, 1,000, 10,000,000."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1:
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.10g}"
+    return f"{value:.10g}"
+
+
+def usd_formatter() -> mticker.FuncFormatter:
+    """Tick labels in US$ with K, M and B (for log axes of costs)."""
+    from .results import format_value
+
+    return mticker.FuncFormatter(lambda value, _: format_value(float(value), "USD") if value > 0 else "0")
+
+
 def _plain_log_ticks(fig) -> None:
-    """Label log-scale ticks as plain numbers (mathtext is off, so "US$" stays literal)."""
-    formatter = mticker.FuncFormatter(lambda value, _: f"{value:,.10g}")
+    """Label log-scale ticks as plain numbers (mathtext is off, so "US$" stays literal).
+
+    Axes given their own formatter (e.g. :func:`usd_formatter`) keep it.
+    """
+    formatter = mticker.FuncFormatter(lambda value, _: _plain_number(value))
     for ax in fig.axes:
         for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
-            if scale in ("log", "symlog"):
+            if scale in ("log", "symlog") and isinstance(axis.get_major_formatter(), mticker.LogFormatter):
                 axis.set_major_formatter(formatter)
                 axis.set_minor_formatter(mticker.NullFormatter())
 
