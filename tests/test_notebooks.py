@@ -78,3 +78,16 @@ def test_notebook_on_its_own_refuses_a_bad_parameter_in_one_line(tmp_path):
     assert errors[0]["ename"] == "ParameterError"
     assert errors[0]["traceback"] == [
         "ParameterError: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_sources_cited_in_the_prose_are_registered(path):
+    import re
+
+    from analysis import data
+
+    known = data.source_ids()
+    nb = nbformat.read(path, as_version=4)
+    cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\[([a-z0-9][a-z0-9\-]+)\]", c.source)}
+    assert cited, f"{path.name} cites no source in its prose"
+    assert cited <= known, f"{path.name} cites unknown sources: {sorted(cited - known)}"
