@@ -1,7 +1,10 @@
 """analysis: the helper package of the research report "DeepSeek's true cost".
 
 Model modules hold pure functions (numbers or arrays in, numbers, arrays or small
-frames out; no I/O): :mod:`analysis.training` (step 3). Boundary modules do the
+frames out; no I/O): :mod:`analysis.fleet` (step 1), :mod:`analysis.tco` (step 2),
+:mod:`analysis.training` (step 3), :mod:`analysis.kvcache` and
+:mod:`analysis.serving` (step 4), :mod:`analysis.pricing` (step 5),
+:mod:`analysis.uncertainty` and :mod:`analysis.claims` (step 6). Boundary modules do the
 rest: :mod:`analysis.data` (read and validate ``data/``), :mod:`analysis.params`
 (assumptions register, parameter validation, scenarios), :mod:`analysis.results`
 (citable numbers), :mod:`analysis.figures` (house style, deterministic saving),
@@ -13,24 +16,32 @@ Glossary of names
 -----------------
 Every quantity carries its unit in its name.
 
-===========================  ==============================================
-name                         meaning [unit]
-===========================  ==============================================
-``gpu_hours``                GPU time: GPUs x wall-clock hours [GPU-h]
-``wall_clock_hours``         elapsed time of a run [h]
-``gpus``                     number of GPUs [GPUs]
-``price_usd_per_gpu_hour``   price of one GPU for one hour [USD/GPU-hour]
-``gpu_hour_price_usd``       the parameter holding that price [USD/GPU-hour]
-``cost_usd``                 a cost [USD]
-``training_flop``            training compute [FLOP]
-``activated_params``         parameters used per token (MoE: activated) [-]
-``training_tokens``          training tokens [tokens]
-``peak_tflops``              dense peak throughput of one GPU [TFLOPS]
-``mfu``                      model FLOPs utilisation, achieved / peak [0-1]
-``*_fraction``, ``share_*``  a fraction [0-1]
-``*_b_params``               billions of parameters
-``*_t_tokens``               trillions of tokens
-===========================  ==============================================
+==================================  ==============================================
+name                                meaning [unit]
+==================================  ==============================================
+``gpu_hours``                       GPU time: GPUs x wall-clock hours [GPU-h]
+``wall_clock_hours``                elapsed time of a run [h]
+``gpus``                            number of GPUs [GPUs]
+``price_usd_per_gpu_hour``          price of one GPU for one hour [USD/GPU-hour]
+``gpu_hour_price_usd``              the parameter holding that price [USD/GPU-hour]
+``cost_usd``                        a cost [USD]
+``training_flop``                   training compute [FLOP]
+``activated_params``                parameters used per token (MoE: activated) [-]
+``training_tokens``                 training tokens [tokens]
+``peak_tflops``                     dense peak throughput of one GPU [TFLOPS]
+``mfu``                             model FLOPs utilisation, achieved / peak [0-1]
+``*_fraction``, ``share_*``         a fraction [0-1]
+``*_b_params``                      billions of parameters
+``*_t_tokens``                      trillions of tokens
+``server_capex_usd``                GPUs x server cost per GPU [USD]
+``useful_life_years``               write-off period of the hardware [years]
+``tdp_w``                           a GPU's thermal design power [W]
+``pue``                             facility power over IT power [-]
+``kv_bytes_per_token``              KV cache per token, all layers [bytes]
+``tokens_per_s``                    output tokens per second [tokens/s]
+``usd_per_m_tokens``                price or cost per million tokens [USD]
+``*_p05``, ``*_p50``, ``*_p95``     Monte Carlo percentiles of a result
+==================================  ==============================================
 """
 
 from importlib import metadata as _metadata

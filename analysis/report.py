@@ -7,13 +7,15 @@
    cell. Any problem raises a one-line :class:`~analysis.params.ParameterError` or
    :class:`~analysis.data.DataError` before anything is written.
 2. :func:`run_report` executes each notebook with papermill in a fresh kernel, in
-   parallel worker processes, passing each notebook only the parameters it declares.
-   Everything is built in a temporary folder beside the destination.
-3. When every notebook succeeded, it normalises the executed notebooks (no
-   timestamps or random ids), renders HTML, collects ``results.json``,
-   ``results.csv`` and ``figures/figures.csv``, writes ``index.html`` and swaps the
-   folder into place. A failure names the notebook and the cell, keeps the failed
-   notebook in ``<out>.failed/`` and leaves the previous output untouched.
+   parallel worker processes, passing each notebook only the parameters it declares;
+   the worker then normalises the executed notebook (no timestamps or random ids) and
+   renders its two HTML pages. Everything is built in a temporary folder beside the
+   destination.
+3. When every notebook succeeded, it collects ``results.json``, ``results.csv``,
+   ``claims.csv`` (verdicts computed from the results) and ``figures/figures.csv``,
+   writes ``index.html`` and swaps the folder into place. A failure names the
+   notebook and the cell, keeps the failed notebook in ``<out>.failed/`` and leaves
+   the previous output untouched.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from typing import Any, Callable, Iterable
 
 from . import __version__
 from . import data as _data
-from . import params as _params
 from . import claims as _claims
+from . import params as _params
 from . import results as _results
 
 REPORTS_DIR = _data.REPO_ROOT / "reports"
