@@ -100,3 +100,9 @@ def test_malformed_scenario_files_are_refused(tmp_path, content, pattern):
     path.write_text(content)
     with pytest.raises(data.DataError, match=re.escape(pattern)):
         data.read_scenario_file(path)
+
+
+def test_data_readme_describes_every_file():
+    readme = (data.DATA_DIR / "README.md").read_text()
+    for path in sorted(data.DATA_DIR.glob("*.csv")):
+        assert f"`{path.name}`" in readme, f"data/README.md does not describe {path.name}"
