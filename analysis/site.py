@@ -8,6 +8,7 @@ MathJax, which the report does not need) are removed.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
@@ -27,12 +28,16 @@ def strip_remote(page: str) -> str:
     return _CDN_LINK.sub("", page)
 
 
-def render_notebook(nb, *, code: bool) -> str:
+@functools.lru_cache(maxsize=2)
+def _exporter(code: bool):
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=not code, exclude_input_prompt=not code,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    return HTMLExporter(template_name="lab", exclude_input=not code, exclude_input_prompt=not code, exclude_output_prompt=True)
+
+
+def render_notebook(nb, *, code: bool) -> str:
+    """A notebook as an HTML page: the report view (``code=False``, code hidden) or the full view."""
+    body, _ = _exporter(code).from_notebook_node(nb)
     return strip_remote(body)
 
 
