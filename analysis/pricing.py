@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 PRICE_COLUMNS = ("input_cache_hit_usd_per_m_tokens", "input_cache_miss_usd_per_m_tokens", "output_usd_per_m_tokens")
+#: The day DeepSeek's serving statistics end (12:00 UTC+8, 28 Feb 2025) [1]: its prices are those in force then.
+DAY6_DATE = "2025-02-28"
 
 
 def prices_as_of(prices: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:

@@ -47,11 +47,6 @@ def test_semianalysis_readings_are_reproduced_within_tolerance(tables):
         assert best < 0.03, (key, best)
 
 
-def test_sa_first_version_gap_is_30k_per_h100():
-    # ($1.6B - $1.3B) / 10,000 H100 = $30,000 per GPU (research/facts.md check 8).
-    assert (1.6e9 - 1.3e9) / 10_000 == 30_000
-
-
 def test_epoch_method_and_network_share():
     assert fleet.server_cost_per_gpu_epoch_overhead(27_500, 1.6) == 44_000
     parts = fleet.cluster_capex_usd(1.0e9, 0.19)
