@@ -49,6 +49,39 @@ class Interval:
     _PATTERN = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s\])]+)\s*([\])])\s*$")
 
     @classmethod
+    def parse_dates(cls, text: str) -> "Interval":
+        """Parse an interval of dates, e.g. ``"[2025-01-20, inf)"``; bounds are stored as day ordinals.
+
+        >>> Interval.parse_dates("[2025-01-20, inf)").contains(_dt.date(2025, 1, 19).toordinal())
+        False
+        """
+        m = cls._PATTERN.match(text)
+        if not m:
+            raise ValueError(f"hard bounds must look like [2025-01-20, inf), got {text!r}")
+
+        def end(word: str, infinite: float) -> float:
+            if word in ("inf", "-inf"):
+                return infinite
+            try:
+                return float(_dt.date.fromisoformat(word).toordinal())
+            except ValueError:
+                raise ValueError(f"hard bounds {text!r}: {word!r} is not a date written YYYY-MM-DD") from None
+
+        lo, hi = end(m.group(2), -math.inf), end(m.group(3), math.inf)
+        if lo > hi:
+            raise ValueError(f"hard bounds {text!r}: lower bound exceeds upper bound")
+        return cls(lo, hi, m.group(1) == "[", m.group(4) == "]")
+
+    def describe_dates(self) -> str:
+        """Plain words for a date interval: ``on or after 2025-01-20``."""
+        parts = []
+        if not math.isinf(self.lower):
+            parts.append(f"{'on or after' if self.lower_closed else 'after'} {_dt.date.fromordinal(int(self.lower))}")
+        if not math.isinf(self.upper):
+            parts.append(f"{'on or before' if self.upper_closed else 'before'} {_dt.date.fromordinal(int(self.upper))}")
+        return " and ".join(parts) if parts else "any date"
+
+    @classmethod
     def parse(cls, text: str) -> "Interval":
         """Parse interval notation, e.g. ``"[0, inf)"``.
 
@@ -112,6 +145,8 @@ class Parameter:
         """What values are allowed, in words (used in error messages)."""
         if self.allowed:
             return "one of " + ", ".join(self.allowed)
+        if self.type == "date":
+            return "a date written YYYY-MM-DD" + (f", {self.bounds.describe_dates()}" if self.bounds is not None else "")
         if self.bounds is not None:
             return f"{TYPE_WORDS[self.type]} {self.bounds.describe()}, i.e. in {self.bounds}"
         return TYPE_WORDS[self.type]
@@ -130,9 +165,10 @@ class Parameter:
         ...
         analysis.params.ParameterError: x = -1 is not allowed: x must be a number >= 0, i.e. in [0, inf) (USD)
         """
-        shown = value if from_text or not isinstance(value, str) else repr(value)
+        shown = value if from_text or not isinstance(value, str) or self.type == "date" else repr(value)
         wrong_type = ParameterError(
-            f"{self.name} = {shown} has the wrong type: {self.name} must be {TYPE_WORDS[self.type]} ({self.unit})"
+            f"{self.name} = {shown} has the wrong type: {self.name} must be {TYPE_WORDS[self.type]}"
+            + ("" if self.type == "date" else f" ({self.unit})")
         )
         if self.type in ("int", "float"):
             if from_text:
@@ -171,9 +207,11 @@ class Parameter:
             if not isinstance(value, str):
                 raise wrong_type
             try:
-                _dt.date.fromisoformat(value)
+                day = _dt.date.fromisoformat(value)
             except ValueError:
                 raise wrong_type from None
+            if self.bounds is not None and not self.bounds.contains(day.toordinal()):
+                raise ParameterError(f"{self.name} = {value} is not allowed: {self.name} must be {self.allowed_text()}")
             return value
         # str
         if not isinstance(value, str):
@@ -218,10 +256,10 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
         high = _literal(row["high"], type_, "high", name)
         bounds = None
         if row["hard_bounds"]:
-            if type_ not in ("int", "float"):
-                raise fail("hard_bounds", f"only numeric parameters have hard bounds ({name} is {type_})")
+            if type_ not in ("int", "float", "date"):
+                raise fail("hard_bounds", f"only numeric and date parameters have hard bounds ({name} is {type_})")
             try:
-                bounds = Interval.parse(row["hard_bounds"])
+                bounds = Interval.parse_dates(row["hard_bounds"]) if type_ == "date" else Interval.parse(row["hard_bounds"])
             except ValueError as err:
                 raise fail("hard_bounds", str(err)) from None
         elif type_ in ("int", "float"):
@@ -238,8 +276,15 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
                 raise fail("low" if low is None else "high", f"a {row['distribution']} parameter needs low and high")
         if low is not None and high is not None and not (low <= baseline <= high):
             raise fail("baseline", f"must lie between low ({low:g}) and high ({high:g}), got {baseline:g}")
+        if type_ == "date":
+            try:
+                day = _dt.date.fromisoformat(baseline)
+            except ValueError:
+                raise fail("baseline", f"must be a date written YYYY-MM-DD, got {baseline!r}") from None
+            if bounds is not None and not bounds.contains(day.toordinal()):
+                raise fail("baseline", f"{baseline} is not {bounds.describe_dates()}")
         for column, value in (("baseline", baseline), ("low", low), ("high", high)):
-            if value is not None and bounds is not None and not bounds.contains(value):
+            if type_ != "date" and value is not None and bounds is not None and not bounds.contains(value):
                 raise fail(column, f"{value:g} is outside the hard bounds {bounds}")
         if row["distribution"] == "lognormal" and low is not None and low <= 0:
             raise fail("low", "a lognormal parameter needs low > 0")
