@@ -63,6 +63,21 @@ def kv_token_capacity(hbm_bytes, weights_bytes, kv_bytes_per_token):
     return np.floor(np.maximum(free, 0) / kv_bytes_per_token)
 
 
+def require_fit(weights_bytes: float, hbm_bytes: float, what: str = "the model") -> None:
+    """Raise a clear error when the weights alone do not fit in the instance's HBM.
+
+    Examples
+    --------
+    >>> require_fit(671e9, 8 * 80e9, "DeepSeek-V3")
+    Traceback (most recent call last):
+    ...
+    ValueError: DeepSeek-V3's weights (671 GB) do not fit in the instance's 640 GB of HBM; use more nodes or fewer bytes per weight
+    """
+    if weights_bytes >= hbm_bytes:
+        raise ValueError(f"{what}'s weights ({weights_bytes / 1e9:,.0f} GB) do not fit in the instance's {hbm_bytes / 1e9:,.0f} GB of HBM; "
+                         "use more nodes or fewer bytes per weight")
+
+
 def max_batch(token_capacity, context_tokens):
     """Largest number of sequences of ``context_tokens`` whose KV cache fits [sequences].
 
