@@ -72,7 +72,7 @@ figcaption { font-size: .9rem; color: var(--muted); }
 .scroll { overflow-x: auto; }
 nav { font: 14px/1.6 system-ui, sans-serif; margin: .5rem 0 1.5rem; }
 td.note { font-size: 12px; color: var(--muted); min-width: 16rem; }
-td.verdict { font-weight: 600; }
+td.verdict { font-weight: 600; overflow-wrap: normal; min-width: 7.5rem; }
 .src { font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
 td { overflow-wrap: anywhere; }
 article.step { border-top: 1px solid var(--rule); padding-top: .5rem; }
