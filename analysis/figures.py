@@ -183,14 +183,6 @@ def _plain_log_ticks(fig) -> None:
 
 def collect(notebook) -> list[dict]:
     """The figure manifest entries of an executed notebook (an nbformat node or a dict)."""
-    found = []
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            entry = output.get("data", {}).get(MIME_TYPE)
-            if entry is not None:
-                found.append(entry)
-    return found
+    from .results import outputs_of_type
 
-
-def close(fig) -> None:
-    plt.close(fig)
+    return outputs_of_type(notebook, MIME_TYPE)

@@ -55,22 +55,15 @@ class Interval:
         >>> Interval.parse_dates("[2025-01-20, inf)").contains(_dt.date(2025, 1, 19).toordinal())
         False
         """
-        m = cls._PATTERN.match(text)
-        if not m:
-            raise ValueError(f"hard bounds must look like [2025-01-20, inf), got {text!r}")
-
-        def end(word: str, infinite: float) -> float:
+        def end(word: str) -> float:
             if word in ("inf", "-inf"):
-                return infinite
+                return float(word)
             try:
                 return float(_dt.date.fromisoformat(word).toordinal())
             except ValueError:
                 raise ValueError(f"hard bounds {text!r}: {word!r} is not a date written YYYY-MM-DD") from None
 
-        lo, hi = end(m.group(2), -math.inf), end(m.group(3), math.inf)
-        if lo > hi:
-            raise ValueError(f"hard bounds {text!r}: lower bound exceeds upper bound")
-        return cls(lo, hi, m.group(1) == "[", m.group(4) == "]")
+        return cls._parse(text, end, "[2025-01-20, inf)")
 
     def describe_dates(self) -> str:
         """Plain words for a date interval: ``on or after 2025-01-20``."""
@@ -90,10 +83,21 @@ class Interval:
         >>> Interval.parse("(0, 1]").contains(0)
         False
         """
+        def end(word: str) -> float:
+            try:
+                return float(word)
+            except ValueError:
+                raise ValueError(f"hard bounds {text!r}: {word!r} is not a number") from None
+
+        return cls._parse(text, end, "[0, inf) or (0, 1]")
+
+    @classmethod
+    def _parse(cls, text: str, end, example: str) -> "Interval":
+        """Shared parser: brackets from the text, each end converted by ``end``."""
         m = cls._PATTERN.match(text)
         if not m:
-            raise ValueError(f"hard bounds must look like [0, inf) or (0, 1], got {text!r}")
-        lo, hi = float(m.group(2)), float(m.group(3))
+            raise ValueError(f"hard bounds must look like {example}, got {text!r}")
+        lo, hi = end(m.group(2)), end(m.group(3))
         if lo > hi:
             raise ValueError(f"hard bounds {text!r}: lower bound exceeds upper bound")
         return cls(lo, hi, m.group(1) == "[", m.group(4) == "]")

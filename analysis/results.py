@@ -156,21 +156,19 @@ def format_value(value: float, unit: str) -> str:
     return f"{number} {unit}" if unit else number
 
 
+def outputs_of_type(notebook, mime_type: str) -> list:
+    """Every payload of ``mime_type`` a notebook displayed, in order (an nbformat node or the notebook's JSON as a dict)."""
+    return [o["data"][mime_type] for cell in notebook["cells"] for o in cell.get("outputs", []) if mime_type in o.get("data", {})]
+
+
 def collect(notebook) -> list[dict]:
-    """The results a notebook published, read from its outputs (an nbformat node or the notebook's JSON as a dict)."""
-    found = []
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            payload = output.get("data", {}).get(MIME_TYPE)
-            if payload is not None:
-                found.extend(payload)
-    return found
+    """The results a notebook published."""
+    return [r for payload in outputs_of_type(notebook, MIME_TYPE) for r in payload]
 
 
 def collect_answers(notebook) -> list[dict]:
-    """The one-sentence answers a notebook published (an nbformat node)."""
-    return [o["data"][ANSWER_MIME_TYPE] for cell in notebook["cells"] for o in cell.get("outputs", [])
-            if ANSWER_MIME_TYPE in o.get("data", {})]
+    """The one-sentence answers a notebook published."""
+    return outputs_of_type(notebook, ANSWER_MIME_TYPE)
 
 
 def to_json(results: list[dict], meta: dict) -> str:
