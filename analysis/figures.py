@@ -24,8 +24,9 @@ import matplotlib.ticker as mticker
 
 from . import __version__
 from . import data as _data
+from . import results as _results
 
-MIME_TYPE = "application/vnd.deepseek-true-cost.figure+json"
+MIME_TYPE = _results.FIGURE_MIME_TYPE
 ID_PATTERN = re.compile(r"^fig\d{2}_[a-z0-9_]+$")
 PNG_DPI = 300
 
@@ -163,9 +164,7 @@ def _plain_number(value: float) -> str:
 
 def usd_formatter() -> mticker.FuncFormatter:
     """Tick labels in US$ with K, M and B (for log axes of costs)."""
-    from .results import format_value
-
-    return mticker.FuncFormatter(lambda value, _: format_value(float(value), "USD") if value > 0 else "0")
+    return mticker.FuncFormatter(lambda value, _: _results.format_value(float(value), "USD") if value > 0 else "0")
 
 
 def _plain_log_ticks(fig) -> None:
@@ -183,6 +182,4 @@ def _plain_log_ticks(fig) -> None:
 
 def collect(notebook) -> list[dict]:
     """The figure manifest entries of an executed notebook (an nbformat node or a dict)."""
-    from .results import outputs_of_type
-
-    return outputs_of_type(notebook, MIME_TYPE)
+    return _results.outputs_of_type(notebook, MIME_TYPE)

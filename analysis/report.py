@@ -133,8 +133,11 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
     start = time.perf_counter()
     for attempt in range(3):
         try:
+            # request_save_on_cell_execute=False: write the notebook once at the end (or on a failure),
+            # not twice per cell; a per-cell save re-serialises every embedded figure each time.
             pm.execute_notebook(nb_path, out_path, parameters=parameters, kernel_name=KERNEL_NAME, cwd=cwd,
-                                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S)
+                                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
+                                request_save_on_cell_execute=False)
             _render_pages(Path(out_path))  # in the worker, so pages render while other notebooks run
             return {"ok": True, "seconds": time.perf_counter() - start}
         except pm.PapermillExecutionError as err:
@@ -173,8 +176,8 @@ def _render_pages(executed: Path) -> None:
 
     _normalise_notebook(executed)
     nb = nbformat.read(executed, as_version=4)
-    executed.with_suffix(".html").write_text(site.render_notebook(nb, code=False), encoding="utf-8")
-    executed.with_suffix(".code.html").write_text(site.render_notebook(nb, code=True), encoding="utf-8")
+    executed.with_suffix(".html").write_text(site.render_notebook(nb, code=False, stem=executed.stem), encoding="utf-8")
+    executed.with_suffix(".code.html").write_text(site.render_notebook(nb, code=True, stem=executed.stem), encoding="utf-8")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -284,7 +287,7 @@ def _publish(tmp: Path, plan: Plan) -> None:
     """Collect results, claims and the figure manifest from the executed notebooks; write the front page.
 
     The executed notebooks were normalised and rendered by the workers; they are read here as plain
-    JSON, so this step does not load nbformat or nbconvert.
+    JSON, so this step does not load nbformat.
     """
     import json
 

@@ -31,6 +31,7 @@ from . import data as _data
 
 MIME_TYPE = "application/vnd.deepseek-true-cost.results+json"
 ANSWER_MIME_TYPE = "application/vnd.deepseek-true-cost.answer+json"
+FIGURE_MIME_TYPE = "application/vnd.deepseek-true-cost.figure+json"  # emitted by figures.save
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 FIELDS = ("id", "value", "unit", "label", "notebook", "sources", "headline")
 

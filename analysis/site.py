@@ -1,13 +1,29 @@
-"""HTML for a built report: one page per notebook and an ``index.html``.
+"""HTML for a built report: two pages per notebook and an ``index.html``.
 
-Pages are rendered in-process with nbconvert: a report view (code hidden) and a
-full view (code shown). Figures are embedded in the pages, and nothing is loaded
-from another host: the CDN script tags of nbconvert's template (require.js and
-MathJax, which the report does not need) are removed.
+Every page is plain HTML with one small stylesheet, the same typography as the front
+page, and no script: nothing is requested from another host. A notebook gives a report
+view (code hidden) and a full view (code shown), rendered by :func:`render_notebook`:
+
+* markdown cells through mistune (CommonMark with tables; ``$`` is money, not maths);
+* code cells highlighted by Pygments (full view only);
+* outputs by the first of: a saved figure (shown by :func:`figure_html`, the cited SVG file
+  itself), HTML (tables), markdown, SVG or PNG image, plain text. Streams and errors are shown
+  as text and marked (``data-output="stderr"`` / ``"error"``) so that a test can find them.
+
+The renderer knows only the output types the report's notebooks make and the standard
+nbformat ones; it replaced nbconvert's lab template, whose 250 KB stylesheet and
+post-processing passes (HTML sanitising of highlighted code, a BeautifulSoup re-parse of
+every page) cost more than running a notebook's tables.
+
+References
+----------
+Jupyter Development Team, "The Notebook file format" (nbformat 4),
+https://nbformat.readthedocs.io/en/latest/format_description.html
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import re
@@ -16,29 +32,117 @@ from pathlib import Path
 from . import __version__
 from . import results as _results
 
-_CDN_SCRIPT = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>\s*", re.I)
-_CDN_LINK = re.compile(r"<link[^>]*\shref=\"https?://[^\"]*\"[^>]*>\s*", re.I)
-_MATHJAX_BLOCK = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-def strip_remote(page: str) -> str:
-    """Remove every ``<script src=...>``/``<link href=...>`` that points at another host."""
-    page = _MATHJAX_BLOCK.sub("", page)
-    page = _CDN_SCRIPT.sub("", page)
-    return _CDN_LINK.sub("", page)
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
 
 
-@functools.lru_cache(maxsize=2)
-def _exporter(code: bool):
-    from nbconvert import HTMLExporter
+@functools.lru_cache(maxsize=1)
+def _markdown():
+    import mistune
 
-    return HTMLExporter(template_name="lab", exclude_input=not code, exclude_input_prompt=not code, exclude_output_prompt=True)
+    # escape=False: the notebooks are the project's own and may use inline HTML, as Jupyter allows.
+    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
 
 
-def render_notebook(nb, *, code: bool) -> str:
-    """A notebook as an HTML page: the report view (``code=False``, code hidden) or the full view."""
-    body, _ = _exporter(code).from_notebook_node(nb)
-    return strip_remote(body)
+@functools.lru_cache(maxsize=1)
+def _highlighter():
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+
+    return PythonLexer(), HtmlFormatter(nowrap=True)
+
+
+def highlight_css() -> str:
+    """Pygments' colours for ``pre.hl`` (only token rules: nothing global; without Pygments' comments)."""
+    _, formatter = _highlighter()
+    return "".join(re.sub(r"\s*/\*.*?\*/", "", rule) + "\n" for rule in formatter.get_token_style_defs("pre.hl"))
+
+
+def _highlight(code: str) -> str:
+    from pygments import highlight
+
+    lexer, formatter = _highlighter()
+    return highlight(code, lexer, formatter)
+
+
+def figure_html(entry: dict, folder: str = "../figures") -> str:
+    """How a notebook page shows a figure: the saved SVG file itself, with its id and links to both files.
+
+    The page then shows the very file a reader cites (``folder`` is relative to the page),
+    and stays small: the figure is not copied into the page a second time.
+
+    >>> figure_html({"id": "fig03_x", "title": "A & B"})[:60]
+    '<figure class="nbfig" id="fig03_x"><a href="../figures/fig03_'
+    """
+    fid, title = html.escape(entry["id"]), html.escape(entry["title"])
+    return (f"<figure class=\"nbfig\" id=\"{fid}\"><a href=\"{folder}/{fid}.svg\">"
+            f"<img src=\"{folder}/{fid}.svg\" alt=\"{title}\"></a>"
+            f"<figcaption>Figure <strong>{fid}</strong>: "
+            f"<a href=\"{folder}/{fid}.svg\">SVG</a> · <a href=\"{folder}/{fid}.png\">PNG (300 dpi)</a></figcaption></figure>")
+
+
+def _text_block(text: str, kind: str) -> str:
+    return f"<pre class=\"out\" data-output=\"{kind}\">{html.escape(_ANSI.sub('', text))}</pre>"
+
+
+def output_html(output) -> str:
+    """One output of a code cell as HTML (see the module docstring for the order of preference)."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        return _text_block(_source({"source": output.get("text", "")}), "stderr" if output.get("name") == "stderr" else "stdout")
+    if kind == "error":
+        return _text_block("\n".join(output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"]), "error")
+    data = output.get("data", {})
+
+    def text(mime):
+        value = data[mime]
+        return value if isinstance(value, str) else "".join(value)
+
+    if _results.FIGURE_MIME_TYPE in data:
+        return figure_html(data[_results.FIGURE_MIME_TYPE])
+    if "text/html" in data:
+        return f"<div class=\"out scroll\" data-output=\"html\">{text('text/html')}</div>"
+    if "text/markdown" in data:
+        return f"<div class=\"out\" data-output=\"markdown\">{_markdown()(text('text/markdown'))}</div>"
+    if "image/svg+xml" in data:
+        encoded = base64.b64encode(text("image/svg+xml").encode("utf-8")).decode("ascii")
+        return f"<img class=\"out\" alt=\"figure\" src=\"data:image/svg+xml;base64,{encoded}\">"
+    if "image/png" in data:
+        return f"<img class=\"out\" alt=\"figure\" src=\"data:image/png;base64,{text('image/png').strip()}\">"
+    if "text/plain" in data:
+        return _text_block(text("text/plain"), "text")
+    return ""
+
+
+def render_notebook(nb, *, code: bool, stem: str | None = None) -> str:
+    """A notebook as an HTML page: the report view (``code=False``, code hidden) or the full view.
+
+    ``stem`` (the notebook's file name without ``.ipynb``) adds links to the other view, the
+    notebook file and the front page, which sit beside the page in a built report.
+    """
+    title = notebook_title(nb)
+    parts = []
+    if stem:
+        e = html.escape(stem)
+        other = f"<a href=\"{e}.html\">Report view (code hidden)</a>" if code else f"<a href=\"{e}.code.html\">With code</a>"
+        parts.append(f"<nav><a href=\"../index.html\">← The report</a> · {other} · <a href=\"{e}.ipynb\">Notebook</a></nav>")
+    for cell in nb["cells"]:
+        kind = cell.get("cell_type")
+        if kind == "markdown":
+            parts.append(f"<section class=\"md\">{_markdown()(_source(cell))}</section>")
+        elif kind == "code":
+            shown = [output_html(o) for o in cell.get("outputs", [])]
+            if code and _source(cell).strip():
+                n = cell.get("execution_count")
+                parts.append(f"<div class=\"cell\"><div class=\"prompt\">In [{n if n is not None else ' '}]:</div>"
+                             f"<pre class=\"hl\">{_highlight(_source(cell))}</pre></div>")
+            parts += [s for s in shown if s]
+    parts.append(f"<p class=\"sub\">DeepSeek's true cost v{html.escape(__version__)}</p>")
+    return _page(title, "\n".join(parts), extra_css=NOTEBOOK_CSS + highlight_css())
 
 
 def notebook_title(nb) -> str:
@@ -83,6 +187,22 @@ article.step h3 { margin-bottom: 0; color: var(--muted); font-size: .95rem; }
 @media (max-width: 600px) { body { font-size: 15px; } th, td { padding: .3rem; } }
 """
 
+#: Added to :data:`CSS` on notebook pages.
+NOTEBOOK_CSS = """
+.md blockquote { margin: 1rem 0; padding: .1rem 1rem; border-left: 3px solid var(--accent); color: #333; }
+.md table { width: auto; }
+.cell { margin: 1.25rem 0 .5rem; }
+.prompt { font: 12px ui-monospace, 'DejaVu Sans Mono', monospace; color: var(--muted); }
+pre.hl { background: #f7f7f9; padding: .6rem .75rem; margin: .2rem 0; overflow-x: auto; border-radius: 4px; }
+pre.out { white-space: pre-wrap; overflow-wrap: anywhere; background: #fafafa; padding: .5rem .75rem; border-left: 3px solid var(--rule); }
+pre.out[data-output=stderr], pre.out[data-output=error] { background: #fff3ef; border-left-color: #D55E00; }
+.out table.dataframe { width: auto; min-width: 50%; border: none; }
+.out table.dataframe td, .out table.dataframe th { border: none; border-bottom: 1px solid var(--rule); overflow-wrap: normal; min-width: 5.5rem; text-align: right; }
+.out table.dataframe tbody th { text-align: left; }
+img.out { max-width: 100%; height: auto; }
+figure.nbfig figcaption { font: 13px system-ui, sans-serif; }
+"""
+
 
 def _text(value) -> str:
     """A cell as text: empty for None or NaN."""
@@ -91,10 +211,10 @@ def _text(value) -> str:
     return str(value)
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, extra_css: str = "") -> str:
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+            f"<title>{html.escape(title)}</title>\n<style>{CSS}{extra_css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
 def _step_question(title: str) -> str:

@@ -54,8 +54,9 @@ def _check_page(page, url, shot):
     assert not broken, f"{url}: images that did not load: {broken}"
     text = page.inner_text("body")
     assert "Traceback" not in text, f"{url} shows a traceback"
-    assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, f"{url} shows stderr output"
-    assert page.locator(".jp-OutputArea-output.jp-OutputArea-executeResult pre:has-text('Error')").count() == 0
+    assert page.locator("[data-output=stderr]").count() == 0, f"{url} shows stderr output"
+    assert page.locator("[data-output=error]").count() == 0, f"{url} shows an error output"
+    assert page.locator("pre.out:has-text('Error:')").count() == 0, f"{url} shows an error message"
     page.screenshot(path=str(shot))
 
 

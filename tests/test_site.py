@@ -1,0 +1,86 @@
+"""Notebook pages: what each kind of output becomes, and what a page never contains."""
+
+import re
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from analysis import results, site
+
+
+def _notebook(*cells):
+    return new_notebook(cells=list(cells), metadata={})
+
+
+FIGURE = {"id": "fig03_cost_by_stage", "title": "Pre-training is 96% of <the> cost", "caption": "c", "sources": ["deepseek-v3-report"],
+          "notebook": "03_pretraining_estimate"}
+
+
+def _figure_output():
+    return new_output("display_data", data={results.FIGURE_MIME_TYPE: FIGURE, "image/svg+xml": "<svg>" + "x" * 50_000 + "</svg>",
+                                            "text/plain": "Figure fig03_cost_by_stage"})
+
+
+def test_report_view_hides_code_and_full_view_highlights_it():
+    nb = _notebook(new_markdown_cell("# Step 3: a title"),
+                   new_code_cell("cost_by_stage = 2 * 3\ncost_by_stage", execution_count=1,
+                                 outputs=[new_output("execute_result", data={"text/plain": "6"}, execution_count=1)]))
+    report_view = site.render_notebook(nb, code=False, stem="03_x")
+    full_view = site.render_notebook(nb, code=True, stem="03_x")
+    assert "cost_by_stage" not in report_view and "<pre class=\"out\" data-output=\"text\">6</pre>" in report_view
+    assert "<span class=\"n\">cost_by_stage</span>" in full_view and "In [1]:" in full_view
+    assert "<title>Step 3: a title</title>" in report_view
+    # each view links to the other, to the notebook file and to the front page
+    assert 'href="03_x.code.html"' in report_view and 'href="03_x.html"' in full_view
+    assert 'href="03_x.ipynb"' in report_view and 'href="../index.html"' in report_view
+
+
+def test_a_saved_figure_is_shown_from_its_cited_file_not_copied_into_the_page():
+    nb = _notebook(new_code_cell("figures.save(...);", execution_count=1, outputs=[_figure_output()]))
+    page = site.render_notebook(nb, code=False)
+    assert '<img src="../figures/fig03_cost_by_stage.svg" alt="Pre-training is 96% of &lt;the&gt; cost">' in page
+    assert 'href="../figures/fig03_cost_by_stage.png"' in page
+    assert "x" * 1000 not in page and "data:image/svg+xml" not in page
+
+
+def test_markdown_keeps_dollars_and_renders_tables_and_quotes():
+    nb = _notebook(new_markdown_cell("> \"costs US$5.6M\" and US$1.6B [semianalysis-2025-deepseek-debates]\n\n"
+                                     "| a | b |\n|---|---|\n| 1 < 2 | **x** |"))
+    page = site.render_notebook(nb, code=False)
+    assert "US$5.6M" in page and "US$1.6B" in page
+    assert "<blockquote>" in page and "<table>" in page and "1 &lt; 2" in page and "<strong>x</strong>" in page
+
+
+def test_streams_and_errors_are_marked_and_stripped_of_terminal_colours():
+    nb = _notebook(new_code_cell("x", execution_count=1, outputs=[
+        new_output("stream", name="stdout", text="hello <world>\n"),
+        new_output("stream", name="stderr", text="a warning\n"),
+        new_output("error", ename="ValueError", evalue="bad", traceback=["\x1b[0;31mValueError\x1b[0m: bad"])]))
+    page = site.render_notebook(nb, code=False)
+    assert '<pre class="out" data-output="stdout">hello &lt;world&gt;\n</pre>' in page
+    assert 'data-output="stderr">a warning' in page
+    assert 'data-output="error">ValueError: bad</pre>' in page and "\x1b" not in page
+
+
+def test_output_preference_html_then_markdown_then_images_then_text():
+    html_table = new_output("execute_result", data={"text/html": "<table class=\"dataframe\"></table>", "text/plain": "df"}, execution_count=1)
+    md = new_output("display_data", data={"text/markdown": "**In one sentence:** yes", "text/plain": "In one sentence: yes"})
+    png = new_output("display_data", data={"image/png": "iVBORw0KGgo=\n", "text/plain": "<Figure>"})
+    unknown = {"output_type": "display_data", "metadata": {}, "data": {"application/x-unknown": {}}}
+    assert site.output_html(html_table) == '<div class="out scroll" data-output="html"><table class="dataframe"></table></div>'
+    assert "<strong>In one sentence:</strong> yes" in site.output_html(md)
+    assert site.output_html(png) == '<img class="out" alt="figure" src="data:image/png;base64,iVBORw0KGgo=">'
+    assert site.output_html(unknown) == ""
+
+
+def test_pages_request_nothing_from_another_host_and_are_deterministic(baseline_build):
+    for page in sorted((baseline_build / "notebooks").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(https?:)?//", text), page.name
+        assert "<script" not in text, page.name
+        nb = nbformat.read(page.with_name(page.name.split(".")[0] + ".ipynb"), as_version=4)
+        again = site.render_notebook(nb, code=page.name.endswith(".code.html"), stem=page.name.split(".")[0])
+        assert again == text, f"{page.name} is not reproducible from its notebook"
+        # every figure the notebook saved is shown from its file
+        for entry in results.outputs_of_type(nb, results.FIGURE_MIME_TYPE):
+            assert f'src="../figures/{entry["id"]}.svg"' in text
