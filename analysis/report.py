@@ -117,8 +117,8 @@ def plan_report(scenario: str | Path = "baseline", overrides: Iterable[tuple[str
 def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cwd: str, data_dir: str | None) -> dict:
     """Run one notebook in a fresh kernel (in a worker process)."""
     os.environ["DSTC_FIGURES_DIR"] = figures_dir
-    # Kernels inherit this worker's stderr; silence their start-up chatter (e.g. ipykernel's
-    # "running over TCP without encryption"). Cell errors come back through papermill instead.
+    # Kernels inherit this worker's stderr; silence their start-up chatter. Cell errors come
+    # back through papermill instead.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     if data_dir:
@@ -128,29 +128,53 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
+    import tempfile
+
     import papermill as pm
 
     start = time.perf_counter()
     for attempt in range(3):
         try:
-            # request_save_on_cell_execute=False: write the notebook once at the end (or on a failure),
-            # not twice per cell; a per-cell save re-serialises every embedded figure each time.
-            pm.execute_notebook(nb_path, out_path, parameters=parameters, kernel_name=KERNEL_NAME, cwd=cwd,
-                                progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
-                                request_save_on_cell_execute=False)
+            with tempfile.TemporaryDirectory(prefix="dstc-kernel-") as sockets:
+                pm.execute_notebook(nb_path, out_path, parameters=parameters, kernel_name=KERNEL_NAME, cwd=cwd,
+                                    progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
+                                    **KERNEL_OPTIONS, config=_kernel_config(sockets))
             _render_pages(Path(out_path))  # in the worker, so pages render while other notebooks run
             return {"ok": True, "seconds": time.perf_counter() - start}
         except pm.PapermillExecutionError as err:
             first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
             return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": err.exec_count,
                     "cell_source": first_line[:70], "error": f"{err.ename}: {err.evalue}".strip()}
-        except Exception as err:  # kernel start races (zmq "Address already in use") are retried
-            if "Address already in use" in str(err) and attempt < 2:
+        except Exception as err:  # a kernel that did not start is tried again, twice
+            if any(m in str(err) for m in KERNEL_START_ERRORS) and attempt < 2:
                 time.sleep(0.5 * (attempt + 1))
                 continue
             return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": None,
                     "error": f"{type(err).__name__}: {err}".splitlines()[0]}
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: How each notebook runs, beyond papermill's defaults:
+#: - request_save_on_cell_execute=False: write the notebook once at the end (papermill still writes it
+#:   on a failure), not twice per cell, which re-serialised every embedded figure each time;
+#: - shutdown_kernel="immediate": stop the kernel as soon as the last cell has replied. Its outputs and
+#:   figure files are complete by then; a graceful shutdown now and then waited 2.5 s for a kernel that
+#:   did not exit (jupyter_client: "Kernel is taking too long to finish, terminating").
+KERNEL_OPTIONS = {"request_save_on_cell_execute": False, "shutdown_kernel": "immediate"}
+#: Kernel start failures worth a second try (anything else is reported at once).
+KERNEL_START_ERRORS = ("Address already in use", "Kernel died before replying to kernel_info")
+
+
+def _kernel_config(sockets: str):
+    """Talk to the kernel over Unix sockets in a private folder, not TCP ports.
+
+    With TCP, two workers starting kernels at the same moment can pick the same free port, and one
+    kernel dies ("Kernel died before replying to kernel_info"); sockets in a folder of one's own
+    cannot collide, and ipykernel no longer warns about unencrypted TCP.
+    """
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
 
 
 def _normalise_notebook(path: Path) -> None:

@@ -75,8 +75,9 @@ def figure_html(entry: dict, folder: str = "../figures") -> str:
     The page then shows the very file a reader cites (``folder`` is relative to the page),
     and stays small: the figure is not copied into the page a second time.
 
-    >>> figure_html({"id": "fig03_x", "title": "A & B"})[:60]
-    '<figure class="nbfig" id="fig03_x"><a href="../figures/fig03_'
+    >>> print(figure_html({"id": "fig03_x", "title": "A & B"}))  # doctest: +NORMALIZE_WHITESPACE
+    <figure class="nbfig" id="fig03_x"><a href="../figures/fig03_x.svg"><img src="../figures/fig03_x.svg" alt="A &amp; B"></a><figcaption>Figure
+    <strong>fig03_x</strong>: <a href="../figures/fig03_x.svg">SVG</a> · <a href="../figures/fig03_x.png">PNG (300 dpi)</a></figcaption></figure>
     """
     fid, title = html.escape(entry["id"]), html.escape(entry["title"])
     return (f"<figure class=\"nbfig\" id=\"{fid}\"><a href=\"{folder}/{fid}.svg\">"

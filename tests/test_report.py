@@ -201,3 +201,27 @@ def test_article_date_run_has_no_gemini_flash_price(tmp_path):
     assert "blended_price_gemini_2_flash_usd_per_m" not in r  # not priced yet: never given a later price
     assert "price_ratio_r1_to_gemini_2_flash_output" not in r
     assert r["price_ratio_o1_to_r1_output"]["value"] == pytest.approx(27.4, abs=0.05)
+
+
+SOCKET_NOTEBOOK = {
+    **FAILING_NOTEBOOK,
+    "cells": FAILING_NOTEBOOK["cells"][:2] + [
+        {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "from ipykernel.kernelapp import IPKernelApp\n"
+                   "app = IPKernelApp.instance()\n"
+                   "assert app.transport == 'ipc', app.transport\n"
+                   "assert '/dstc-kernel-' in app.ip, app.ip"},
+    ],
+}
+
+
+def test_kernels_talk_over_private_sockets_so_parallel_starts_cannot_collide(tmp_path):
+    """TCP ports picked by two workers at once can collide and kill a kernel; Unix sockets in a folder per run cannot."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for i in range(4):
+        (notebooks / f"9{i}_sockets.ipynb").write_text(json.dumps(SOCKET_NOTEBOOK))
+    plan = report.plan_report("baseline", out=tmp_path / "out", notebooks_dir=notebooks)
+    out = report.run_report(plan, jobs=2, progress=lambda m: None)
+    assert sorted(p.name for p in (out / "notebooks").glob("*.ipynb")) == [f"9{i}_sockets.ipynb" for i in range(4)]
+    assert not list(tmp_path.glob("**/kernel-*")), "socket files are left in a temporary folder, not beside the notebooks"
