@@ -129,7 +129,7 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     footer = textwrap.fill(footer_text(figure_id, sources), width=width_chars, break_on_hyphens=False)
     fig.text(0.01, 0.005, footer, fontsize=7, color="#555555", ha="left", va="bottom", linespacing=1.3)
     footer_height = (footer.count("\n") + 1) * 7 * 1.3 / 72 / fig.get_figheight()
-    fig.tight_layout(rect=(0, footer_height + 0.01, 1, 1))
+    _tight_layout_once(fig, rect=(0, footer_height + 0.01, 1, 1))
     out = figures_dir()
     out.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context({"svg.hashsalt": figure_id}):
@@ -151,6 +151,18 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
     return entry
+
+
+def _tight_layout_once(fig, rect) -> None:
+    """Fit the axes inside ``rect`` once, and leave the figure with no layout engine.
+
+    ``Figure.tight_layout`` leaves a placeholder engine behind, and a figure with any engine is
+    drawn once more, to no effect, before each ``savefig`` (``FigureCanvasBase.print_figure``):
+    a fifth of the time :func:`save` took. Running the engine directly lays the figure out the same.
+    """
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    TightLayoutEngine(rect=rect).execute(fig)
 
 
 def _plain_number(value: float) -> str:
