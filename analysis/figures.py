@@ -29,6 +29,8 @@ from . import results as _results
 MIME_TYPE = _results.FIGURE_MIME_TYPE
 ID_PATTERN = re.compile(r"^fig\d{2}_[a-z0-9_]+$")
 PNG_DPI = 300
+#: zlib level for the PNG files: 3 gives files the size of level 6 with RGBA, in half the time.
+PNG_COMPRESS_LEVEL = 3
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = {
@@ -135,7 +137,7 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     with mpl.rc_context({"svg.hashsalt": figure_id}):
         fig.savefig(out / f"{figure_id}.svg", format="svg",
                     metadata={"Date": None, "Creator": "DeepSeek's true cost"})
-    fig.savefig(out / f"{figure_id}.png", format="png", dpi=PNG_DPI, metadata={"Software": None})
+    _write_png(fig, out / f"{figure_id}.png", PNG_DPI)
     entry = {"id": figure_id, "title": title, "caption": caption, "sources": sources, "notebook": notebook}
     try:
         from IPython import get_ipython
@@ -151,6 +153,31 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
     return entry
+
+
+def _write_png(fig, path: Path, dpi: int) -> None:
+    """Write the figure as an opaque RGB PNG at ``dpi`` dots per inch.
+
+    The pixels are matplotlib's Agg rendering, as ``savefig`` would make them; the alpha
+    channel is dropped (the figures are opaque: white background) and zlib runs at level
+    :data:`PNG_COMPRESS_LEVEL`. Against ``savefig``'s RGBA at level 6 this halves the encoding
+    time for files of the same size. No text chunks (no software name, no date): the same
+    figure gives the same bytes.
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    original_canvas, original_dpi = fig.canvas, fig.dpi
+    canvas = FigureCanvasAgg(fig)  # a canvas of its own, so the figure's own (and its window) is untouched
+    try:
+        fig.set_dpi(dpi)
+        canvas.draw()
+        rgb = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[..., :3])
+    finally:
+        fig.set_dpi(original_dpi)
+        fig.set_canvas(original_canvas)
+    Image.fromarray(rgb).save(path, format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
 
 
 def _tight_layout_once(fig, rect) -> None:

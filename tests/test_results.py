@@ -81,3 +81,22 @@ def test_figure_save_refuses_bad_metadata(tmp_path, monkeypatch, fid, sources, p
     with pytest.raises(ValueError, match=pattern):
         figures.save(_figure(), fid, "t", "c", sources, "99_test")
     plt.close("all")
+
+
+def test_png_is_matplotlibs_own_rendering_at_300_dpi_without_alpha(tmp_path, monkeypatch):
+    import numpy as np
+    from PIL import Image
+
+    monkeypatch.setenv("DSTC_FIGURES_DIR", str(tmp_path))
+    fig = _figure()
+    canvas, dpi = fig.canvas, fig.dpi
+    figures.save(fig, "fig99_test", "A finding", "A caption.", ["assumption"], "99_test")
+    assert fig.canvas is canvas and fig.dpi == dpi, "saving must leave the figure as it was"
+    fig.savefig(tmp_path / "reference.png", dpi=figures.PNG_DPI)  # what matplotlib itself makes of the laid-out figure
+    png = Image.open(tmp_path / "fig99_test.png")
+    reference = np.asarray(Image.open(tmp_path / "reference.png"))
+    assert png.mode == "RGB" and png.size == (round(fig.get_figwidth() * 300), round(fig.get_figheight() * 300))
+    assert round(png.info["dpi"][0]) == 300 and not set(png.info) - {"dpi"}, f"no text chunks expected: {png.info}"
+    assert (reference[..., 3] == 255).all(), "the figures are opaque, so no alpha channel is lost"
+    assert np.array_equal(np.asarray(png), reference[..., :3])
+    plt.close("all")
