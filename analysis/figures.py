@@ -173,11 +173,11 @@ def _write_png(fig, path: Path, dpi: int) -> None:
     try:
         fig.set_dpi(dpi)
         canvas.draw()
-        rgb = np.ascontiguousarray(np.asarray(canvas.buffer_rgba())[..., :3])
+        rgb = Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")  # a copy, made by Pillow
     finally:
         fig.set_dpi(original_dpi)
         fig.set_canvas(original_canvas)
-    Image.fromarray(rgb).save(path, format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
+    rgb.save(path, format="png", dpi=(dpi, dpi), compress_level=PNG_COMPRESS_LEVEL)
 
 
 def _tight_layout_once(fig, rect) -> None:

@@ -378,13 +378,18 @@ def parse_parameters_source(source: str, label: str = "parameters cell") -> dict
     return declared
 
 
+def cell_source(cell) -> str:
+    """A notebook cell's source as one string (nbformat allows a string or a list of lines)."""
+    source = cell.get("source", "")
+    return source if isinstance(source, str) else "".join(source)
+
+
 def parameters_cell(notebook_path: Path) -> str:
     """The source of the first code cell tagged ``parameters`` in a notebook file."""
     nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            src = cell.get("source", "")
-            return "".join(src) if isinstance(src, list) else src
+            return cell_source(cell)
     raise ParameterError(f"{Path(notebook_path).name}: no code cell is tagged 'parameters'")
 
 

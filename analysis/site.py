@@ -31,13 +31,9 @@ from pathlib import Path
 
 from . import __version__
 from . import results as _results
+from .params import cell_source as _source
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def _source(cell) -> str:
-    source = cell.get("source", "")
-    return source if isinstance(source, str) else "".join(source)
 
 
 @functools.lru_cache(maxsize=1)
@@ -150,8 +146,7 @@ def notebook_title(nb) -> str:
     """The first '# ' heading of a notebook (nbformat node or dict)."""
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
-            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-            for line in source.splitlines():
+            for line in _source(cell).splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return "Notebook"

@@ -225,3 +225,14 @@ def test_kernels_talk_over_private_sockets_so_parallel_starts_cannot_collide(tmp
     out = report.run_report(plan, jobs=2, progress=lambda m: None)
     assert sorted(p.name for p in (out / "notebooks").glob("*.ipynb")) == [f"9{i}_sockets.ipynb" for i in range(4)]
     assert not list(tmp_path.glob("**/kernel-*")), "socket files are left in a temporary folder, not beside the notebooks"
+
+
+def test_notebooks_start_longest_first_by_figures_then_code():
+    """LPT order: the notebooks that save the most figures (then have the most code) start first."""
+    from analysis import params
+
+    order = [nb.stem for nb in report.longest_first(params.notebook_paths())]
+    work = {nb.stem: report.expected_work(nb) for nb in params.notebook_paths()}
+    assert [work[s] for s in order] == sorted(work.values(), reverse=True)
+    assert work["06_true_cost"][0] == 3 and work["01_gpu_inventory"][0] == 2  # figures.save calls, counted from the source
+    assert set(order[:4]) == {"03_pretraining_estimate", "04_mla_inference", "05_competitive_pricing", "06_true_cost"}
