@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,8 +129,6 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    import tempfile
-
     import papermill as pm
 
     start = time.perf_counter()

@@ -82,6 +82,11 @@ def figure_html(entry: dict, folder: str = "../figures") -> str:
             f"<a href=\"{folder}/{fid}.svg\">SVG</a> · <a href=\"{folder}/{fid}.png\">PNG (300 dpi)</a></figcaption></figure>")
 
 
+def _joined(value) -> str:
+    """nbformat stores multi-line strings as a string or a list of lines."""
+    return value if isinstance(value, str) else "".join(value)
+
+
 def _text_block(text: str, kind: str) -> str:
     return f"<pre class=\"out\" data-output=\"{kind}\">{html.escape(_ANSI.sub('', text))}</pre>"
 
@@ -90,14 +95,11 @@ def output_html(output) -> str:
     """One output of a code cell as HTML (see the module docstring for the order of preference)."""
     kind = output.get("output_type")
     if kind == "stream":
-        return _text_block(_source({"source": output.get("text", "")}), "stderr" if output.get("name") == "stderr" else "stdout")
+        return _text_block(_joined(output.get("text", "")), "stderr" if output.get("name") == "stderr" else "stdout")
     if kind == "error":
         return _text_block("\n".join(output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"]), "error")
     data = output.get("data", {})
-
-    def text(mime):
-        value = data[mime]
-        return value if isinstance(value, str) else "".join(value)
+    text = lambda mime: _joined(data[mime])  # noqa: E731
 
     if _results.FIGURE_MIME_TYPE in data:
         return figure_html(data[_results.FIGURE_MIME_TYPE])
