@@ -3,6 +3,8 @@
 1. The full baseline build, timed, against a floor: the same number of minimal notebooks (import
    `analysis`, save one figure) run by the same runner with the same settings. Prints build / floor,
    each the best of ``BENCH_REPEATS`` (default 3) runs, floor and build taking turns.
+   It also times ``figures.save`` over the step notebooks' figures in-process, to show how much
+   of the difference between build and floor is drawing publication figures.
 2. Monte Carlo draws per second of the whole cost model (sampling every ranged parameter and
    computing the three named costs), best of several runs of 1,000,000 draws.
 
@@ -66,6 +68,55 @@ def draws_per_second(n: int = 1_000_000, repeats: int = 5) -> float:
     return n / best
 
 
+def figure_seconds(repeats: int = 2) -> tuple[int, float]:
+    """(figures, seconds) spent in ``figures.save`` for the report's figures, best of ``repeats``.
+
+    Runs each step notebook's code cells in this process (baseline parameters, output hidden) with
+    a timer around ``figures.save``: layout, SVG and 300-dpi PNG, the work the floor does once per
+    notebook for a one-line plot and the step notebooks do for each of their figures.
+    """
+    import contextlib
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("agg")
+    from IPython.display import display
+
+    from analysis import figures
+
+    save, spent = figures.save, []
+
+    def timed(fig, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return save(fig, *args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - start)
+            plt.close(fig)
+
+    best = float("inf")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["DSTC_FIGURES_DIR"] = tmp
+        figures.save = timed
+        try:
+            for _ in range(repeats):
+                spent.clear()
+                for nb_path in params.notebook_paths():
+                    cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
+                    namespace: dict = {"display": display}  # a builtin in a Jupyter kernel
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        for cell in cells:
+                            if cell["cell_type"] == "code":
+                                exec(compile(params.cell_source(cell), str(nb_path), "exec"), namespace)
+                best = min(best, sum(spent))
+        finally:
+            figures.save = save
+            del os.environ["DSTC_FIGURES_DIR"]
+    return len(spent), best
+
+
 def main() -> int:
     jobs = os.cpu_count() or 1
     repeats = int(os.environ.get("BENCH_REPEATS", "3"))
@@ -81,10 +132,14 @@ def main() -> int:
             builds.append(time_build(None, tmp / f"build{i}", jobs))
         floor, build = min(floors), min(builds)
     rate = draws_per_second()
+    n_figures, fig_seconds = figure_seconds()
     print(f"cores: {jobs}")
     print(f"floor ({count} minimal notebooks through the runner): {floor:.1f} s (best of {repeats}: {', '.join(f'{t:.1f}' for t in floors)})")
     print(f"full baseline build ({count} notebooks): {build:.1f} s (best of {repeats}: {', '.join(f'{t:.1f}' for t in builds)})")
     print(f"build / floor: {build / floor:.2f} (target <= 1.3)")
+    print(f"figures: the step notebooks save {n_figures} publication figures, {fig_seconds / n_figures:.2f} s each in-process "
+          f"({fig_seconds:.1f} s of CPU); the build runs {build - floor:.1f} s longer than the floor on {jobs} cores "
+          f"(the floor saves {count} one-line figures)")
     print(f"Monte Carlo: {rate:,.0f} draws per second of the whole cost model (target >= 1,000,000)")
     return 0
 
