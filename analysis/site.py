@@ -117,6 +117,30 @@ def output_html(output) -> str:
     return ""
 
 
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
+
+
+def _anchored(markup: str, seen: dict[str, int]) -> str:
+    """Give each heading an id (a slug of its text, unique in the page) and a ¶ link to itself.
+
+    A reader can then cite a section: ``03_pretraining_estimate.html#the-claim-being-checked``.
+    ``seen`` counts the slugs used so far in the page.
+
+    >>> _anchored("<h2>The claim <em>being</em> checked</h2>", {})
+    '<h2 id="the-claim-being-checked">The claim <em>being</em> checked <a class="anchor" href="#the-claim-being-checked" aria-label="Link to this section">¶</a></h2>'
+    """
+    def add(match) -> str:
+        level, inner = match.group(1), match.group(2)
+        slug = re.sub(r"[^a-z0-9]+", "-", html.unescape(re.sub(r"<[^>]+>", "", inner)).lower()).strip("-") or "section"
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        slug = f"{slug}-{count}" if count else slug
+        return (f"<h{level} id=\"{slug}\">{inner} <a class=\"anchor\" href=\"#{slug}\" "
+                f"aria-label=\"Link to this section\">¶</a></h{level}>")
+
+    return _HEADING.sub(add, markup)
+
+
 def render_notebook(nb, *, code: bool, stem: str | None = None) -> str:
     """A notebook as an HTML page: the report view (``code=False``, code hidden) or the full view.
 
@@ -124,7 +148,7 @@ def render_notebook(nb, *, code: bool, stem: str | None = None) -> str:
     notebook file and the front page, which sit beside the page in a built report.
     """
     title = notebook_title(nb)
-    parts = []
+    parts, slugs = [], {}
     if stem:
         e = html.escape(stem)
         other = f"<a href=\"{e}.html\">Report view (code hidden)</a>" if code else f"<a href=\"{e}.code.html\">With code</a>"
@@ -132,7 +156,7 @@ def render_notebook(nb, *, code: bool, stem: str | None = None) -> str:
     for cell in nb["cells"]:
         kind = cell.get("cell_type")
         if kind == "markdown":
-            parts.append(f"<section class=\"md\">{_markdown()(_source(cell))}</section>")
+            parts.append(f"<section class=\"md\">{_anchored(_markdown()(_source(cell)), slugs)}</section>")
         elif kind == "code":
             shown = [output_html(o) for o in cell.get("outputs", [])]
             if code and _source(cell).strip():
@@ -199,6 +223,8 @@ pre.out[data-output=stderr], pre.out[data-output=error] { background: #fff3ef; b
 .out table.dataframe tbody th { text-align: left; }
 img.out { max-width: 100%; height: auto; }
 figure.nbfig figcaption { font: 13px system-ui, sans-serif; }
+a.anchor { color: var(--rule); text-decoration: none; font-weight: normal; }
+h1:hover a.anchor, h2:hover a.anchor, h3:hover a.anchor, a.anchor:focus { color: var(--muted); }
 """
 
 

@@ -84,3 +84,11 @@ def test_pages_request_nothing_from_another_host_and_are_deterministic(baseline_
         # every figure the notebook saved is shown from its file
         for entry in results.outputs_of_type(nb, results.FIGURE_MIME_TYPE):
             assert f'src="../figures/{entry["id"]}.svg"' in text
+
+
+def test_headings_get_unique_ids_a_reader_can_link_to():
+    nb = _notebook(new_markdown_cell("# Step 3: cost\n\n## What this means"), new_markdown_cell("## What this means\n\n### US\\$5.576M"))
+    page = site.render_notebook(nb, code=False)
+    ids = re.findall(r'<h[1-6] id="([^"]+)"', page)
+    assert ids == ["step-3-cost", "what-this-means", "what-this-means-1", "us-5-576m"]
+    assert '<a class="anchor" href="#what-this-means-1"' in page
