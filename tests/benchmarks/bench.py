@@ -97,6 +97,7 @@ def figure_seconds(repeats: int = 2) -> tuple[int, float]:
             plt.close(fig)
 
     best = float("inf")
+    previous_dir = os.environ.get("DSTC_FIGURES_DIR")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DSTC_FIGURES_DIR"] = tmp
         figures.save = timed
@@ -113,7 +114,10 @@ def figure_seconds(repeats: int = 2) -> tuple[int, float]:
                 best = min(best, sum(spent))
         finally:
             figures.save = save
-            del os.environ["DSTC_FIGURES_DIR"]
+            if previous_dir is None:
+                del os.environ["DSTC_FIGURES_DIR"]
+            else:
+                os.environ["DSTC_FIGURES_DIR"] = previous_dir
     return len(spent), best
 
 
