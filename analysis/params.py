@@ -378,10 +378,14 @@ def parse_parameters_source(source: str, label: str = "parameters cell") -> dict
     return declared
 
 
+def joined_text(value) -> str:
+    """A multi-line string from a notebook as one string (nbformat allows a string or a list of lines)."""
+    return value if isinstance(value, str) else "".join(value)
+
+
 def cell_source(cell) -> str:
-    """A notebook cell's source as one string (nbformat allows a string or a list of lines)."""
-    source = cell.get("source", "")
-    return source if isinstance(source, str) else "".join(source)
+    """A notebook cell's source as one string."""
+    return joined_text(cell.get("source", ""))
 
 
 def parameters_cell(notebook_path: Path) -> str:

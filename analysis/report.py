@@ -134,7 +134,7 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
     start = time.perf_counter()
     for attempt in range(3):
         try:
-            with tempfile.TemporaryDirectory(prefix="dstc-kernel-") as sockets:
+            with tempfile.TemporaryDirectory(prefix=KERNEL_SOCKETS_PREFIX) as sockets:
                 pm.execute_notebook(nb_path, out_path, parameters=parameters, kernel_name=KERNEL_NAME, cwd=cwd,
                                     progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
                                     **KERNEL_OPTIONS, config=_kernel_config(sockets))
@@ -160,6 +160,8 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
 #:   figure files are complete by then; a graceful shutdown now and then waited 2.5 s for a kernel that
 #:   did not exit (jupyter_client: "Kernel is taking too long to finish, terminating").
 KERNEL_OPTIONS = {"request_save_on_cell_execute": False, "shutdown_kernel": "immediate"}
+#: Name prefix of the private folder that holds one kernel's Unix sockets.
+KERNEL_SOCKETS_PREFIX = "dstc-kernel-"
 #: Kernel start failures worth a second try (anything else is reported at once).
 KERNEL_START_ERRORS = ("Address already in use", "Kernel died before replying to kernel_info")
 

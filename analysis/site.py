@@ -32,6 +32,7 @@ from pathlib import Path
 from . import __version__
 from . import results as _results
 from .params import cell_source as _source
+from .params import joined_text as _joined
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -80,11 +81,6 @@ def figure_html(entry: dict, folder: str = "../figures") -> str:
             f"<img src=\"{folder}/{fid}.svg\" alt=\"{title}\"></a>"
             f"<figcaption>Figure <strong>{fid}</strong>: "
             f"<a href=\"{folder}/{fid}.svg\">SVG</a> · <a href=\"{folder}/{fid}.png\">PNG (300 dpi)</a></figcaption></figure>")
-
-
-def _joined(value) -> str:
-    """nbformat stores multi-line strings as a string or a list of lines."""
-    return value if isinstance(value, str) else "".join(value)
 
 
 def _text_block(text: str, kind: str) -> str:

@@ -210,7 +210,7 @@ SOCKET_NOTEBOOK = {
          "source": "from ipykernel.kernelapp import IPKernelApp\n"
                    "app = IPKernelApp.instance()\n"
                    "assert app.transport == 'ipc', app.transport\n"
-                   "assert '/dstc-kernel-' in app.ip, app.ip"},
+                   f"assert '/{report.KERNEL_SOCKETS_PREFIX}' in app.ip, app.ip"},
     ],
 }
 
