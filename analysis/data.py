@@ -681,9 +681,50 @@ def load_assumptions_table(data_dir: Path | str | None = None) -> pd.DataFrame:
     return read_table(ASSUMPTIONS, data_dir)
 
 
+# --------------------------------------------------------------------------- fleet vintages
+def _acquired_within(r: dict):
+    if not r["acquired_from"] <= r["acquired_date"] <= r["acquired_to"]:
+        return ("acquired_date", f"must lie between acquired_from ({r['acquired_from']}) and acquired_to ({r['acquired_to']}), "
+                                 f"got {r['acquired_date']}")
+    return None
+
+
+FLEET_VINTAGES = Schema(
+    file="fleet_vintages.csv",
+    columns=(
+        Column("gpu_type"),
+        Column("acquired_date", "date"),
+        Column("acquired_from", "date"),
+        Column("acquired_to", "date"),
+        Column("export_controlled_from", "date", required=False),
+        Column("source_ids", "source_ids"),
+        Column("note"),
+    ),
+    key=("gpu_type",),
+    row_rules=(_acquired_within,),
+)
+
+
+def load_fleet_vintages(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """When each GPU type of the fleet was bought (assumed date and the window it must lie in), indexed by GPU type.
+
+    Every GPU type of ``data/gpus.csv`` needs exactly one row.
+    """
+    table = read_table(FLEET_VINTAGES, data_dir)
+    known = list(load_gpus(data_dir)["gpu_type"])
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        if row["gpu_type"] not in known:
+            raise _fail(FLEET_VINTAGES.file, f"unknown GPU type {row['gpu_type']!r} (not in data/gpus.csv)", row=i, column="gpu_type")
+    missing = [t for t in known if t not in set(table["gpu_type"])]
+    if missing:
+        raise _fail(FLEET_VINTAGES.file, f"no row for GPU type {missing[0]}; every type in data/gpus.csv needs its purchase date")
+    return table.set_index("gpu_type")
+
+
 #: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
 SCHEMAS: dict[str, Schema] = {
-    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, API_PRICES, BENCHMARKS, CLAIMS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS)
+    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, API_PRICES, BENCHMARKS, CLAIMS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS,
+                           FLEET_VINTAGES)
 }
 
 
@@ -692,6 +733,7 @@ def validate_all(data_dir: Path | str | None = None) -> dict[str, int]:
     counts = {name: len(read_table(schema, data_dir)) for name, schema in SCHEMAS.items()}
     load_server_prices(data_dir)  # cross-file rules
     load_architectures(data_dir)
+    load_fleet_vintages(data_dir)
     return counts
 
 

@@ -1,29 +1,41 @@
 """Step 1: the GPU fleet, what it cost as servers, and what it can compute.
 
-Pure functions: numbers, arrays or small frames in and out; no file I/O.
+Pure functions: numbers or arrays in, numbers or arrays out; no file I/O. Every
+function broadcasts, so the same call prices one fleet or a million Monte Carlo
+draws of it. Per-GPU-type quantities carry the GPU types on the last axis, in the
+order of :data:`GPU_TYPES`.
 
-Two published ways to price a server per GPU, one function each:
+Two published ways to price a server per GPU, one function each, chosen by name from
+:data:`SERVER_PRICING_METHODS`:
 
-* :func:`server_cost_per_gpu_from_server_price`: a published price of a whole
-  server (e.g. a DGX H100 at ~US$270,000 for 8 GPUs), divided by its GPUs;
-* :func:`server_cost_per_gpu_epoch_overhead`: Epoch AI's method, the GPU's
-  price times a server-overhead multiplier (CPUs, memory, chassis, NICs).
+* :func:`published_server_cost_per_gpu_usd`: a published price of a whole server
+  (e.g. a DGX H100 at ~US$270,000 for 8 GPUs) or cluster, divided by its GPUs;
+* :func:`epoch_server_cost_per_gpu_usd`: Epoch AI's method, the GPU's price times a
+  server-overhead multiplier (CPUs, memory, chassis, NICs) [1].
 
-The cluster network is added by :func:`cluster_capex_usd` as a share of the
-total cluster cost (Epoch AI: 19%).
+The cluster network is added by :func:`cluster_capex_usd` as a share of the total
+cluster cost (Epoch AI: 19%), except where a price already includes it (Fire-Flyer 2's
+budget [3]).
 
 References
 ----------
 .. [1] B. Cottier et al., "The rising costs of training frontier AI models",
    arXiv:2405.21015, 2024; code github.com/epoch-research/training-cost-trends
    (server overhead, CLUSTER_INTERCONNECT_COST_FRACTION = 0.19).
-.. [2] D. Patel et al., "DeepSeek Debates", SemiAnalysis, 31 Jan 2025.
+.. [2] D. Patel et al., "DeepSeek Debates", SemiAnalysis, 31 Jan 2025 ("around 50,000
+   Hopper GPUs", "around 10,000 of these H800s and about 10,000 H100s").
+.. [3] DeepSeek-AI, "Fire-Flyer AI-HPC: A Cost-Effective Software-Hardware Co-Design
+   for Deep Learning", SC'24, arXiv:2408.14158 (10,000 PCIe A100).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+
+from .methods import Method
+
+#: The fleet's GPU types, in the order of the last axis of every per-type array.
+GPU_TYPES = ("H800", "H100", "H20", "A100")
 
 
 def cny_to_usd(amount_cny, usd_cny_rate):
@@ -126,87 +138,180 @@ def server_capex_usd(gpus, server_cost_per_gpu_usd):
     return np.multiply(gpus, server_cost_per_gpu_usd)
 
 
-def cluster_capex_usd(server_capex, interconnect_fraction):
+def cluster_capex_usd(server_capex, interconnect_fraction, includes_network=False):
     """Servers plus the cluster network, with the network a share of the total.
 
     Parameters
     ----------
     server_capex : array_like
-        Server CapEx [USD].
+        Server CapEx [USD], e.g. per GPU type on the last axis.
     interconnect_fraction : array_like
         The network's share of the total cluster cost [0-1), Epoch AI: 0.19 [1].
+    includes_network : array_like of bool, default False
+        Where a price already covers the cluster network (Fire-Flyer 2's budget [3]),
+        no network share is added on top.
 
     Returns
     -------
     dict of array_like
-        ``servers_usd``, ``network_usd`` and ``total_usd`` (= servers / (1 - f)),
-        so a stacked chart can show the parts.
+        ``servers_usd``, ``network_usd`` and ``total_usd`` (= servers / (1 - f), or the
+        servers alone where the network is included), so a stacked chart can show the parts.
 
     Examples
     --------
     >>> parts = cluster_capex_usd(810.0, 0.19)
     >>> round(float(parts["network_usd"]), 6), round(float(parts["total_usd"]), 6)
     (190.0, 1000.0)
+    >>> cluster_capex_usd([810.0, 810.0], 0.19, includes_network=[False, True])["network_usd"].round(6).tolist()
+    [190.0, 0.0]
     """
     f = np.asarray(interconnect_fraction, dtype=float)
     if np.any((f < 0) | (f >= 1)):
         raise ValueError("interconnect_fraction must be in [0, 1)")
-    total = np.divide(server_capex, 1 - f)
-    return {"servers_usd": np.asarray(server_capex, dtype=float), "network_usd": total - server_capex, "total_usd": total}
+    servers = np.asarray(server_capex, dtype=float)
+    share = np.where(np.asarray(includes_network, dtype=bool), 0.0, f[..., None] if f.ndim and servers.ndim > f.ndim else f)
+    total = servers / (1 - share)
+    return {"servers_usd": servers, "network_usd": total - servers, "total_usd": total}
 
 
-def fleet_server_costs(counts: dict, gpus: pd.DataFrame, server_prices: pd.DataFrame, *, method: str,
-                       usd_cny_rate: float, server_overhead_multiplier: float,
-                       server_choice: dict | None = None) -> pd.DataFrame:
-    """Server cost per GPU and CapEx of each GPU type, by one named method.
+def published_server_cost_per_gpu_usd(*, server_price_usd_per_gpu, server_price_cny_per_gpu, usd_cny_rate):
+    """Server cost per GPU from published server or cluster prices, in dollars or yuan.
 
     Parameters
     ----------
-    counts : dict
-        GPU type -> number of GPUs [GPUs].
-    gpus : pandas.DataFrame
-        ``data/gpus.csv`` indexed by ``gpu_type`` (needs ``gpu_price_base_usd``, ``architecture``).
-    server_prices : pandas.DataFrame
-        ``data/server_prices.csv`` indexed by ``server_id``.
-    method : {"published_server_prices", "epoch_overhead"}
-        Which function prices a server per GPU.
-    usd_cny_rate : float
-        Yuan per US dollar, for server prices quoted in yuan [CNY/USD].
-    server_overhead_multiplier : float
-        Epoch AI's multiplier (``epoch_overhead`` only) [-].
-    server_choice : dict, optional
-        GPU type -> ``server_id`` to use instead of the file's default for that type.
+    server_price_usd_per_gpu : array_like
+        Published price per GPU where it is quoted in dollars, NaN elsewhere [USD/GPU].
+    server_price_cny_per_gpu : array_like
+        Published price per GPU where it is quoted in yuan, NaN elsewhere [CNY/GPU].
+    usd_cny_rate : array_like
+        Yuan per US dollar [CNY/USD]; draws broadcast against the GPU-type axis.
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed by GPU type: ``gpus``, ``architecture``, ``basis`` (the server or
-        price used), ``server_cost_per_gpu_usd``, ``server_capex_usd``.
+    numpy.ndarray
+        Server cost per GPU of each type [USD/GPU].
+
+    References
+    ----------
+    Prices: ``data/server_prices.csv`` (DGX H100 via Epoch AI [1]; China 8-GPU servers
+    via Huxiu; Fire-Flyer 2's budget).
+
+    Examples
+    --------
+    >>> published_server_cost_per_gpu_usd(server_price_usd_per_gpu=[33_750, np.nan],
+    ...                                   server_price_cny_per_gpu=[np.nan, 150_000], usd_cny_rate=7.5).tolist()
+    [33750.0, 20000.0]
     """
-    rows = []
-    for gpu_type, n in counts.items():
-        if gpu_type not in gpus.index:
-            raise ValueError(f"unknown GPU type {gpu_type!r}; data/gpus.csv has {', '.join(gpus.index)}")
-        server_id = (server_choice or {}).get(gpu_type)
-        if method == "published_server_prices" or pd.isna(gpus.loc[gpu_type, "gpu_price_base_usd"]):
-            candidates = server_prices[server_prices["gpu_type"] == gpu_type]
-            if server_id is None:
-                candidates = candidates[candidates["default_for_gpu_type"]]
-                if len(candidates) != 1:
-                    raise ValueError(f"data/server_prices.csv needs exactly one default server for {gpu_type}")
-                server_id = candidates.index[0]
-            s = server_prices.loc[server_id]
-            price_usd = s["server_price_usd"] if not pd.isna(s["server_price_usd"]) else cny_to_usd(s["server_price_cny"], usd_cny_rate)
-            cost = float(server_cost_per_gpu_from_server_price(price_usd, s["gpus_per_server"]))
-            basis = f"server price: {server_id}"
-        elif method == "epoch_overhead":
-            cost = float(server_cost_per_gpu_epoch_overhead(gpus.loc[gpu_type, "gpu_price_base_usd"], server_overhead_multiplier))
-            basis = f"GPU price x {server_overhead_multiplier:g}"
-        else:
-            raise ValueError(f"unknown method {method!r}; use published_server_prices or epoch_overhead")
-        rows.append({"gpu_type": gpu_type, "gpus": n, "architecture": gpus.loc[gpu_type, "architecture"], "basis": basis,
-                     "server_cost_per_gpu_usd": cost, "server_capex_usd": float(server_capex_usd(n, cost))})
-    return pd.DataFrame(rows).set_index("gpu_type")
+    rate = np.asarray(usd_cny_rate, dtype=float)
+    usd = np.asarray(server_price_usd_per_gpu, dtype=float)
+    return np.where(np.isnan(usd), cny_to_usd(server_price_cny_per_gpu, rate[..., None] if rate.ndim else rate), usd)
+
+
+def epoch_server_cost_per_gpu_usd(*, gpu_price_usd, server_overhead_multiplier, server_price_usd_per_gpu,
+                                  server_price_cny_per_gpu, usd_cny_rate):
+    """Server cost per GPU by Epoch AI's overhead method, where a GPU-only price is sourced [1].
+
+    Parameters
+    ----------
+    gpu_price_usd : array_like
+        Price of the GPU alone, NaN where none is sourced [USD/GPU].
+    server_overhead_multiplier : array_like
+        Server cost per GPU over the GPU's price [-].
+    server_price_usd_per_gpu, server_price_cny_per_gpu, usd_cny_rate : array_like
+        As in :func:`published_server_cost_per_gpu_usd`, used for the GPU types with no
+        GPU-only price (the A100).
+
+    Returns
+    -------
+    numpy.ndarray
+        Server cost per GPU of each type [USD/GPU].
+
+    Examples
+    --------
+    >>> epoch_server_cost_per_gpu_usd(gpu_price_usd=[27_500, np.nan], server_overhead_multiplier=1.6,
+    ...                               server_price_usd_per_gpu=[np.nan, 13_000], server_price_cny_per_gpu=[np.nan, np.nan],
+    ...                               usd_cny_rate=7.0).tolist()
+    [44000.0, 13000.0]
+    """
+    price = np.asarray(gpu_price_usd, dtype=float)
+    m = np.asarray(server_overhead_multiplier, dtype=float)
+    epoch = server_cost_per_gpu_epoch_overhead(np.nan_to_num(price), m[..., None] if m.ndim else m)
+    published = published_server_cost_per_gpu_usd(server_price_usd_per_gpu=server_price_usd_per_gpu,
+                                                   server_price_cny_per_gpu=server_price_cny_per_gpu, usd_cny_rate=usd_cny_rate)
+    return np.where(np.isnan(price), published, epoch)
+
+
+#: The published ways to price a server per GPU, chosen by the ``capex_method`` parameter.
+SERVER_PRICING_METHODS = {
+    "published_server_prices": Method(published_server_cost_per_gpu_usd, parameters=("usd_cny_rate",),
+                                      inputs=("server_price_usd_per_gpu", "server_price_cny_per_gpu"), source="epoch-training-cost-trends"),
+    "epoch_overhead": Method(epoch_server_cost_per_gpu_usd, parameters=("usd_cny_rate", "server_overhead_multiplier"),
+                             source="epoch-training-cost-trends"),
+}
+
+
+def fleet_gpus(*, hopper_gpus, h800_gpus, h100_gpus, a100_gpus):
+    """GPUs of each type, with the H20s the Hopper GPUs that are neither H800 nor H100 [2].
+
+    SemiAnalysis gives the Hopper total ("around 50,000 Hopper GPUs") and two of its
+    parts ("around 10,000 of these H800s and about 10,000 H100s"); the H20 count is what
+    is left, which is how the ~30,000 reading of its chart arises. Drawing the total and
+    the two parts and taking the H20s as the rest keeps every draw a fleet of the size the
+    text describes.
+
+    Parameters
+    ----------
+    hopper_gpus, h800_gpus, h100_gpus, a100_gpus : array_like
+        [GPUs]; scalars or draws of one length.
+
+    Returns
+    -------
+    numpy.ndarray
+        GPUs by type on the last axis, in :data:`GPU_TYPES` order [GPUs].
+
+    Raises
+    ------
+    ValueError
+        If the H800s and H100s exceed the Hopper total.
+
+    Examples
+    --------
+    >>> fleet_gpus(hopper_gpus=50_000, h800_gpus=10_000, h100_gpus=10_000, a100_gpus=10_000).tolist()
+    [10000.0, 10000.0, 30000.0, 10000.0]
+    """
+    hopper, h800, h100, a100 = (np.asarray(x, dtype=float) for x in (hopper_gpus, h800_gpus, h100_gpus, a100_gpus))
+    h20 = hopper - h800 - h100
+    if np.any(h20 < 0):
+        i = np.flatnonzero(np.broadcast_to(h20, np.broadcast(hopper, h800, h100).shape) < 0)[0]
+        raise ValueError(f"hopper_gpus ({float(np.ravel(np.broadcast_to(hopper, h20.shape))[i]):,.0f}) must be at least "
+                         f"h800_gpus + h100_gpus ({float(np.ravel(np.broadcast_to(h800 + h100, h20.shape))[i]):,.0f}); "
+                         "the H20s are the Hopper GPUs that are neither")
+    return np.stack(np.broadcast_arrays(h800, h100, h20, a100), axis=-1)
+
+
+def h800_equivalent_gpus(gpus, dense_tflops, reference_tflops):
+    """GPUs weighed by dense compute against a reference GPU (e.g. H800-equivalents).
+
+    An H20-hour is not an H800-hour: at 148 against 989.5 dense BF16 TFLOPS it does
+    about 15% of the work. Shares of a fleet's compute weigh each GPU by this.
+
+    Parameters
+    ----------
+    gpus : array_like
+        GPUs by type [GPUs].
+    dense_tflops : array_like
+        Dense peak of each type at one precision [TFLOPS].
+    reference_tflops : float
+        Dense peak of the reference GPU at the same precision [TFLOPS].
+
+    Examples
+    --------
+    >>> h800_equivalent_gpus([10_000, 30_000], [989.5, 148.0], 989.5).round(1).tolist()
+    [10000.0, 4487.1]
+    """
+    if reference_tflops <= 0:
+        raise ValueError("reference_tflops must be > 0")
+    return np.multiply(gpus, np.divide(dense_tflops, reference_tflops))
 
 
 def capacity(gpus, dense_tflops, hbm_gb):
@@ -234,13 +339,17 @@ def capacity(gpus, dense_tflops, hbm_gb):
     return {"pflops": np.multiply(gpus, dense_tflops) / 1e3, "hbm_tb": np.multiply(gpus, hbm_gb) / 1e3}
 
 
-def capex_subtotals(costs: pd.DataFrame) -> dict:
+
+
+def capex_subtotals(capex_by_type, gpu_types=GPU_TYPES, architectures=("Hopper", "Hopper", "Hopper", "Ampere")) -> dict:
     """The fleet CapEx three ways, as the published readings count it.
 
     Parameters
     ----------
-    costs : pandas.DataFrame
-        From :func:`fleet_server_costs` (index GPU type; ``architecture``, ``server_capex_usd``).
+    capex_by_type : array_like
+        CapEx of each GPU type on the last axis [USD].
+    gpu_types, architectures : sequence of str
+        The types of the last axis and their architectures.
 
     Returns
     -------
@@ -251,12 +360,10 @@ def capex_subtotals(costs: pd.DataFrame) -> dict:
 
     Examples
     --------
-    >>> t = pd.DataFrame({"architecture": ["Hopper", "Hopper", "Ampere"], "server_capex_usd": [3.0, 2.0, 1.0]},
-    ...                  index=["H800", "H100", "A100"])
-    >>> capex_subtotals(t)
-    {'all': 6.0, 'hopper_only': 5.0, 'without_h100': 4.0}
+    >>> {k: float(v) for k, v in capex_subtotals([3.0, 2.0, 4.0, 1.0]).items()}
+    {'all': 10.0, 'hopper_only': 9.0, 'without_h100': 8.0}
     """
-    capex = costs["server_capex_usd"]
-    return {"all": float(capex.sum()),
-            "hopper_only": float(capex[costs["architecture"] == "Hopper"].sum()),
-            "without_h100": float(capex[costs.index != "H100"].sum())}
+    capex = np.asarray(capex_by_type, dtype=float)
+    hopper = np.array([a == "Hopper" for a in architectures])
+    not_h100 = np.array([t != "H100" for t in gpu_types])
+    return {"all": capex.sum(axis=-1), "hopper_only": (capex * hopper).sum(axis=-1), "without_h100": (capex * not_h100).sum(axis=-1)}

@@ -1,9 +1,22 @@
-"""Step 2: amortisation, operating cost and the total cost of owning a GPU fleet.
+"""Step 2: amortisation, cost of capital, operating cost and the cost of owning a GPU fleet.
 
-Pure functions: numbers or arrays in, numbers, arrays or small frames out; no I/O.
-Two amortisation methods, one function each: :func:`straight_line_amortisation`
-(the accounting convention; SemiAnalysis's "4y ownership") and
-:func:`epoch_price_decline_amortisation` (Epoch AI's replacement-rate method).
+Pure functions: numbers or arrays in, numbers or arrays out; no I/O. They broadcast:
+per-GPU-type quantities on the last axis (:data:`analysis.fleet.GPU_TYPES`), Monte
+Carlo draws on the axes before it.
+
+Capital is charged over a window of time (SemiAnalysis's 4-year ownership period, or
+a GPU's own life) and each GPU type has its own purchase date, so hardware bought in
+2021 is mostly written off by 2025. Two amortisation methods, chosen by name from
+:data:`AMORTISATION_METHODS`, each described by the share of its value a GPU keeps
+as it ages:
+
+* :func:`straight_line_value_fraction`: the accounting convention, equal charges
+  over ``useful_life_years``;
+* :func:`price_decline_value_fraction`: Epoch AI's method [1], hardware losing value
+  at the rate its price-performance falls, 0.14 orders of magnitude a year.
+
+The amortisation charge over a window is the value lost in it; the cost of capital is
+the yearly rate on the value still held, integrated over the window.
 
 References
 ----------
@@ -23,8 +36,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
+from .methods import Method, apply
 from .training import HOURS_PER_YEAR
 
 #: The ownership period of SemiAnalysis's chart, "TCO (4y Ownership)" [2] [years].
@@ -35,97 +48,204 @@ EPOCH_PRICE_DECLINE_OOM_PER_YEAR = 0.14
 EPOCH_SERVER_POWER_MULTIPLIER = (10.2 / 8) / 0.7
 
 
-def straight_line_amortisation(capex_usd, useful_life_years, years: int):
-    """Yearly amortisation charges, equal each year until the capital is written off.
+def straight_line_value_fraction(age_years, *, useful_life_years):
+    """Share of its cost a GPU is still carried at after ``age_years``, written off in a straight line.
 
     Parameters
     ----------
-    capex_usd : float
-        Capital cost [USD].
-    useful_life_years : float
-        Years over which it is written off [years], > 0.
-    years : int
-        Number of years in the schedule [years].
-
-    Returns
-    -------
-    numpy.ndarray
-        Charge in each year 1..years [USD]; a fractional final year gets a part charge,
-        and years after the useful life get none.
+    age_years : array_like
+        Years since purchase, >= 0 [years].
+    useful_life_years : array_like
+        Write-off period [years], > 0.
 
     Examples
     --------
-    >>> straight_line_amortisation(1.6e9, 4, 5).tolist()
-    [400000000.0, 400000000.0, 400000000.0, 400000000.0, 0.0]
-    >>> straight_line_amortisation(100.0, 2.5, 3).tolist()
-    [40.0, 40.0, 20.0]
+    >>> straight_line_value_fraction(np.array([0.0, 1.0, 4.0, 9.0]), useful_life_years=4).tolist()
+    [1.0, 0.75, 0.0, 0.0]
     """
-    if useful_life_years <= 0:
+    life = np.asarray(useful_life_years, dtype=float)
+    if np.any(life <= 0):
         raise ValueError("useful_life_years must be > 0")
-    t = np.arange(years)
-    written_in_year = np.clip(useful_life_years - t, 0.0, 1.0)
-    return capex_usd * written_in_year / useful_life_years
+    return np.clip(1 - np.divide(age_years, life), 0.0, 1.0)
 
 
-def epoch_price_decline_amortisation(capex_usd, years: int, decline_oom_per_year: float = EPOCH_PRICE_DECLINE_OOM_PER_YEAR):
-    """Yearly charges by Epoch AI's method: the rate at which hardware loses value [1].
-
-    Parameters
-    ----------
-    capex_usd : float
-        Capital cost [USD].
-    years : int
-        Number of years in the schedule [years].
-    decline_oom_per_year : float, default 0.14
-        Fall in price-performance [orders of magnitude per year].
-
-    Returns
-    -------
-    numpy.ndarray
-        Charge in each year [USD]: ``capex x decline x ln(10)``, the same every year.
-
-    Notes
-    -----
-    Epoch AI prices a chip-hour as ``price x 0.14 x ln(10) / 8766``: the value the
-    hardware loses per hour as better hardware gets cheaper. It has no fixed life;
-    over 4 years it charges 1.29 times the capital cost.
+def straight_line_value_integral(age_from, age_to, *, useful_life_years):
+    """Integral of :func:`straight_line_value_fraction` from ``age_from`` to ``age_to`` [years].
 
     Examples
     --------
-    >>> [round(x, 4) for x in epoch_price_decline_amortisation(1.0, 2).tolist()]
-    [0.3224, 0.3224]
+    >>> float(straight_line_value_integral(0.0, 4.0, useful_life_years=4))
+    2.0
+    >>> float(straight_line_value_integral(3.0, 9.0, useful_life_years=4))
+    0.125
     """
-    return np.full(years, capex_usd * decline_oom_per_year * math.log(10))
+    life = np.asarray(useful_life_years, dtype=float)
+    shape = np.broadcast_shapes(np.shape(age_from), np.shape(age_to), life.shape)
+    a, b = np.broadcast_to(np.minimum(age_from, life), shape).copy(), np.minimum(age_to, life)
+    # (b - a) - (b^2 - a^2) / 2L = (b - a) (1 - (a + b) / 2L), in place: this runs on a million draws at once
+    width = b - a
+    a += b
+    a /= 2 * life
+    np.subtract(1.0, a, out=a)
+    return width * a
 
 
-def financing_cost_usd(capex_usd, useful_life_years, cost_of_capital, years: int):
-    """Yearly cost of the capital tied up in the fleet (straight-line balance).
+def price_decline_value_fraction(age_years, *, decline_oom_per_year):
+    """Share of its cost a GPU is worth after ``age_years`` when price-performance falls exponentially [1].
+
+    Epoch AI prices an hour of a chip as ``price x 0.14 x ln(10) / 8,766``, the value the
+    hardware loses per hour as better hardware gets cheaper. That rate applied to the
+    value the hardware still has gives ``10 ** (-0.14 x age)``: the same charge as
+    Epoch's for a new chip, less for an old one.
 
     Parameters
     ----------
-    capex_usd : float
-        Capital cost [USD].
-    useful_life_years : float
-        Years over which it is written off [years].
-    cost_of_capital : float
-        Yearly rate [1/year].
-    years : int
-        Number of years in the schedule.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``cost_of_capital x`` the balance not yet written off at the start of each year [USD].
+    age_years : array_like
+        Years since purchase, >= 0 [years].
+    decline_oom_per_year : float
+        Fall in hardware price-performance [orders of magnitude per year]; Epoch AI: 0.14.
 
     Examples
     --------
-    >>> financing_cost_usd(100.0, 4, 0.1, 4).tolist()
-    [10.0, 7.5, 5.0, 2.5]
+    >>> round(float(price_decline_value_fraction(1.0, decline_oom_per_year=EPOCH_PRICE_DECLINE_OOM_PER_YEAR)), 4)
+    0.7244
     """
-    if cost_of_capital < 0:
+    return np.power(10.0, -decline_oom_per_year * np.asarray(age_years, dtype=float))
+
+
+def price_decline_value_integral(age_from, age_to, *, decline_oom_per_year):
+    """Integral of :func:`price_decline_value_fraction` from ``age_from`` to ``age_to`` [years].
+
+    Examples
+    --------
+    >>> round(float(price_decline_value_integral(0.0, 1.0, decline_oom_per_year=0.14)), 4)
+    0.8548
+    """
+    k = decline_oom_per_year * math.log(10)
+    return (price_decline_value_fraction(age_from, decline_oom_per_year=decline_oom_per_year)
+            - price_decline_value_fraction(age_to, decline_oom_per_year=decline_oom_per_year)) / k
+
+
+def _capital_charges(value, integral, *, capex_usd, purchase_year, start_year, end_year, cost_of_capital, **method_args):
+    rate = np.asarray(cost_of_capital, dtype=float)
+    if np.any(rate < 0):
         raise ValueError("cost_of_capital must be >= 0")
-    written_before = np.concatenate([[0.0], np.cumsum(straight_line_amortisation(capex_usd, useful_life_years, years))[:-1]])
-    return cost_of_capital * (capex_usd - written_before)
+    age_from = np.maximum(np.subtract(start_year, purchase_year), 0.0)
+    age_to = np.maximum(np.subtract(end_year, purchase_year), 0.0)
+    capex = np.asarray(capex_usd, dtype=float)
+    amortisation = capex * (value(age_from, **method_args) - value(age_to, **method_args))
+    financing = rate * capex * integral(age_from, age_to, **method_args)
+    return {"amortisation_usd": amortisation, "financing_usd": financing, "total_usd": amortisation + financing}
+
+
+def straight_line_capital_charges(*, capex_usd, purchase_year, start_year, end_year, cost_of_capital, useful_life_years):
+    """Amortisation and cost of capital in a window, written off in a straight line.
+
+    Parameters
+    ----------
+    capex_usd : array_like
+        Capital cost [USD].
+    purchase_year : array_like
+        When it was bought [decimal year, e.g. 2021.5].
+    start_year, end_year : array_like
+        The window charged [decimal years]; charges start at purchase if that is later.
+    cost_of_capital : array_like
+        Yearly rate on the value not yet written off [1/year].
+    useful_life_years : array_like
+        Write-off period [years].
+
+    Returns
+    -------
+    dict of array_like
+        ``amortisation_usd``, ``financing_usd`` and ``total_usd`` in the window [USD].
+
+    Examples
+    --------
+    New hardware over its whole 4-year life at 10%: the capital, plus 10% of the average
+    balance (half the capital) for 4 years.
+
+    >>> {k: float(v) for k, v in straight_line_capital_charges(capex_usd=100.0, purchase_year=2025.0, start_year=2025.0,
+    ...  end_year=2029.0, cost_of_capital=0.1, useful_life_years=4).items()}
+    {'amortisation_usd': 100.0, 'financing_usd': 20.0, 'total_usd': 120.0}
+
+    Bought in mid-2021 on a 4-year life, only half a year is left to charge from 2025:
+
+    >>> float(straight_line_capital_charges(capex_usd=100.0, purchase_year=2021.5, start_year=2025.0, end_year=2029.0,
+    ...                                     cost_of_capital=0.0, useful_life_years=4)["amortisation_usd"])
+    12.5
+    """
+    return _capital_charges(straight_line_value_fraction, straight_line_value_integral, capex_usd=capex_usd,
+                            purchase_year=purchase_year, start_year=start_year, end_year=end_year,
+                            cost_of_capital=cost_of_capital, useful_life_years=useful_life_years)
+
+
+def price_decline_capital_charges(*, capex_usd, purchase_year, start_year, end_year, cost_of_capital,
+                                  decline_oom_per_year=EPOCH_PRICE_DECLINE_OOM_PER_YEAR):
+    """Amortisation and cost of capital in a window, by Epoch AI's price-decline method [1].
+
+    Parameters are those of :func:`straight_line_capital_charges`, with
+    ``decline_oom_per_year`` [orders of magnitude per year] in place of a fixed life.
+
+    Examples
+    --------
+    Four years of a new chip lose 1 - 10 ** -0.56 = 72% of its value:
+
+    >>> round(float(price_decline_capital_charges(capex_usd=1.0, purchase_year=2025.0, start_year=2025.0, end_year=2029.0,
+    ...                                           cost_of_capital=0.0)["amortisation_usd"]), 3)
+    0.725
+    """
+    return _capital_charges(price_decline_value_fraction, price_decline_value_integral, capex_usd=capex_usd,
+                            purchase_year=purchase_year, start_year=start_year, end_year=end_year,
+                            cost_of_capital=cost_of_capital, decline_oom_per_year=decline_oom_per_year)
+
+
+#: The published ways to write off the fleet's capital, chosen by the ``amortisation_method`` parameter.
+AMORTISATION_METHODS = {
+    "straight_line": Method(straight_line_capital_charges, parameters=("cost_of_capital", "useful_life_years"),
+                            source="semianalysis-2025-deepseek-debates"),
+    "epoch_price_decline": Method(price_decline_capital_charges, parameters=("cost_of_capital",),
+                                  constants={"decline_oom_per_year": EPOCH_PRICE_DECLINE_OOM_PER_YEAR},
+                                  source="epoch-training-cost-trends"),
+}
+
+
+def capital_charges_usd(method: str, values, *, capex_usd, purchase_year, start_year, end_year):
+    """Amortisation and cost of capital in a window by the named method of :data:`AMORTISATION_METHODS`.
+
+    ``values`` holds the run's parameters; the method takes the ones it names.
+
+    Examples
+    --------
+    >>> float(capital_charges_usd("straight_line", {"cost_of_capital": 0.0, "useful_life_years": 4}, capex_usd=100.0,
+    ...                           purchase_year=2025.0, start_year=2025.0, end_year=2026.0)["total_usd"])
+    25.0
+    """
+    return apply(AMORTISATION_METHODS, method, "amortisation method", values, capex_usd=capex_usd,
+                 purchase_year=purchase_year, start_year=start_year, end_year=end_year)
+
+
+def written_off_fraction(method: str, values, *, purchase_year, at_year):
+    """Share of the capital already charged by ``at_year`` (0 before purchase).
+
+    Examples
+    --------
+    >>> float(written_off_fraction("straight_line", {"cost_of_capital": 0.0, "useful_life_years": 4}, purchase_year=2021.5,
+    ...                            at_year=2025.0))
+    0.875
+    """
+    return capital_charges_usd(method, values, capex_usd=1.0, purchase_year=purchase_year, start_year=purchase_year,
+                               end_year=np.maximum(at_year, purchase_year))["amortisation_usd"]
+
+
+def in_service_years(purchase_year, start_year, end_year):
+    """Years of a window in which a GPU is owned (from its purchase, if that is later).
+
+    Examples
+    --------
+    >>> in_service_years(np.array([2021.5, 2026.0, 2030.0]), 2025.0, 2029.0).tolist()
+    [4.0, 3.0, 0.0]
+    """
+    return np.clip(np.subtract(end_year, np.maximum(purchase_year, start_year)), 0.0, None)
 
 
 def average_power_kw_per_gpu(tdp_w, server_power_multiplier, average_power_fraction):
@@ -226,150 +346,85 @@ def owned_cost_per_gpu_hour(annual_cost_usd, gpus, utilisation):
     return np.divide(annual_cost_usd, np.multiply(gpus, HOURS_PER_YEAR) * u)
 
 
-def tco_schedule(*, server_capex_usd: float, network_capex_usd: float, amortisation: str, useful_life_years: float,
-                 cost_of_capital: float, annual_opex: dict, years: int = SEMIANALYSIS_OWNERSHIP_YEARS) -> pd.DataFrame:
-    """Yearly cost of owning the fleet, by component, over an ownership period.
-
-    Parameters
-    ----------
-    server_capex_usd, network_capex_usd : float
-        Capital cost of servers and cluster network [USD].
-    amortisation : {"straight_line", "epoch_price_decline"}
-        Which amortisation function charges the capital.
-    useful_life_years : float
-        Write-off period (straight line and financing) [years].
-    cost_of_capital : float
-        Yearly rate on the capital not yet written off [1/year].
-    annual_opex : dict
-        Operating cost components, each a yearly amount [USD/year].
-    years : int
-        Length of the schedule [years]; SemiAnalysis's chart uses 4.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per year (``year`` 1..years), a column per component and ``total_usd``.
-    """
-    capex = server_capex_usd + network_capex_usd
-    if amortisation == "straight_line":
-        charge = straight_line_amortisation(capex, useful_life_years, years)
-    elif amortisation == "epoch_price_decline":
-        charge = epoch_price_decline_amortisation(capex, years)
-    else:
-        raise ValueError(f"unknown amortisation {amortisation!r}; use straight_line or epoch_price_decline")
-    table = pd.DataFrame({"year": np.arange(1, years + 1), "amortisation_usd": charge,
-                          "financing_usd": financing_cost_usd(capex, useful_life_years, cost_of_capital, years)})
-    for name, amount in annual_opex.items():
-        table[f"{name}_usd"] = float(amount)
-    table["total_usd"] = table.drop(columns="year").sum(axis=1)
-    return table
 
 
-def ownership_costs(fleet: pd.DataFrame, *, interconnect_fraction: float, amortisation: str, useful_life_years: float,
-                    cost_of_capital: float, server_power_multiplier: float, average_power_fraction: float, pue: float,
-                    electricity_usd_per_kwh: float, hosting_usd_per_kw_month: float,
-                    maintenance_fraction_per_year: float, operations_staff_usd_per_year: float,
-                    years: int = SEMIANALYSIS_OWNERSHIP_YEARS) -> dict:
-    """Yearly cost of owning and running each GPU type, and the fleet's schedule.
-
-    Parameters
-    ----------
-    fleet : pandas.DataFrame
-        Index GPU type; columns ``gpus`` [GPUs], ``server_capex_usd`` [USD], ``tdp_w`` [W].
-    interconnect_fraction : float
-        Network share of the cluster cost (:func:`analysis.fleet.cluster_capex_usd`) [0-1).
-    amortisation, useful_life_years, cost_of_capital
-        As in :func:`tco_schedule`.
-    server_power_multiplier, average_power_fraction
-        As in :func:`average_power_kw_per_gpu`.
-    pue, electricity_usd_per_kwh
-        As in :func:`annual_electricity_usd`.
-    hosting_usd_per_kw_month : float
-        Datacentre cost per kW of IT capacity (servers at full power) [USD/kW-month].
-    maintenance_fraction_per_year : float
-        Upkeep as a share of the cluster CapEx [1/year].
-    operations_staff_usd_per_year : float
-        Operations staff for the whole fleet, shared by GPU count [USD/year].
-    years : int
-        Ownership period [years].
-
-    Returns
-    -------
-    dict
-        ``by_type``: per GPU type, the average yearly ``capital``, ``electricity``,
-        ``hosting``, ``maintenance`` and ``operations_staff`` costs and their
-        ``total`` [USD/year], plus ``it_capacity_kw`` and ``average_power_kw``;
-        ``schedule``: the fleet's cost by year and component (:func:`tco_schedule`).
-    """
-    from .fleet import cluster_capex_usd
-
-    gpus = fleet["gpus"].to_numpy(dtype=float)
-    cluster = cluster_capex_usd(fleet["server_capex_usd"].to_numpy(dtype=float), interconnect_fraction)
-    peak_kw = average_power_kw_per_gpu(fleet["tdp_w"].to_numpy(dtype=float), server_power_multiplier, 1.0)
-    avg_kw = peak_kw * average_power_fraction
-    opex = {
-        "electricity": annual_electricity_usd(gpus, avg_kw, pue, electricity_usd_per_kwh),
-        "hosting": annual_hosting_usd(gpus * peak_kw, hosting_usd_per_kw_month),
-        "maintenance": annual_maintenance_usd(cluster["total_usd"], maintenance_fraction_per_year),
-        "operations_staff": operations_staff_usd_per_year * gpus / gpus.sum() if gpus.sum() else gpus * 0.0,
-    }
-    schedules = [tco_schedule(server_capex_usd=s, network_capex_usd=n, amortisation=amortisation,
-                              useful_life_years=useful_life_years, cost_of_capital=cost_of_capital,
-                              annual_opex={k: v[i] for k, v in opex.items()}, years=years)
-                 for i, (s, n) in enumerate(zip(cluster["servers_usd"], cluster["network_usd"]))]
-    by_type = pd.DataFrame({
-        "gpus": gpus,
-        "capital_usd_per_year": [float((s["amortisation_usd"] + s["financing_usd"]).mean()) for s in schedules],
-        **{f"{k}_usd_per_year": v for k, v in opex.items()},
-    }, index=fleet.index)
-    by_type["total_usd_per_year"] = by_type.drop(columns="gpus").sum(axis=1)
-    by_type["it_capacity_kw"] = gpus * peak_kw
-    by_type["average_power_kw"] = gpus * avg_kw
-    schedule = sum(s.drop(columns="year") for s in schedules)
-    schedule.insert(0, "year", np.arange(1, years + 1))
-    return {"by_type": by_type, "schedule": schedule}
-
-
-def capital_charges_usd(capex_usd, *, amortisation: str, useful_life_years, cost_of_capital, years: int = SEMIANALYSIS_OWNERSHIP_YEARS):
-    """Total capital charges (amortisation plus cost of capital) over an ownership period, vectorised.
-
-    The same charges as the ``amortisation_usd`` and ``financing_usd`` columns of
-    :func:`tco_schedule`, summed over its years, but for arrays of capital costs,
-    lives and rates at once (for Monte Carlo).
-
-    Parameters
-    ----------
-    capex_usd, useful_life_years, cost_of_capital : array_like
-        Broadcast together.
-    amortisation : {"straight_line", "epoch_price_decline"}
-    years : int
-
-    Returns
-    -------
-    dict of array_like
-        ``amortisation_usd``, ``financing_usd`` and ``total_usd`` over the period.
+def parameter_column(x):
+    """A parameter (scalar or draws) as an array that broadcasts against the GPU-type axis.
 
     Examples
     --------
-    >>> {k: float(v) for k, v in capital_charges_usd(100.0, amortisation="straight_line", useful_life_years=4,
-    ...                                               cost_of_capital=0.1, years=4).items()}
-    {'amortisation_usd': 100.0, 'financing_usd': 25.0, 'total_usd': 125.0}
+    >>> parameter_column(2.0).shape, parameter_column([1.0, 2.0, 3.0]).shape
+    ((1,), (3, 1))
     """
-    capex = np.asarray(capex_usd, dtype=float)
-    life = np.asarray(useful_life_years, dtype=float)
-    rate = np.asarray(cost_of_capital, dtype=float)
-    if np.any(life <= 0):
-        raise ValueError("useful_life_years must be > 0")
-    if np.any(rate < 0):
-        raise ValueError("cost_of_capital must be >= 0")
-    t = np.arange(years).reshape((years,) + (1,) * np.broadcast(capex, life, rate).ndim)
-    written_in_year = np.clip(life - t, 0.0, 1.0) / life            # share written off in year t
-    written_before = np.clip(t, 0.0, life) / life                    # share written off before year t
-    if amortisation == "straight_line":
-        amortisation_total = capex * written_in_year.sum(axis=0)
-    elif amortisation == "epoch_price_decline":
-        amortisation_total = capex * EPOCH_PRICE_DECLINE_OOM_PER_YEAR * math.log(10) * years * np.ones_like(life)
-    else:
-        raise ValueError(f"unknown amortisation {amortisation!r}; use straight_line or epoch_price_decline")
-    financing_total = rate * capex * (1 - written_before).sum(axis=0)
-    return {"amortisation_usd": amortisation_total, "financing_usd": financing_total, "total_usd": amortisation_total + financing_total}
+    return np.asarray(x, dtype=float)[..., None]
+
+
+def ownership_cost_usd(values, *, gpus, cluster_capex_usd, tdp_w, purchase_year, start_year, years):
+    """What owning and running each GPU type costs over a window, by component.
+
+    Parameters
+    ----------
+    values : mapping
+        The run's parameters (scalars or draws): ``amortisation_method`` and what it takes
+        (:data:`AMORTISATION_METHODS`), ``server_power_multiplier``,
+        ``average_power_fraction``, ``pue``, ``electricity_price_usd_per_kwh``,
+        ``hosting_usd_per_kw_month``, ``maintenance_fraction_per_year`` and
+        ``operations_staff_usd_per_year`` (the whole fleet's, shared by GPUs in service).
+    gpus : array_like
+        GPUs by type on the last axis [GPUs].
+    cluster_capex_usd : array_like
+        Servers and network by type [USD] (:func:`analysis.fleet.cluster_capex_usd`).
+    tdp_w : array_like
+        Thermal design power by type [W].
+    purchase_year : array_like
+        When each type was bought [decimal year].
+    start_year : array_like
+        Start of the window [decimal year].
+    years : array_like
+        Length of the window [years].
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        By type (last axis), over the window [USD]: ``amortisation_usd``,
+        ``financing_usd``, ``electricity_usd``, ``hosting_usd`` (datacentre, per kW of
+        IT capacity at full power), ``maintenance_usd``, ``operations_staff_usd`` and
+        ``total_usd``; and ``in_service_years``.
+
+    Notes
+    -----
+    Running costs are charged for the years each GPU is in service in the window, whether
+    or not its capital is written off (Fire-Flyer 2's A100s still ran experiments in
+    2025). Capital is charged by :func:`capital_charges_usd`.
+
+    Examples
+    --------
+    One GPU of 700 W and US$1,000 bought at the start of a 1-year window, straight line over 4
+    years, nothing else charged:
+
+    >>> v = dict(amortisation_method="straight_line", useful_life_years=4, cost_of_capital=0.0, server_power_multiplier=1.0,
+    ...          average_power_fraction=1.0, pue=1.0, electricity_price_usd_per_kwh=0.0, hosting_usd_per_kw_month=0.0,
+    ...          maintenance_fraction_per_year=0.0, operations_staff_usd_per_year=0.0)
+    >>> float(ownership_cost_usd(v, gpus=[1], cluster_capex_usd=[1000.0], tdp_w=[700], purchase_year=[2025.0],
+    ...                          start_year=2025.0, years=1.0)["total_usd"].sum())
+    250.0
+    """
+    start = np.asarray(start_year, dtype=float)
+    end = start + np.asarray(years, dtype=float)
+    service = in_service_years(purchase_year, start, end)
+    gpus = np.asarray(gpus, dtype=float)
+    method_values = {p: parameter_column(values[p]) for m in AMORTISATION_METHODS.values() for p in m.parameters}
+    out = dict(capital_charges_usd(values["amortisation_method"], method_values, capex_usd=cluster_capex_usd, purchase_year=purchase_year, start_year=start, end_year=end))
+    out.pop("total_usd")
+    peak_kw = gpus * average_power_kw_per_gpu(tdp_w, parameter_column(values["server_power_multiplier"]), 1.0)
+    out["electricity_usd"] = service * annual_electricity_usd(1.0, peak_kw * parameter_column(values["average_power_fraction"]), parameter_column(values["pue"]),
+                                                              parameter_column(values["electricity_price_usd_per_kwh"]))
+    out["hosting_usd"] = service * annual_hosting_usd(peak_kw, parameter_column(values["hosting_usd_per_kw_month"]))
+    out["maintenance_usd"] = service * annual_maintenance_usd(cluster_capex_usd, parameter_column(values["maintenance_fraction_per_year"]))
+    gpu_years = gpus * service
+    total_gpu_years = gpu_years.sum(axis=-1, keepdims=True)
+    share = np.divide(gpu_years, total_gpu_years, out=np.zeros_like(gpu_years), where=total_gpu_years > 0)
+    out["operations_staff_usd"] = share * parameter_column(values["operations_staff_usd_per_year"]) * np.max(service, axis=-1, keepdims=True)
+    out["total_usd"] = sum(out.values())
+    out["in_service_years"] = service
+    return out

@@ -11,6 +11,10 @@ References
    arXiv:2001.08361, 2020. Section 2.1: C ≈ 6·N·D.
 .. [3] DeepSeek-AI, "DeepSeek-R1 incentivizes reasoning in LLMs through
    reinforcement learning", Nature 645, 2025. Supplementary B.4.4.
+.. [4] B. Cottier et al., "The rising costs of training frontier AI models",
+   arXiv:2405.21015, 2024 (ratio of all development compute to the final run's).
+.. [5] J.-S. Denain and C. Wu, "Final training runs account for a minority of R&D
+   compute spending", Epoch AI Gradient Updates, 23 Mar 2026.
 """
 
 from __future__ import annotations
@@ -256,3 +260,49 @@ def share_of_fleet_year(run_gpu_hours, fleet_gpus):
     0.0053
     """
     return np.divide(run_gpu_hours, fleet_gpu_hours_per_year(fleet_gpus))
+
+
+def development_cost_usd(*, final_run_gpu_hours, gpu_hour_price_usd, experiment_compute_multiple, research_staff,
+                         research_staff_cost_usd_per_year, development_years) -> dict:
+    """What developing a model cost: its final runs, the experiments around them and the staff who did it.
+
+    Parameters
+    ----------
+    final_run_gpu_hours : array_like
+        GPU-hours of the final runs (for V3 and R1: Table 1 plus R1's RL) [GPU-h].
+    gpu_hour_price_usd : array_like
+        Price of a GPU-hour [USD/GPU-hour].
+    experiment_compute_multiple : array_like
+        All development compute over the final runs' compute [-], >= 1 (Cottier et al.
+        [4]: 1.2x to 4x, median 2.2x for one model; Epoch AI 2026 [5]: final runs are
+        roughly 10% to 30% of a lab's R&D compute, i.e. 3.3x to 10x).
+    research_staff : array_like
+        People doing the work [people].
+    research_staff_cost_usd_per_year : array_like
+        Fully loaded cost of one of them for a year [USD/person-year].
+    development_years : array_like
+        How long the development took [years].
+
+    Returns
+    -------
+    dict of array_like
+        ``final_runs_usd``, ``experiments_usd`` (the compute beyond the final runs at the
+        same price), ``research_staff_usd`` and ``total_usd`` [USD]; and
+        ``experiments_gpu_hours`` [GPU-h].
+
+    Examples
+    --------
+    >>> c = development_cost_usd(final_run_gpu_hours=2_935_336, gpu_hour_price_usd=2.0, experiment_compute_multiple=3.0,
+    ...                          research_staff=150, research_staff_cost_usd_per_year=200_000, development_years=1.5)
+    >>> {k: round(float(v)) for k, v in c.items()}
+    {'final_runs_usd': 5870672, 'experiments_usd': 11741344, 'research_staff_usd': 45000000, 'total_usd': 62612016, 'experiments_gpu_hours': 5870672}
+    """
+    multiple = np.asarray(experiment_compute_multiple, dtype=float)
+    if np.any(multiple < 1):
+        raise ValueError("experiment_compute_multiple must be >= 1: development includes the final runs")
+    final = rental_cost_usd(final_run_gpu_hours, gpu_hour_price_usd)
+    experiments_gpu_hours = (multiple - 1) * np.asarray(final_run_gpu_hours, dtype=float)
+    experiments = rental_cost_usd(experiments_gpu_hours, gpu_hour_price_usd)
+    staff = np.multiply(np.multiply(research_staff, research_staff_cost_usd_per_year), development_years)
+    return {"final_runs_usd": final, "experiments_usd": experiments, "research_staff_usd": staff,
+            "total_usd": final + experiments + staff, "experiments_gpu_hours": experiments_gpu_hours}

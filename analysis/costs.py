@@ -1,0 +1,187 @@
+"""The whole cost model in one vectorised function: every step's numbers from the run's parameters.
+
+:func:`cost_model` composes the model functions of steps 1 to 3 and 6
+(:mod:`analysis.fleet`, :mod:`analysis.tco`, :mod:`analysis.training`,
+:mod:`analysis.allocation`). It is the only cost model: step 1's CapEx, step 2's cost
+of ownership and owned GPU-hour, the owned GPU-hour that steps 4 and 5 price tokens
+with, and step 6's named costs and their Monte Carlo all come from this one call, at
+scalars or at a million draws at once. Nothing here reads a file: the data arrive as
+:class:`ModelData`, built from ``data/`` by :func:`analysis.model.load_data`.
+
+Two questions, each answered on one scope:
+
+* *What did developing V3 and R1 cost?* :data:`NAMED_COSTS` ``cost_development_usd``:
+  the final runs (V3's Table 1 and R1's RL), the experiments around them, and the
+  research staff over the same period, at a GPU-hour price.
+* *What does the company spend a year?* ``company_cost_per_year_usd``: the shared
+  fleet's yearly cost of ownership plus all staff, with the fleet's compute allocated
+  among its uses (:func:`analysis.allocation.gpu_hours_by_use`).
+
+``cost_final_run_usd`` is DeepSeek's own figure, and ``cost_capability_tco_4y_usd``
+owning and running the fleet over SemiAnalysis's 4-year window.
+
+References
+----------
+.. [1] D. Patel et al., "DeepSeek Debates", SemiAnalysis, 31 Jan 2025.
+.. [2] B. Cottier et al., "The rising costs of training frontier AI models",
+   arXiv:2405.21015, 2024.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from . import allocation as _allocation
+from . import fleet as _fleet
+from . import tco as _tco
+from . import training as _training
+from .methods import apply
+
+#: The named costs, each a different question (module docstring).
+NAMED_COSTS = ("cost_final_run_usd", "cost_development_usd", "company_cost_per_year_usd", "cost_capability_tco_4y_usd")
+#: Components of the cost of ownership, in the order charts stack them.
+TCO_COMPONENTS = ("amortisation", "financing", "electricity", "hosting", "maintenance", "operations_staff")
+
+
+@dataclass(frozen=True)
+class ModelData:
+    """What the cost model takes from ``data/``, as arrays over :data:`analysis.fleet.GPU_TYPES`.
+
+    Attributes
+    ----------
+    gpu_types, architectures : tuple of str
+    tdp_w, dense_bf16_tflops : numpy.ndarray
+        [W], [TFLOPS]
+    gpu_price_usd : numpy.ndarray
+        GPU-only price, NaN where none is sourced [USD].
+    server_price_usd_per_gpu, server_price_cny_per_gpu : numpy.ndarray
+        The chosen server (or cluster) price per GPU in its currency, NaN in the other.
+    includes_network : numpy.ndarray of bool
+        Whether that price already covers the cluster network.
+    purchase_year : numpy.ndarray
+        When each type was bought [decimal year].
+    v3_gpu_hours, r1_gpu_hours : float
+        V3's Table 1 and R1's RL [H800 GPU-hours].
+    serving_gpus : float
+        H800s serving V3 and R1 on average (Day 6) [GPUs].
+    """
+
+    gpu_types: tuple
+    architectures: tuple
+    tdp_w: np.ndarray
+    dense_bf16_tflops: np.ndarray
+    gpu_price_usd: np.ndarray
+    server_price_usd_per_gpu: np.ndarray
+    server_price_cny_per_gpu: np.ndarray
+    includes_network: np.ndarray
+    purchase_year: np.ndarray
+    v3_gpu_hours: float
+    r1_gpu_hours: float
+    serving_gpus: float
+
+    def index(self, gpu_type: str) -> int:
+        """Position of ``gpu_type`` on the last axis of per-type arrays."""
+        return self.gpu_types.index(gpu_type)
+
+
+def decimal_year(iso_date: str) -> float:
+    """A date as a decimal year: the year plus the share of it gone by, e.g. ``2025-01-01`` -> 2025.0.
+
+    Examples
+    --------
+    >>> decimal_year("2025-01-01"), round(decimal_year("2021-07-02"), 3)
+    (2025.0, 2021.499)
+    """
+    import datetime as dt
+
+    day = dt.date.fromisoformat(str(iso_date))
+    start, end = dt.date(day.year, 1, 1), dt.date(day.year + 1, 1, 1)
+    return day.year + (day - start).days / (end - start).days
+
+
+def cost_model(p: Mapping, data: ModelData) -> dict:
+    """Every cost the report computes, for one set of parameters or for arrays of draws.
+
+    Parameters
+    ----------
+    p : mapping
+        Parameter name -> value, or an array of draws (all of one length). Needs every
+        cost driver of the assumptions register.
+    data : ModelData
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        Per-type arrays end in ``_by_type`` (GPU types on the last axis); everything else
+        is a scalar or one value per draw. Money in [USD], GPU-hours in [GPU-h].
+    """
+    out = {}
+    start = decimal_year(p["tco_window_start"])
+    years = _tco.SEMIANALYSIS_OWNERSHIP_YEARS
+
+    # Step 1: the fleet and its CapEx.
+    gpus = _fleet.fleet_gpus(hopper_gpus=p["hopper_gpus"], h800_gpus=p["h800_gpus"], h100_gpus=p["h100_gpus"], a100_gpus=p["a100_gpus"])
+    per_gpu = apply(_fleet.SERVER_PRICING_METHODS, p["capex_method"], "server pricing method", p, gpu_price_usd=data.gpu_price_usd,
+                    server_price_usd_per_gpu=data.server_price_usd_per_gpu, server_price_cny_per_gpu=data.server_price_cny_per_gpu)
+    servers = _fleet.server_capex_usd(gpus, per_gpu)
+    cluster = _fleet.cluster_capex_usd(servers, p["cluster_interconnect_fraction"], data.includes_network)
+    out.update(gpus_by_type=gpus, server_cost_per_gpu_usd_by_type=np.broadcast_to(per_gpu, gpus.shape),
+               servers_usd_by_type=servers, network_usd_by_type=cluster["network_usd"], cluster_usd_by_type=cluster["total_usd"])
+    out["fleet_gpus_total"] = gpus.sum(axis=-1)
+    out["fleet_capex_usd"] = servers.sum(axis=-1)
+    out["fleet_network_capex_usd"] = cluster["network_usd"].sum(axis=-1)
+    out["fleet_cluster_capex_usd"] = cluster["total_usd"].sum(axis=-1)
+
+    # Step 2: owning and running it over the 4-year window, and an owned GPU-hour over each GPU's own life.
+    window = _tco.ownership_cost_usd(p, gpus=gpus, cluster_capex_usd=cluster["total_usd"], tdp_w=data.tdp_w,
+                                     purchase_year=data.purchase_year, start_year=start, years=years)
+    for component in (*TCO_COMPONENTS, "total"):
+        out[f"tco_{component}_usd_by_type"] = window[f"{component}_usd"]
+        out[f"tco_{component}_usd"] = window[f"{component}_usd"].sum(axis=-1)
+    out["cost_capability_tco_4y_usd"] = out["tco_total_usd"]
+    out["tco_per_year_usd"] = out["tco_total_usd"] / years
+    out["written_off_at_window_start_by_type"] = _tco.written_off_fraction(
+        p["amortisation_method"], {k: _tco.parameter_column(p[k]) for k in ("cost_of_capital", "useful_life_years")},
+        purchase_year=data.purchase_year, at_year=start)
+    life = np.asarray(p["useful_life_years"], dtype=float)
+    lifetime = _tco.ownership_cost_usd(p, gpus=gpus, cluster_capex_usd=cluster["total_usd"], tdp_w=data.tdp_w,
+                                       purchase_year=data.purchase_year, start_year=data.purchase_year, years=_tco.parameter_column(life))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["owned_cost_per_gpu_hour_usd_by_type"] = _tco.owned_cost_per_gpu_hour(
+            lifetime["total_usd"] / _tco.parameter_column(life), np.where(gpus > 0, gpus, np.nan), _tco.parameter_column(p["utilisation"]))
+    out["owned_cost_per_h800_hour_usd"] = out["owned_cost_per_gpu_hour_usd_by_type"][..., data.index("H800")]
+
+    # Steps 3 and 6: the final runs, and developing V3 and R1.
+    out["cost_final_run_usd"] = _training.rental_cost_usd(data.v3_gpu_hours, p["gpu_hour_price_usd"])
+    out["r1_rl_usd"] = _training.rental_cost_usd(data.r1_gpu_hours, p["gpu_hour_price_usd"])
+    final_runs = data.v3_gpu_hours + data.r1_gpu_hours
+    dev = _training.development_cost_usd(final_run_gpu_hours=final_runs, gpu_hour_price_usd=p["gpu_hour_price_usd"],
+                                         experiment_compute_multiple=p["experiment_compute_multiple"], research_staff=p["research_staff"],
+                                         research_staff_cost_usd_per_year=p["research_staff_cost_usd_per_year"],
+                                         development_years=p["development_years"])
+    out["experiments_usd"], out["research_staff_usd"] = dev["experiments_usd"], dev["research_staff_usd"]
+    out["experiments_gpu_hours"] = dev["experiments_gpu_hours"]
+    out["cost_development_usd"] = dev["total_usd"]
+
+    # Step 6: a year of the company, with the fleet's compute allocated by use.
+    h800 = data.index("H800")
+    equivalents = _fleet.h800_equivalent_gpus(gpus, data.dense_bf16_tflops, data.dense_bf16_tflops[h800])
+    use = _allocation.gpu_hours_by_use(capacity_h800_equivalent_gpus=equivalents.sum(axis=-1), final_run_gpu_hours=final_runs,
+                                       experiments_gpu_hours=dev["experiments_gpu_hours"], development_years=p["development_years"],
+                                       serving_gpus=data.serving_gpus, high_flyer_compute_share=p["high_flyer_compute_share"])
+    for name in _allocation.USES:
+        out[f"fleet_gpu_hours_{name}"] = use[name]
+        out[f"fleet_gpu_hours_share_{name}"] = use[f"share_{name}"]
+        out[f"fleet_cost_per_year_{name}_usd"] = use[f"share_{name}"] * out["tco_per_year_usd"]
+    out["fleet_gpu_hours_capacity"] = use["capacity"]
+    out["research_staff_usd_per_year"] = np.multiply(p["research_staff"], p["research_staff_cost_usd_per_year"]) * np.ones_like(out["tco_per_year_usd"])
+    out["company_cost_per_year_usd"] = out["tco_per_year_usd"] + out["research_staff_usd_per_year"]
+    # Developing V3 and R1 with the fleet's own hours instead of rented ones: the same compute at the
+    # fleet's yearly cost per H800-equivalent hour in service (its cost over its capacity times utilisation).
+    out["owned_cost_per_h800_equivalent_hour_usd"] = out["tco_per_year_usd"] / (use["capacity"] * np.asarray(p["utilisation"], dtype=float))
+    out["development_compute_owned_usd"] = (final_runs + dev["experiments_gpu_hours"]) * out["owned_cost_per_h800_equivalent_hour_usd"]
+    out["cost_development_owned_compute_usd"] = out["development_compute_owned_usd"] + dev["research_staff_usd"]
+    return out

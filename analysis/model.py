@@ -1,0 +1,111 @@
+"""The cost model at the boundary: its data from ``data/``, its parameters from a run.
+
+:mod:`analysis.costs` is the model, pure and vectorised. This module feeds it: it turns
+the data tables into the arrays the model takes (:func:`load_data`), gives a notebook
+the run's full set of parameter values (:func:`run_values`), and evaluates the model
+(:func:`evaluate`). Every step that needs a modelled number (step 1's CapEx, step 2's
+cost of ownership, the owned H800-hour that steps 4 and 5 price with, step 6's costs)
+gets it from :func:`evaluate` with the run's parameters, so a parameter changed for a
+run moves every step that depends on it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from . import costs as _costs
+from . import data as _data
+from . import fleet as _fleet
+from . import params as _params
+
+
+def load_data(data_dir: Path | str | None = None, server_choice: Mapping[str, str] | None = None) -> _costs.ModelData:
+    """The data the cost model takes, as arrays in :data:`analysis.fleet.GPU_TYPES` order.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        The data folder (default ``data/``).
+    server_choice : mapping, optional
+        GPU type -> ``server_id`` of ``data/server_prices.csv`` to price that type with,
+        instead of the row marked ``default_for_gpu_type``.
+
+    Raises
+    ------
+    analysis.data.DataError
+        A file breaks its schema, or a chosen server does not exist or is for another GPU type.
+    """
+    key = (str(Path(data_dir).resolve()) if data_dir is not None else None, tuple(sorted((server_choice or {}).items())))
+    return _load_data_cached(*key)
+
+
+@lru_cache(maxsize=16)
+def _load_data_cached(data_dir, server_choice) -> _costs.ModelData:
+    gpus = _data.load_gpus(data_dir).set_index("gpu_type")
+    servers = _data.load_server_prices(data_dir)
+    runs = _data.load_training_runs(data_dir)
+    vintages = _data.load_fleet_vintages(data_dir)
+    published = _data.load_published_figures(data_dir).set_index("figure_id")["value"]
+    types = list(_fleet.GPU_TYPES)
+    missing = [t for t in types if t not in gpus.index]
+    if missing:
+        raise _data.DataError(f"data/gpus.csv: no row for GPU type {missing[0]}; the fleet has {', '.join(types)}")
+    chosen = {}
+    for t in types:
+        server_id = dict(server_choice).get(t)
+        if server_id is None:
+            server_id = servers.index[(servers["gpu_type"] == t) & servers["default_for_gpu_type"]][0]
+        elif server_id not in servers.index or servers.loc[server_id, "gpu_type"] != t:
+            raise _data.DataError(f"data/server_prices.csv: no server {server_id!r} for GPU type {t}")
+        chosen[t] = servers.loc[server_id]
+    per_gpu = lambda column: np.array([chosen[t][column] / chosen[t]["gpus_per_server"] for t in types], dtype=float)  # noqa: E731
+    return _costs.ModelData(
+        gpu_types=tuple(types),
+        architectures=tuple(gpus.loc[types, "architecture"]),
+        tdp_w=gpus.loc[types, "tdp_w"].to_numpy(dtype=float),
+        dense_bf16_tflops=gpus.loc[types, "dense_bf16_tflops"].to_numpy(dtype=float),
+        gpu_price_usd=gpus.loc[types, "gpu_price_base_usd"].to_numpy(dtype=float),
+        server_price_usd_per_gpu=per_gpu("server_price_usd"),
+        server_price_cny_per_gpu=per_gpu("server_price_cny"),
+        includes_network=np.array([bool(chosen[t]["includes_cluster_network"]) for t in types]),
+        purchase_year=np.array([_costs.decimal_year(vintages.loc[t, "acquired_date"]) for t in types]),
+        v3_gpu_hours=float(runs.loc[runs["in_v3_table_1"], "gpu_hours"].sum()),
+        r1_gpu_hours=float(runs.loc[runs["model"] == "DeepSeek-R1", "gpu_hours"].sum()),
+        serving_gpus=float(published["day6_average_nodes"] * published["day6_gpus_per_node"]),
+    )
+
+
+def run_values(namespace: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, Any]:
+    """Every parameter of the register at this run's value: the notebook's own, checked, and the rest at baseline.
+
+    A notebook declares the parameters its numbers depend on, so the runner passes it the
+    run's value of each; the others do not move its results and stay at their baselines.
+    """
+    register = _params.load_register(data_dir)
+    return _params.resolve_parameters(register, _params.check_parameters(namespace, data_dir))
+
+
+def evaluate(values: Mapping[str, Any], data: _costs.ModelData | None = None, data_dir: Path | str | None = None) -> dict:
+    """The cost model (:func:`analysis.costs.cost_model`) at a run's values.
+
+    Scalars come back as Python floats, per-type arrays as arrays.
+    """
+    out = _costs.cost_model(values, data if data is not None else load_data(data_dir))
+    return {k: (float(v) if np.ndim(v) == 0 else v) for k, v in out.items()}
+
+
+def point_outputs(values: Mapping[str, Any], data_dir: Path | str | None = None) -> dict:
+    """The model's outputs at a run's values, for the runner's check that every number is finite."""
+    return evaluate(values, data_dir=data_dir)
+
+
+def per_type(values: np.ndarray, data: _costs.ModelData | None = None):
+    """A per-type array as a :class:`pandas.Series` indexed by GPU type (for tables)."""
+    import pandas as pd
+
+    data = data if data is not None else load_data()
+    return pd.Series(np.asarray(values, dtype=float), index=list(data.gpu_types))
