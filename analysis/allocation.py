@@ -58,7 +58,7 @@ def gpu_hours_by_use(*, capacity_h800_equivalent_gpus, final_run_gpu_hours, expe
     dict of array_like
         ``capacity`` and each of :data:`USES` [H800-equivalent GPU-hours per year], and
         ``share_<use>`` for each [0-1]; ``unallocated`` is negative when the uses add up
-        to more than the fleet can deliver.
+        to more than the fleet can deliver, and the shares are NaN for a fleet with no compute.
 
     Examples
     --------
@@ -68,8 +68,8 @@ def gpu_hours_by_use(*, capacity_h800_equivalent_gpus, final_run_gpu_hours, expe
     (0.0335, 0.1814, 0.6851)
     """
     capacity = np.multiply(capacity_h800_equivalent_gpus, HOURS_PER_YEAR)
-    if np.any(capacity <= 0):
-        raise ValueError("the fleet must have some compute to allocate")
+    if np.any(capacity < 0):
+        raise ValueError("the fleet's compute must be >= 0")
     share_hf = np.asarray(high_flyer_compute_share, dtype=float)
     if np.any((share_hf < 0) | (share_hf > 1)):
         raise ValueError("high_flyer_compute_share must be in [0, 1]")
@@ -82,6 +82,7 @@ def gpu_hours_by_use(*, capacity_h800_equivalent_gpus, final_run_gpu_hours, expe
            "serving": np.multiply(serving_gpus, HOURS_PER_YEAR),
            "high_flyer": share_hf * capacity}
     out["unallocated"] = capacity - out["training"] - out["experiments"] - out["serving"] - out["high_flyer"]
-    for use in USES:
-        out[f"share_{use}"] = out[use] / capacity
+    with np.errstate(invalid="ignore", divide="ignore"):  # an empty fleet has no shares: NaN, which the runner refuses to publish
+        for use in USES:
+            out[f"share_{use}"] = out[use] / capacity
     return out

@@ -96,7 +96,7 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping]) -> pd.DataFra
             row["computed_value"] = result["value"] if result else None
             row["verdict"] = "unsupported"
             row["reason"] = (f"This report takes the figure as an input ({row['result_id']} restates its parameters) and cannot check it; "
-                             "DeepSeek has itself shown only the 2,048 H800 that trained V3 and up to 2,224 that served it.")
+                             "DeepSeek has itself shown 10,000 A100 (Fire-Flyer 2), the 2,048 H800 that trained V3 and up to 2,224 H800 that served V3 and R1, but no Hopper total.")
         elif result is None:
             row["computed_value"] = None
             row["verdict"] = "not computed in this run"

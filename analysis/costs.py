@@ -126,9 +126,10 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     gpus = _fleet.fleet_gpus(hopper_gpus=p["hopper_gpus"], h800_gpus=p["h800_gpus"], h100_gpus=p["h100_gpus"], a100_gpus=p["a100_gpus"])
     per_gpu = apply(_fleet.SERVER_PRICING_METHODS, p["capex_method"], "server pricing method", p, gpu_price_usd=data.gpu_price_usd,
                     server_price_usd_per_gpu=data.server_price_usd_per_gpu, server_price_cny_per_gpu=data.server_price_cny_per_gpu)
+    gpus, per_gpu = np.broadcast_arrays(gpus, per_gpu)  # draws of a price and of the counts share one shape
     servers = _fleet.server_capex_usd(gpus, per_gpu)
     cluster = _fleet.cluster_capex_usd(servers, p["cluster_interconnect_fraction"], data.includes_network)
-    out.update(gpus_by_type=gpus, server_cost_per_gpu_usd_by_type=np.broadcast_to(per_gpu, gpus.shape),
+    out.update(gpus_by_type=gpus, server_cost_per_gpu_usd_by_type=per_gpu,
                servers_usd_by_type=servers, network_usd_by_type=cluster["network_usd"], cluster_usd_by_type=cluster["total_usd"])
     out["fleet_gpus_total"] = gpus.sum(axis=-1)
     out["fleet_capex_usd"] = servers.sum(axis=-1)
@@ -175,13 +176,36 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     for name in _allocation.USES:
         out[f"fleet_gpu_hours_{name}"] = use[name]
         out[f"fleet_gpu_hours_share_{name}"] = use[f"share_{name}"]
-        out[f"fleet_cost_per_year_{name}_usd"] = use[f"share_{name}"] * out["tco_per_year_usd"]
+        with np.errstate(invalid="ignore"):  # NaN shares of an empty fleet stay NaN
+            out[f"fleet_cost_per_year_{name}_usd"] = use[f"share_{name}"] * out["tco_per_year_usd"]
     out["fleet_gpu_hours_capacity"] = use["capacity"]
     out["research_staff_usd_per_year"] = np.multiply(p["research_staff"], p["research_staff_cost_usd_per_year"]) * np.ones_like(out["tco_per_year_usd"])
     out["company_cost_per_year_usd"] = out["tco_per_year_usd"] + out["research_staff_usd_per_year"]
     # Developing V3 and R1 with the fleet's own hours instead of rented ones: the same compute at the
     # fleet's yearly cost per H800-equivalent hour in service (its cost over its capacity times utilisation).
-    out["owned_cost_per_h800_equivalent_hour_usd"] = out["tco_per_year_usd"] / (use["capacity"] * np.asarray(p["utilisation"], dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["owned_cost_per_h800_equivalent_hour_usd"] = out["tco_per_year_usd"] / (use["capacity"] * np.asarray(p["utilisation"], dtype=float))
     out["development_compute_owned_usd"] = (final_runs + dev["experiments_gpu_hours"]) * out["owned_cost_per_h800_equivalent_hour_usd"]
     out["cost_development_owned_compute_usd"] = out["development_compute_owned_usd"] + dev["research_staff_usd"]
     return out
+
+
+def tco_by_year(p: Mapping, data: ModelData) -> dict:
+    """The fleet's cost of ownership in each year of the 4-year window, by component, at scalar parameters.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``year_start`` [decimal year] and, for each of :data:`TCO_COMPONENTS` and ``total``,
+        ``<component>_usd``: one value per year [USD]. The years add up to
+        ``cost_capability_tco_4y_usd`` of :func:`cost_model`.
+    """
+    out = cost_model(p, data)
+    years = np.arange(_tco.SEMIANALYSIS_OWNERSHIP_YEARS, dtype=float)
+    start = decimal_year(p["tco_window_start"]) + years[:, None]
+    by_year = _tco.ownership_cost_usd(p, gpus=out["gpus_by_type"], cluster_capex_usd=out["cluster_usd_by_type"], tdp_w=data.tdp_w,
+                                      purchase_year=data.purchase_year, start_year=start, years=1.0)
+    table = {"year_start": start[:, 0]}
+    for component in (*TCO_COMPONENTS, "total"):
+        table[f"{component}_usd"] = by_year[f"{component}_usd"].sum(axis=-1)
+    return table

@@ -222,3 +222,40 @@ def _plain_log_ticks(fig) -> None:
 def collect(notebook) -> list[dict]:
     """The figure manifest entries of an executed notebook (an nbformat node or a dict)."""
     return _results.outputs_of_type(notebook, MIME_TYPE)
+
+
+def waterfall(ax, labels, amounts, *, total_label: str, scale: float = 1.0, value_format: str = "{:,.1f}",
+              step_colour: str = PALETTE["orange"], total_colour: str = PALETTE["blue"], first_is_base: bool = True):
+    """Draw a bridge: each amount a floating bar from where the last one ended, then the total as a full bar.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    labels : sequence of str
+        One label per step, in order.
+    amounts : sequence of float
+        The steps [any unit]; negative steps go down.
+    total_label : str
+        Label of the final bar, the sum of the steps.
+    scale : float
+        Divide every amount by this before drawing (e.g. 1e6 for millions).
+    value_format : str
+        Format of the value printed on each bar.
+    first_is_base : bool
+        Colour the first bar as a base (like the total), not as a step.
+
+    Returns
+    -------
+    float
+        The total drawn (unscaled), so a caller can check it against the model's.
+    """
+    level = 0.0
+    for i, amount in enumerate(amounts):
+        bottom = min(level, level + amount)
+        ax.bar(i, abs(amount) / scale, bottom=bottom / scale, color=total_colour if i == 0 and first_is_base else step_colour)
+        ax.text(i, (bottom + abs(amount)) / scale, value_format.format(amount / scale), ha="center", va="bottom", fontsize=7)
+        level += amount
+    ax.bar(len(amounts), level / scale, color=total_colour)
+    ax.text(len(amounts), level / scale, value_format.format(level / scale), ha="center", va="bottom", fontsize=7)
+    ax.set_xticks(range(len(amounts) + 1), [*labels, total_label])
+    return level

@@ -79,14 +79,14 @@ def _load_data_cached(data_dir, server_choice) -> _costs.ModelData:
     )
 
 
-def run_values(namespace: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, Any]:
-    """Every parameter of the register at this run's value: the notebook's own, checked, and the rest at baseline.
+def run_values(checked: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, Any]:
+    """Every parameter of the register at this run's value: a notebook's own (``checked``) and the rest at baseline.
 
-    A notebook declares the parameters its numbers depend on, so the runner passes it the
+    ``checked`` is what :func:`analysis.params.check_parameters` returned for the notebook.
+    A notebook declares every parameter its numbers depend on, so the runner passes it the
     run's value of each; the others do not move its results and stay at their baselines.
     """
-    register = _params.load_register(data_dir)
-    return _params.resolve_parameters(register, _params.check_parameters(namespace, data_dir))
+    return _params.resolve_parameters(_params.load_register(data_dir), checked)
 
 
 def evaluate(values: Mapping[str, Any], data: _costs.ModelData | None = None, data_dir: Path | str | None = None) -> dict:
@@ -109,3 +109,39 @@ def per_type(values: np.ndarray, data: _costs.ModelData | None = None):
 
     data = data if data is not None else load_data()
     return pd.Series(np.asarray(values, dtype=float), index=list(data.gpu_types))
+
+
+def drivers(output: str, values: Mapping[str, Any] | None = None, data_dir: Path | str | None = None) -> list[str]:
+    """The parameters that move ``output`` of the cost model at ``values`` (default: the baselines).
+
+    Each parameter is set in turn to other values it may take (its range's ends, the other
+    allowed methods, a date a year later, or a tenth more), the model is evaluated, and the
+    parameter counts as a driver if the output changes. A notebook that records ``output``
+    must declare every driver, so that a run's value of each reaches it (a test checks).
+    """
+    import datetime as dt
+
+    register = _params.load_register(data_dir)
+    values = dict(values) if values is not None else _params.resolve_parameters(register)
+    data = load_data(data_dir)
+    base = evaluate(values, data)[output]
+    moved = []
+    for name, p in register.items():
+        if p.allowed:
+            trials = [a for a in p.allowed if a != values[name]]
+        elif p.type == "date":
+            day = dt.date.fromisoformat(values[name])
+            trials = [day.replace(year=day.year + 1).isoformat()]
+        elif p.low is not None:
+            trials = [p.low, p.high]
+        else:
+            trials = [values[name] * 1.1 if p.type == "float" else values[name] + 1]
+        for trial in trials:
+            try:
+                changed = evaluate({**values, name: trial}, data)[output]
+            except (ValueError, KeyError):
+                continue
+            if not np.array_equal(np.asarray(changed), np.asarray(base)):
+                moved.append(name)
+                break
+    return moved

@@ -91,3 +91,28 @@ def test_sources_cited_in_the_prose_are_registered(path):
     cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\[([a-z0-9][a-z0-9\-]+)\]", c.source)}
     assert cited, f"{path.name} cites no source in its prose"
     assert cited <= known, f"{path.name} cites unknown sources: {sorted(cited - known)}"
+
+
+DEPENDS_ON = {  # a notebook that records a modelled number declares every parameter the number depends on
+    "01_gpu_inventory": ["fleet_capex_usd", "fleet_network_capex_usd"],
+    "02_capex_amortisation": ["cost_capability_tco_4y_usd", "owned_cost_per_h800_hour_usd"],
+    "03_pretraining_estimate": ["cost_final_run_usd", "fleet_gpu_hours_capacity"],
+    "04_mla_inference": ["owned_cost_per_h800_hour_usd"],
+    "05_competitive_pricing": ["owned_cost_per_h800_hour_usd", "fleet_gpus_total"],
+    "06_true_cost": ["cost_final_run_usd", "cost_development_usd", "company_cost_per_year_usd", "cost_capability_tco_4y_usd",
+                     "fleet_gpu_hours_share_training", "fleet_gpu_hours_share_unallocated", "cost_development_owned_compute_usd"],
+}
+
+
+@pytest.mark.parametrize("stem", sorted(DEPENDS_ON))
+def test_a_notebook_declares_every_parameter_its_modelled_numbers_depend_on(stem):
+    """So `-p NAME VALUE` or a scenario reaches every step that uses NAME, and no step copies another's result."""
+    from analysis import model
+
+    declared = set(params.notebook_parameters(REPO / "notebooks" / f"{stem}.ipynb"))
+    register = params.load_register()
+    for scenario in ("baseline", "epoch-method"):
+        values = params.resolve_parameters(register, params.load_scenario(scenario, register=register).overrides)
+        for output in DEPENDS_ON[stem]:
+            missing = set(model.drivers(output, values)) - declared
+            assert not missing, f"{stem} records {output} but does not declare {sorted(missing)} ({scenario})"

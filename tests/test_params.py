@@ -113,8 +113,8 @@ def test_half_open_unit_interval_property(x):
     (("gpu_hour_price_usd,float,2.0", "gpu_hour_price_usd,float,two"), r"parameter gpu_hour_price_usd, column baseline: must be a number, got 'two'"),
     (('"(0, inf)",,USD per GPU-hour', '"(0, inf",,USD per GPU-hour'), r"column hard_bounds: hard bounds must look like"),
     (('"(0, inf)",,USD per GPU-hour', ',,USD per GPU-hour'), r"column hard_bounds: numeric parameter gpu_hour_price_usd needs hard bounds"),
-    (("h100_gpus,int,10000,0,15000", "h100_gpus,int,10000,,15000"), r"column low: a triangular parameter needs low and high"),
-    (("h20_gpus,int,30000,0,40000,triangular", "h20_gpus,int,30000,0,40000,gaussian"), r"column distribution: must be one of fixed, uniform, triangular, lognormal; got 'gaussian'"),
+    (("h100_gpus,int,10000,7500,12500", "h100_gpus,int,10000,,12500"), r"column low: a triangular parameter needs low and high"),
+    (("hopper_gpus,int,50000,40000,60000,triangular", "hopper_gpus,int,50000,40000,60000,gaussian"), r"column distribution: must be one of fixed, uniform, triangular, lognormal; got 'gaussian'"),
 ])
 def test_broken_register_rows_are_caught(data_copy, edit, pattern):
     path = data_copy / "assumptions.csv"
@@ -168,5 +168,5 @@ def test_unknown_scenario_name_lists_the_available_ones():
 
 def test_resolve_and_differences(register):
     values = params.resolve_parameters(register, {"h800_gpus": 5000}, {"gpu_hour_price_usd": 3.0})
-    assert values["h800_gpus"] == 5000 and values["gpu_hour_price_usd"] == 3.0 and values["h20_gpus"] == 30000
+    assert values["h800_gpus"] == 5000 and values["gpu_hour_price_usd"] == 3.0 and values["hopper_gpus"] == 50000
     assert params.differs_from_baseline(register, values) == {"gpu_hour_price_usd": (2.0, 3.0), "h800_gpus": (10000, 5000)}

@@ -10,18 +10,19 @@ from conftest import REPO
 def test_readme_headline_table_equals_the_committed_results():
     readme = (REPO / "README.md").read_text()
     committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
-    rows = re.findall(r"^\| `([a-z0-9_]+)` \| ([^|]+) \|", readme, flags=re.M)
-    intervals = re.findall(r"^\| `([a-z0-9_]+)` \| [^|]+ \| (US\$[^ ]+) \((US\$[^ ]+) to (US\$[^ ]+)\) \|", readme, flags=re.M)
-    assert intervals, "the README's headline table has no intervals"
-    for result_id, p50, p05, p95 in intervals:
-        for q, shown in (("p50", p50), ("p05", p05), ("p95", p95)):
-            r = committed[f"{result_id}_{q}"]
-            assert shown == results.format_value(r["value"], r["unit"]), f"{result_id}_{q}"
-    assert rows, "the README has no headline table"
-    for result_id, shown in rows:
+    shown = lambda result_id: results.format_value(committed[result_id]["value"], committed[result_id]["unit"])  # noqa: E731
+    # Headline rows: id | median (90% interval) | value at baseline parameters
+    intervals = re.findall(r"^\| `([a-z0-9_]+)` \| (US\$[^ ]+) \((US\$[^ ]+) to (US\$[^ ]+)\) \| ([^|]+) \|", readme, flags=re.M)
+    assert len(intervals) == 4, "the README's headline table should give the four costs with intervals"
+    for result_id, p50, p05, p95, value in intervals:
+        assert (p50, p05, p95) == tuple(shown(f"{result_id}_{q}") for q in ("p50", "p05", "p95")), result_id
+        assert value.strip() == shown(result_id), result_id
+    # Step-by-step rows: id | value
+    rows = [(i, v) for i, v in re.findall(r"^\| `([a-z0-9_]+)` \| ([^|]+) \|", readme, flags=re.M) if not v.startswith("US$") or "(" not in v]
+    assert rows, "the README has no table of step results"
+    for result_id, value in rows:
         assert result_id in committed, f"README cites unknown result {result_id}"
-        r = committed[result_id]
-        assert shown.strip() == results.format_value(r["value"], r["unit"]), result_id
+        assert value.strip() == shown(result_id), result_id
 
 
 def test_readme_names_the_two_commands_and_ci_runs_make_test():

@@ -92,24 +92,37 @@ def test_figures_are_byte_identical_to_the_committed_ones(baseline_build):
 
 def test_parameter_overrides_change_the_results(tmp_path, baseline_build):
     out = tmp_path / "override"
-    proc = run_cli("report", "-p", "gpu_hour_price_usd", "3", "-p", "h100_gpus", "0", "--out", str(out), "--jobs", "2")
+    proc = run_cli("report", "-p", "gpu_hour_price_usd", "3", "-p", "hopper_gpus", "40000", "-p", "h100_gpus", "0",
+                   "-p", "useful_life_years", "8", "--out", str(out), "--jobs", "2")
     assert proc.returncode == 0, proc.stderr[-3000:]
     r, base = _results(out), _results(baseline_build)
     assert r["v3_training_cost_usd"]["value"] == 8_364_000  # 2,788K GPU-hours x US$3
     assert r["r1_rl_cost_usd"]["value"] == 147_336 * 3
-    # Step 1: dropping the H100s gives exactly the baseline's "without H100" subtotal.
+    # Step 1: dropping the H100s (and them only) gives exactly the baseline's "without H100" subtotal.
     assert r["fleet_capex_usd"]["value"] == pytest.approx(base["fleet_capex_without_h100_usd"]["value"])
     assert r["fleet_gpus_total"]["value"] == 50_000
     # Step 2: a smaller fleet costs less to own; the owned H800-hour is compared with the new rental price.
     assert r["tco_4y_usd"]["value"] < base["tco_4y_usd"]["value"]
     assert r["owned_to_rental_ratio_h800"]["value"] == pytest.approx(r["owned_cost_per_h800_hour_usd"]["value"] / 3)
+    # Steps 4 and 5 price with step 2's owned H800-hour at this run's parameters, not a copy of the baseline's.
+    assert r["owned_cost_per_h800_hour_usd"]["value"] != pytest.approx(base["owned_cost_per_h800_hour_usd"]["value"])
+    _assert_steps_4_and_5_use_step_2s_owned_hour(r)
     meta = json.loads((out / "results.json").read_text())["meta"]
     assert meta["parameters"]["gpu_hour_price_usd"] == 3.0
-    assert meta["differs_from_baseline"] == ["gpu_hour_price_usd", "h100_gpus"]
+    assert meta["differs_from_baseline"] == ["gpu_hour_price_usd", "h100_gpus", "hopper_gpus", "useful_life_years"]
     index = (out / "index.html").read_text()
     assert "gpu_hour_price_usd" in index and "h100_gpus" in index
     n = len(report._params.notebook_paths())
     assert "03_pretraining_estimate: ok" in proc.stderr and f"[{n}/{n}]" in proc.stderr
+
+
+def _assert_steps_4_and_5_use_step_2s_owned_hour(r):
+    owned = r["owned_cost_per_h800_hour_usd"]["value"]
+    # Step 5: DeepSeek's day of serving, 226.75 nodes x 8 H800 x 24 h, at the owned hour.
+    assert r["day6_cost_owned_usd"]["value"] == pytest.approx(226.75 * 8 * 24 * owned, rel=1e-12)
+    # Step 4: one 8-GPU node at the owned hour, over its roofline throughput.
+    tps = r["decode_tokens_per_s_node"]["value"]
+    assert r["cost_per_m_output_tokens_owned_usd"]["value"] == pytest.approx(8 * owned / (tps * 3600) * 1e6, rel=1e-12)
 
 
 def test_steps_1_and_2_baseline_numbers(baseline_build):
@@ -120,11 +133,17 @@ def test_steps_1_and_2_baseline_numbers(baseline_build):
     assert r["sa_implied_a100_cost_per_gpu_usd"]["value"] == pytest.approx(20_000)
     assert abs(r["capex_gap_all_best"]["value"]) < 0.03
     assert r["inference_fleet_gpus_day6"]["value"] == 1_814
+    assert r["fleet_network_capex_usd"]["value"] == pytest.approx((r["fleet_capex_usd"]["value"] - 1e9 / 7.1358) * 0.19 / 0.81)
     # Step 2: SemiAnalysis's CapEx + US$944M over 4 years = US$636M a year (facts check 8).
     assert r["sa_tco_per_year_usd"]["value"] == pytest.approx(636e6)
     assert r["tco_4y_usd"]["value"] == pytest.approx(4 * r["tco_per_year_usd"]["value"])
     assert 0 < r["electricity_share_of_sa_opex"]["value"] < 0.3  # electricity explains only a fraction of US$944M
     assert 1.0 < r["owned_cost_per_h800_hour_usd"]["value"] < 4.0
+    _assert_steps_4_and_5_use_step_2s_owned_hour(r)
+    # Step 6: each named cost's value at the baseline lies between the 25th and 75th percentile of its own Monte Carlo.
+    for key in ("cost_final_run_usd", "cost_development_usd", "company_cost_per_year_usd", "cost_capability_tco_4y_usd"):
+        assert 0.25 <= r[f"{key}_point_percentile"]["value"] <= 0.75, key
+        assert r[f"{key}_p05"]["value"] < r[f"{key}_p50"]["value"] < r[f"{key}_p95"]["value"], key
 
 
 def test_default_output_folder_names_the_overrides():

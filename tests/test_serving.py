@@ -1,15 +1,12 @@
 """analysis.serving: the decode roofline and US$ per million tokens."""
 
-import json
-
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import params, serving
+from analysis import serving
 from analysis.kvcache import AttentionConfig, kv_cache_bytes_per_token
-from conftest import REPO
 
 V3 = AttentionConfig("mla", 61, 128, 128, kv_lora_rank=512, rope_head_dim=64)
 H800 = dict(hbm_bandwidth_bytes_per_s_per_gpu=3.35e12, matmul_flops_per_s_per_gpu=1979e12, attention_flops_per_s_per_gpu=989.5e12)
@@ -68,9 +65,3 @@ def test_cost_is_proportional_to_price_and_inverse_to_throughput(tps, price, gpu
 def test_bad_input_raises(call, message):
     with pytest.raises(ValueError, match=message):
         call()
-
-
-def test_owned_gpu_hour_cost_parameter_mirrors_step_2():
-    # owned_gpu_hour_cost_usd is step 2's owned_cost_per_h800_hour_usd at the baseline, rounded to the cent.
-    committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
-    assert params.load_register()["owned_gpu_hour_cost_usd"].baseline == round(committed["owned_cost_per_h800_hour_usd"]["value"], 2)

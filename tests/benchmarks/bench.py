@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import data, params, report, uncertainty
+from analysis import model, params, report, uncertainty
 
 FLOOR_CELL = """import matplotlib.pyplot as plt
 
@@ -57,7 +57,7 @@ def time_build(notebooks_dir: Path | None, out: Path, jobs: int) -> float:
 def draws_per_second(n: int = 1_000_000, repeats: int = 5) -> float:
     register = params.load_register()
     values = params.resolve_parameters(register)
-    inputs = uncertainty.CostInputs.from_frames(data.load_gpus().set_index("gpu_type"), data.load_server_prices(), data.load_training_runs())
+    inputs = model.load_data()
     uncertainty.monte_carlo(register, values, inputs, n=10_000, rng=0)  # warm-up
     best = float("inf")
     for seed in range(repeats):
