@@ -4,8 +4,11 @@ Model modules hold pure functions (numbers or arrays in, numbers, arrays or smal
 frames out; no I/O): :mod:`analysis.fleet` (step 1), :mod:`analysis.tco` (step 2),
 :mod:`analysis.training` (step 3), :mod:`analysis.kvcache` and
 :mod:`analysis.serving` (step 4), :mod:`analysis.pricing` (step 5),
-:mod:`analysis.uncertainty` and :mod:`analysis.claims` (step 6). Boundary modules do the
-rest: :mod:`analysis.data` (read and validate ``data/``), :mod:`analysis.params`
+:mod:`analysis.allocation`, :mod:`analysis.uncertainty` and :mod:`analysis.claims`
+(step 6), :mod:`analysis.methods` (published methods as tables) and
+:mod:`analysis.costs`, the one cost model that composes them. Boundary modules do the
+rest: :mod:`analysis.data` (read and validate ``data/``), :mod:`analysis.model` (the
+cost model's data from ``data/`` and its parameters from a run), :mod:`analysis.params`
 (assumptions register, parameter validation, scenarios), :mod:`analysis.results`
 (citable numbers), :mod:`analysis.figures` (house style, deterministic saving),
 :mod:`analysis.report` and :mod:`analysis.site` (the runner and its HTML), and
@@ -35,6 +38,10 @@ name                                meaning [unit]
 ``*_t_tokens``                      trillions of tokens
 ``server_capex_usd``                GPUs x server cost per GPU [USD]
 ``useful_life_years``               write-off period of the hardware [years]
+``purchase_year``                   when a GPU type was bought [decimal year]
+``*_by_type``                       one value per GPU type, on the last axis
+``h800_equivalent_gpus``            GPUs weighed by dense BF16 peak against the H800
+``cost_of_capital``                 yearly rate on capital not yet written off [1/year]
 ``tdp_w``                           a GPU's thermal design power [W]
 ``pue``                             facility power over IT power [-]
 ``kv_bytes_per_token``              KV cache per token, all layers [bytes]
