@@ -1,9 +1,20 @@
-"""Step 6: the claims ledger, with verdicts computed from the report's own results.
+"""Step 6: the claims ledger, with verdicts computed from the report's own results and Monte Carlo draws.
 
-Each row of ``data/claims.csv`` is a claim as written, who made it and where, and
-either a rule that checks it against a results id (numeric claims) or a typed
-verdict with its reason (qualitative claims). :func:`evaluate` applies the rules,
+Each row of ``data/claims.csv`` is a claim as written, who made it, when and where, and
+either a rule that checks it against a results id of the same scope (numeric claims) or
+a typed verdict with its reason (qualitative claims). :func:`evaluate` applies the rules,
 so a numeric verdict follows the numbers of the run, never a typed word.
+
+A numeric rule is judged on one of two bases:
+
+``point``
+    Arithmetic on published figures (DeepSeek's Table 1, the V2 paper's cache sizes,
+    list prices): the run's value decides.
+``draws``
+    A quantity that rests on ranged parameters (a cost, a margin after caveats): the
+    claim is tested in every Monte Carlo draw, and only a decisive share of draws
+    (``data/verdict_rules.csv``) gives *reproduced* or *differs*; between, the verdict is
+    *undetermined* and the reason names the parameter that decides it and its break-even.
 
 Verdicts
 --------
@@ -11,71 +22,122 @@ Verdicts
     The report's number agrees with the claim within its tolerance.
 ``reproduced with a caveat``
     It agrees, but the claim needs the qualification given in ``caveat``.
+``misleading``
+    The number is right, but it is presented as something else: it disagrees with the
+    quantity the claim is about and agrees with ``alternative_result_id``.
 ``differs``
     The report's number does not agree with the claim.
+``undetermined``
+    The report's own evidence cannot decide: the claim holds in some draws and not others.
 ``unsupported``
     The report cannot check the number: it only uses it as an input.
 ``not computed in this run``
-    The result the claim is checked against was not produced (e.g. no price in
-    force on the chosen date).
+    The result the claim is checked against was not produced (e.g. no price in force on
+    the chosen date).
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .results import format_value
 
-VERDICTS = ("reproduced", "reproduced with a caveat", "differs", "unsupported", "not computed in this run")
+VERDICTS = ("reproduced", "reproduced with a caveat", "misleading", "differs", "undetermined", "unsupported",
+            "not computed in this run")
+#: The verdicts a qualitative row may be given by hand (the last is computed only).
+TYPED_VERDICTS = VERDICTS[:-1]
 COMPARISONS = ("approx", "above", "below")
+BASES = ("point", "draws")
+
+
+def holds(value, claimed: float, comparison: str, tolerance: float | None = None, tolerance_kind: str = "relative"):
+    """Whether a value bears a claim out, elementwise (a value, or an array of draws).
+
+    Examples
+    --------
+    >>> holds(5.576e6, 6e6, "approx", 0.1), holds(5.576e6, 6e6, "approx", 0.05)
+    (True, False)
+    >>> holds(np.array([1.0, 3.0]), 2.0, "above").tolist()
+    [False, True]
+    """
+    value = np.asarray(value, dtype=float)
+    if comparison == "approx":
+        if tolerance is None:
+            raise ValueError("an approx comparison needs a tolerance")
+        gap = np.abs(value - claimed) if tolerance_kind == "absolute" else np.abs(value / claimed - 1)
+        out = gap <= tolerance
+    elif comparison == "above":
+        out = value > claimed
+    elif comparison == "below":
+        out = value < claimed
+    else:
+        raise ValueError(f"comparison must be one of {', '.join(COMPARISONS)}; got {comparison!r}")
+    return bool(out) if out.ndim == 0 else out
 
 
 def numeric_verdict(value: float, claimed: float, comparison: str, tolerance: float | None = None,
-                    tolerance_kind: str = "relative", caveat: str = "") -> str:
-    """The verdict on a numeric claim.
+                    tolerance_kind: str = "relative", caveat: str = "", *, share: float | None = None,
+                    thresholds: Mapping[str, float] | None = None, alternative_holds: bool = False) -> str:
+    """The verdict on a numeric claim: at the point value, or by the share of draws in which it holds.
+
+    Parameters
+    ----------
+    value, claimed, comparison, tolerance, tolerance_kind
+        As in :func:`holds`.
+    caveat : str
+        A qualification; a claim that holds with one is *reproduced with a caveat*.
+    share : float, optional
+        Share of Monte Carlo draws in which the claim holds [0-1]; given, it decides.
+    thresholds : mapping, optional
+        ``reproduced_min_share`` and ``differs_max_share`` (``data/verdict_rules.csv``).
+    alternative_holds : bool
+        Whether the number agrees with the quantity it really is (see *misleading*).
 
     Examples
     --------
     >>> numeric_verdict(5.576e6, 6e6, "approx", 0.1)
     'reproduced'
-    >>> numeric_verdict(5.576e6, 6e6, "approx", 0.05)
-    'differs'
     >>> numeric_verdict(1.45e9, 5e8, "above", caveat="Only if the counts are right.")
     'reproduced with a caveat'
+    >>> numeric_verdict(9.2e7, 1.3e9, "approx", 0.15, alternative_holds=True)
+    'misleading'
+    >>> rules = {"reproduced_min_share": 0.9, "differs_max_share": 0.1}
+    >>> numeric_verdict(7.5e8, 9.44e8, "approx", 0.15, share=0.4, thresholds=rules)
+    'undetermined'
     """
-    if comparison == "approx":
-        if tolerance is None:
-            raise ValueError("an approx comparison needs a tolerance")
-        gap = abs(value - claimed) if tolerance_kind == "absolute" else abs(value / claimed - 1)
-        agrees = gap <= tolerance
-    elif comparison == "above":
-        agrees = value > claimed
-    elif comparison == "below":
-        agrees = value < claimed
+    if share is None:
+        agrees = holds(value, claimed, comparison, tolerance, tolerance_kind)
     else:
-        raise ValueError(f"comparison must be one of {', '.join(COMPARISONS)}; got {comparison!r}")
-    if not agrees:
-        return "differs"
-    return "reproduced with a caveat" if caveat else "reproduced"
+        if thresholds is None:
+            raise ValueError("a verdict from draws needs thresholds (data/verdict_rules.csv)")
+        if share >= thresholds["reproduced_min_share"]:
+            agrees = True
+        elif share <= thresholds["differs_max_share"]:
+            agrees = False
+        else:
+            return "undetermined"
+    if agrees:
+        return "reproduced with a caveat" if caveat else "reproduced"
+    return "misleading" if alternative_holds else "differs"
 
 
-def _reason(row, value: float, unit: str) -> str:
+def _relation(row, value: float, unit: str) -> str:
     claimed, comp = row["claimed_value"], row["comparison"]
     shown = format_value(value, unit)
     if comp == "approx":
         if row["tolerance_kind"] == "absolute":
-            relation = f"{shown} against the claimed {format_value(claimed, unit)} (tolerance ±{row['tolerance']:g})"
-        else:
-            relation = f"{shown} against the claimed {format_value(claimed, unit)} ({value / claimed - 1:+.1%}; tolerance ±{row['tolerance']:.0%})"
-    else:
-        relation = f"{shown}, claimed {'more' if comp == 'above' else 'less'} than {format_value(claimed, unit)}"
-    return f"This report computes {relation}." + (f" {row['caveat']}" if row["caveat"] else "")
+            return f"{shown} against the claimed {format_value(claimed, unit)} (tolerance ±{format_value(row['tolerance'], unit)})"
+        return f"{shown} against the claimed {format_value(claimed, unit)} ({value / claimed - 1:+.1%}; tolerance ±{row['tolerance']:.0%})"
+    return f"{shown}, claimed {'more' if comp == 'above' else 'less'} than {format_value(claimed, unit)}"
 
 
-def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping]) -> pd.DataFrame:
-    """Add ``computed_value``, ``verdict`` and ``reason`` to the ledger.
+def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping], draws: Mapping[str, np.ndarray] | None = None,
+             thresholds: Mapping[str, float] | None = None,
+             decider: Callable[[str, Callable], tuple | None] | None = None) -> pd.DataFrame:
+    """Add ``computed_value``, ``share_of_draws_holding``, ``verdict`` and ``reason`` to the ledger.
 
     Parameters
     ----------
@@ -83,10 +145,20 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping]) -> pd.DataFra
         ``data/claims.csv`` as loaded by :func:`analysis.data.load_claims`.
     results : mapping
         Results id -> ``{"value": ..., "unit": ...}`` (``results.json``'s ``results``).
+    draws : mapping, optional
+        Results id -> array of Monte Carlo draws of it. Rows on the ``draws`` basis need it;
+        without it they are judged at the point value, and the reason says so.
+    thresholds : mapping, optional
+        ``reproduced_min_share`` and ``differs_max_share`` (``data/verdict_rules.csv``).
+    decider : callable, optional
+        ``decider(result_id, predicate)`` returns ``(parameter, break_even, unit, side)`` for
+        the ranged parameter whose range decides whether ``predicate(value)`` holds, or None;
+        it names the parameter behind an *undetermined* verdict.
     """
     out = []
     for row in claims.to_dict("records"):
         row = dict(row)
+        row["share_of_draws_holding"] = None
         if row["kind"] == "qualitative":
             row["computed_value"] = None
             out.append(row)
@@ -95,16 +167,44 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping]) -> pd.DataFra
         if not row["checkable"]:
             row["computed_value"] = result["value"] if result else None
             row["verdict"] = "unsupported"
-            row["reason"] = (f"This report takes the figure as an input ({row['result_id']} restates its parameters) and cannot check it; "
-                             "DeepSeek has itself shown 10,000 A100 (Fire-Flyer 2), the 2,048 H800 that trained V3 and up to 2,224 H800 that served V3 and R1, but no Hopper total.")
-        elif result is None:
+            row["reason"] = (f"This report takes the figure as an input ({row['result_id']} restates its parameters) and cannot check it. "
+                             + (row["caveat"] or ""))
+            out.append(row)
+            continue
+        if result is None:
             row["computed_value"] = None
             row["verdict"] = "not computed in this run"
             row["reason"] = f"{row['result_id']} was not produced in this run."
-        else:
-            row["computed_value"] = result["value"]
-            row["verdict"] = numeric_verdict(result["value"], row["claimed_value"], row["comparison"], row["tolerance"],
-                                             row["tolerance_kind"] or "relative", row["caveat"] or "")
-            row["reason"] = _reason(row, result["value"], result["unit"])
+            out.append(row)
+            continue
+        rule = dict(claimed=row["claimed_value"], comparison=row["comparison"], tolerance=row["tolerance"],
+                    tolerance_kind=row["tolerance_kind"] or "relative")
+        value, unit = result["value"], result["unit"]
+        row["computed_value"] = value
+        share = None
+        if row["basis"] == "draws" and draws is not None and row["result_id"] in draws:
+            share = float(np.mean(holds(draws[row["result_id"]], **rule)))
+            row["share_of_draws_holding"] = share
+        alt = results.get(row["alternative_result_id"]) if row["alternative_result_id"] else None
+        alt_holds = bool(alt and holds(alt["value"], **rule))
+        row["verdict"] = numeric_verdict(value, caveat=row["caveat"] or "", share=share, thresholds=thresholds,
+                                         alternative_holds=alt_holds, **rule)
+        parts = [f"This report computes {_relation(row, value, unit)}"
+                 + (" at the run's parameters" if row["basis"] == "draws" else "") + "."]
+        if share is not None:
+            parts.append(f"The claim holds in {share:.0%} of the Monte Carlo draws.")
+        elif row["basis"] == "draws":
+            parts.append("No Monte Carlo draws were given, so the run's value decides.")
+        if row["verdict"] == "undetermined" and decider is not None:
+            found = decider(row["result_id"], lambda v, rule=rule: holds(v, **rule))
+            if found:
+                name, break_even, p_unit, side = found
+                parts.append(f"It turns on {name}: the claim holds when {name} is {side} {format_value(break_even, '')} {p_unit}.")
+        if row["verdict"] == "misleading":
+            parts.append(f"The number agrees instead with {alt.get('label') or row['alternative_result_id']} "
+                         f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is.")
+        if row["caveat"]:
+            parts.append(row["caveat"])
+        row["reason"] = " ".join(parts)
         out.append(row)
     return pd.DataFrame(out)

@@ -36,6 +36,8 @@ import numpy as np
 
 from . import allocation as _allocation
 from . import fleet as _fleet
+from . import pricing as _pricing
+from . import serving as _serving
 from . import tco as _tco
 from . import training as _training
 from .methods import apply
@@ -67,6 +69,13 @@ class ModelData:
         V3's Table 1 and R1's RL [H800 GPU-hours].
     serving_gpus : float
         H800s serving V3 and R1 on average (Day 6) [GPUs].
+    day6_revenue_usd : dict
+        The Day-6 tokens priced four ways [USD]: ``r1``, ``v3`` (standard prices),
+        ``r1_offpeak``, ``v3_offpeak``; and ``published``, DeepSeek's own US$562,027.
+    measured_output_tokens_per_s_per_node : float
+        DeepSeek's measured decode throughput of an 8-H800 node (Day 6) [tokens/s].
+    day6_output_tokens : float
+        Output tokens of the Day-6 day [tokens].
     """
 
     gpu_types: tuple
@@ -81,6 +90,9 @@ class ModelData:
     v3_gpu_hours: float
     r1_gpu_hours: float
     serving_gpus: float
+    day6_revenue_usd: dict
+    measured_output_tokens_per_s_per_node: float
+    day6_output_tokens: float
 
     def index(self, gpu_type: str) -> int:
         """Position of ``gpu_type`` on the last axis of per-type arrays."""
@@ -133,6 +145,7 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
                servers_usd_by_type=servers, network_usd_by_type=cluster["network_usd"], cluster_usd_by_type=cluster["total_usd"])
     out["fleet_gpus_total"] = gpus.sum(axis=-1)
     out["fleet_capex_usd"] = servers.sum(axis=-1)
+    out["fleet_capex_without_h100_usd"] = _fleet.capex_subtotals(servers, data.gpu_types, data.architectures)["without_h100"]
     out["fleet_network_capex_usd"] = cluster["network_usd"].sum(axis=-1)
     out["fleet_cluster_capex_usd"] = cluster["total_usd"].sum(axis=-1)
 
@@ -143,6 +156,7 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         out[f"tco_{component}_usd_by_type"] = window[f"{component}_usd"]
         out[f"tco_{component}_usd"] = window[f"{component}_usd"].sum(axis=-1)
     out["cost_capability_tco_4y_usd"] = out["tco_total_usd"]
+    out["opex_4y_usd"] = sum(out[f"tco_{c}_usd"] for c in ("electricity", "hosting", "maintenance", "operations_staff"))
     out["tco_per_year_usd"] = out["tco_total_usd"] / years
     out["written_off_at_window_start_by_type"] = _tco.written_off_fraction(
         p["amortisation_method"], {k: _tco.parameter_column(p[k]) for k in ("cost_of_capital", "useful_life_years")},
@@ -166,6 +180,7 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     out["experiments_usd"], out["research_staff_usd"] = dev["experiments_usd"], dev["research_staff_usd"]
     out["experiments_gpu_hours"] = dev["experiments_gpu_hours"]
     out["cost_development_usd"] = dev["total_usd"]
+    out["development_compute_usd"] = dev["final_runs_usd"] + dev["experiments_usd"]
 
     # Step 6: a year of the company, with the fleet's compute allocated by use.
     h800 = data.index("H800")
@@ -187,6 +202,23 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         out["owned_cost_per_h800_equivalent_hour_usd"] = out["tco_per_year_usd"] / (use["capacity"] * np.asarray(p["utilisation"], dtype=float))
     out["development_compute_owned_usd"] = (final_runs + dev["experiments_gpu_hours"]) * out["owned_cost_per_h800_equivalent_hour_usd"]
     out["cost_development_owned_compute_usd"] = out["development_compute_owned_usd"] + dev["research_staff_usd"]
+
+    # Step 5: DeepSeek's day of serving (Day 6), its margin and what DeepSeek's own caveats leave of it.
+    price = np.asarray(p["gpu_hour_price_usd"], dtype=float)
+    out["day6_cost_usd"] = _pricing.serving_cost_usd(data.serving_gpus, 1, _training.HOURS_PER_DAY, price)
+    revenue = data.day6_revenue_usd
+    out["day6_margin"] = _pricing.cost_profit_margin(revenue["published"], out["day6_cost_usd"])
+    out["day6_margin_rebuilt"] = _pricing.cost_profit_margin(revenue["r1"], out["day6_cost_usd"])
+    after = _pricing.revenue_after_caveats_usd(r1_usd=revenue["r1"], v3_usd=revenue["v3"], r1_offpeak_usd=revenue["r1_offpeak"],
+                                               v3_offpeak_usd=revenue["v3_offpeak"], v3_token_share=p["day6_v3_token_share"],
+                                               off_peak_share=p["day6_off_peak_token_share"], paid_share=p["day6_paid_token_share"])
+    out["day6_revenue_after_caveats_usd"] = after["remaining_usd"]
+    out["day6_margin_after_caveats"] = _pricing.cost_profit_margin(after["remaining_usd"], out["day6_cost_usd"])
+    out["day6_breakeven_paid_share"] = out["day6_cost_usd"] / after["after_night_usd"]
+
+    # Step 4: a million output tokens at DeepSeek's measured decode throughput, and all-in over the Day-6 day.
+    out["cost_per_m_output_tokens_measured_usd"] = _serving.cost_per_million_tokens_usd(8, price, data.measured_output_tokens_per_s_per_node)
+    out["cost_per_m_output_tokens_day6_usd"] = out["day6_cost_usd"] / data.day6_output_tokens * 1e6
     return out
 
 

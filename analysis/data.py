@@ -570,6 +570,9 @@ def load_benchmarks(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- claims
+CLAIMANTS = ("news article", "SemiAnalysis", "DeepSeek", "DeepSeek's founder", "Anthropic's CEO")
+
+
 def _claim_consistent(r: dict):
     if r["kind"] == "qualitative":
         if not r["verdict"] or not r["reason"]:
@@ -577,8 +580,8 @@ def _claim_consistent(r: dict):
         if r["result_id"]:
             return ("result_id", "a qualitative claim has no result id")
         return None
-    if not r["result_id"] or r["comparison"] is None or r["claimed_value"] is None or r["checkable"] is None:
-        return ("result_id", "a numeric claim needs result_id, comparison, claimed_value and checkable")
+    if not r["result_id"] or r["comparison"] is None or r["claimed_value"] is None or r["checkable"] is None or r["basis"] is None:
+        return ("result_id", "a numeric claim needs result_id, comparison, claimed_value, basis and checkable")
     if r["verdict"] or r["reason"]:
         return ("verdict", "a numeric claim's verdict is computed from the results; leave verdict and reason empty")
     if r["comparison"] == "approx" and (r["tolerance"] is None or r["tolerance_kind"] is None):
@@ -590,8 +593,9 @@ CLAIMS = Schema(
     file="claims.csv",
     columns=(
         Column("claim_id"),
-        Column("claimant", choices=("news article", "SemiAnalysis", "DeepSeek")),
+        Column("claimant", choices=CLAIMANTS),
         Column("claim"),
+        Column("claim_date", "date", required=False),
         Column("source_ids", "source_ids"),
         Column("kind", choices=("numeric", "qualitative")),
         Column("result_id", required=False),
@@ -599,9 +603,12 @@ CLAIMS = Schema(
         Column("claimed_value", "float", required=False),
         Column("tolerance", "float", required=False, min=0),
         Column("tolerance_kind", required=False, choices=("relative", "absolute")),
+        Column("basis", required=False, choices=("point", "draws")),
+        Column("alternative_result_id", required=False),
         Column("checkable", "bool", required=False),
         Column("caveat", required=False),
-        Column("verdict", required=False, choices=("reproduced", "reproduced with a caveat", "differs", "unsupported")),
+        Column("verdict", required=False, choices=("reproduced", "reproduced with a caveat", "misleading", "differs", "undetermined",
+                                                    "unsupported")),
         Column("reason", required=False),
     ),
     key=("claim_id",),
@@ -610,8 +617,35 @@ CLAIMS = Schema(
 
 
 def load_claims(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """The claims ledger: each claim as written, and how the report checks it."""
+    """The claims ledger: each claim as written, when, by whom, and how the report checks it."""
     return read_table(CLAIMS, data_dir)
+
+
+VERDICT_RULES = Schema(
+    file="verdict_rules.csv",
+    columns=(
+        Column("rule", choices=("reproduced_min_share", "differs_max_share")),
+        Column("share_fraction", "float", min=0, max=1),
+        Column("source_ids", "source_ids"),
+        Column("note"),
+    ),
+    key=("rule",),
+)
+
+
+def load_verdict_rules(data_dir: Path | str | None = None) -> dict[str, float]:
+    """The shares of Monte Carlo draws that make a verdict decisive: rule -> share [0-1].
+
+    Both rules are required, and a claim cannot be reproduced by fewer draws than would make it differ.
+    """
+    table = read_table(VERDICT_RULES, data_dir)
+    rules = dict(zip(table["rule"], table["share_fraction"]))
+    for name in ("reproduced_min_share", "differs_max_share"):
+        if name not in rules:
+            raise _fail(VERDICT_RULES.file, f"no row for rule {name}")
+    if not rules["differs_max_share"] < rules["reproduced_min_share"]:
+        raise _fail(VERDICT_RULES.file, "differs_max_share must be below reproduced_min_share", column="share_fraction")
+    return rules
 
 
 # --------------------------------------------------------------------------- published figures
@@ -721,10 +755,31 @@ def load_fleet_vintages(data_dir: Path | str | None = None) -> pd.DataFrame:
     return table.set_index("gpu_type")
 
 
+# --------------------------------------------------------------------------- comparable runs
+COMPARABLE_RUNS = Schema(
+    file="comparable_runs.csv",
+    columns=(
+        Column("run_id"),
+        Column("model"),
+        Column("developer"),
+        Column("gpu_type", choices=("H800", "H100", "H20", "A100")),
+        Column("gpu_hours", "float", min=0),
+        Column("source_ids", "source_ids"),
+        Column("note"),
+    ),
+    key=("run_id",),
+)
+
+
+def load_comparable_runs(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """Disclosed GPU-hours of other labs' final training runs, to set beside DeepSeek-V3's on the same footing."""
+    return read_table(COMPARABLE_RUNS, data_dir)
+
+
 #: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
 SCHEMAS: dict[str, Schema] = {
     s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, API_PRICES, BENCHMARKS, CLAIMS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS,
-                           FLEET_VINTAGES)
+                           FLEET_VINTAGES, VERDICT_RULES, COMPARABLE_RUNS)
 }
 
 
@@ -734,6 +789,7 @@ def validate_all(data_dir: Path | str | None = None) -> dict[str, int]:
     load_server_prices(data_dir)  # cross-file rules
     load_architectures(data_dir)
     load_fleet_vintages(data_dir)
+    load_verdict_rules(data_dir)
     return counts
 
 

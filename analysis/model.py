@@ -62,6 +62,7 @@ def _load_data_cached(data_dir, server_choice) -> _costs.ModelData:
         elif server_id not in servers.index or servers.loc[server_id, "gpu_type"] != t:
             raise _data.DataError(f"data/server_prices.csv: no server {server_id!r} for GPU type {t}")
         chosen[t] = servers.loc[server_id]
+    day6_revenue = _day6_revenue(data_dir, published)
     per_gpu = lambda column: np.array([chosen[t][column] / chosen[t]["gpus_per_server"] for t in types], dtype=float)  # noqa: E731
     return _costs.ModelData(
         gpu_types=tuple(types),
@@ -76,7 +77,26 @@ def _load_data_cached(data_dir, server_choice) -> _costs.ModelData:
         v3_gpu_hours=float(runs.loc[runs["in_v3_table_1"], "gpu_hours"].sum()),
         r1_gpu_hours=float(runs.loc[runs["model"] == "DeepSeek-R1", "gpu_hours"].sum()),
         serving_gpus=float(published["day6_average_nodes"] * published["day6_gpus_per_node"]),
+        day6_revenue_usd=day6_revenue,
+        measured_output_tokens_per_s_per_node=float(published["day6_decode_tokens_per_s_node"]),
+        day6_output_tokens=float(published["day6_output_tokens"]),
     )
+
+
+def _day6_revenue(data_dir, published) -> dict:
+    """The Day-6 tokens priced at R1's and V3's standard and off-peak prices in force that day, and DeepSeek's own figure."""
+    from . import pricing as _pricing
+
+    prices = _pricing.prices_as_of(_data.load_api_prices(data_dir), _pricing.DAY6_DATE)
+    hit, total_in, out = published["day6_input_cache_hit_tokens"], published["day6_input_tokens"], published["day6_output_tokens"]
+    revenue = {"published": float(published["day6_revenue_usd"])}
+    for key, model_name in (("r1", "deepseek-reasoner (R1)"), ("v3", "deepseek-chat (V3)")):
+        row = prices.loc[model_name]
+        for suffix, prefix in (("", ""), ("_offpeak", "offpeak_")):
+            revenue[key + suffix] = float(_pricing.token_revenue_usd(
+                hit, total_in - hit, out, row[f"{prefix}input_cache_hit_usd_per_m_tokens"], row[f"{prefix}input_cache_miss_usd_per_m_tokens"],
+                row[f"{prefix}output_usd_per_m_tokens"])["total_usd"])
+    return revenue
 
 
 def run_values(checked: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, Any]:
@@ -145,3 +165,27 @@ def drivers(output: str, values: Mapping[str, Any] | None = None, data_dir: Path
                 moved.append(name)
                 break
     return moved
+
+
+def claims_ledger(values: Mapping[str, Any], results: Mapping[str, Mapping], data_dir: Path | str | None = None):
+    """The claims ledger with every verdict computed: from the run's results and, for claims on the ``draws``
+    basis, from the Monte Carlo of the run's parameters (the same draws as step 6: its size and seed).
+
+    Parameters held by the run (set by ``-p`` or a scenario) are held in the draws, as in step 6.
+    """
+    from . import claims as _claims
+    from . import uncertainty as _uncertainty
+
+    register = _params.load_register(data_dir)
+    data = load_data(data_dir)
+    held = sorted(_params.differs_from_baseline(register, values))
+    draws = _uncertainty.monte_carlo(register, values, data, n=int(values["monte_carlo_draws"]), rng=int(values["random_seed"]), hold=held)
+
+    def decider(output, predicate):
+        return _uncertainty.deciding_parameter(register, values, data, output, predicate, hold=held)
+
+    ledger = _claims.evaluate(_data.load_claims(data_dir), results, draws=draws, thresholds=_data.load_verdict_rules(data_dir),
+                              decider=decider)
+    urls = _data.load_sources(data_dir).set_index("id")["url"]
+    ledger["url"] = [urls.get(ids[0]) or "" for ids in ledger["source_ids"]]
+    return ledger

@@ -188,29 +188,58 @@ def cost_profit_margin(revenue_usd, cost_usd):
     return (np.asarray(revenue_usd) - cost_usd) / cost_usd
 
 
+def revenue_after_caveats_usd(*, r1_usd, v3_usd, r1_offpeak_usd, v3_offpeak_usd, v3_token_share, off_peak_share, paid_share) -> dict:
+    """DeepSeek's theoretical revenue and what its three caveats leave of it, for scalars or arrays of shares [1].
+
+    Parameters
+    ----------
+    r1_usd, v3_usd : array_like
+        Revenue of the day's tokens if all were billed at R1's, or V3's, standard prices [USD].
+    r1_offpeak_usd, v3_offpeak_usd : array_like
+        The same at off-peak prices [USD].
+    v3_token_share : array_like
+        Share of tokens served by V3 rather than R1 [0-1].
+    off_peak_share : array_like
+        Share of tokens billed at off-peak prices [0-1].
+    paid_share : array_like
+        Share of tokens that are paid for at all (web and app use is free) [0-1].
+
+    Returns
+    -------
+    dict of array_like
+        ``theoretical_usd`` (everything at R1 prices), ``standard_usd`` (V3's tokens at V3's
+        prices), ``after_night_usd`` (night discounts too) and ``remaining_usd`` (only paid
+        tokens) [USD].
+
+    Examples
+    --------
+    >>> out = revenue_after_caveats_usd(r1_usd=100, v3_usd=50, r1_offpeak_usd=25, v3_offpeak_usd=25, v3_token_share=0.5,
+    ...                                 off_peak_share=0.0, paid_share=0.5)
+    >>> {k: float(v) for k, v in out.items()}
+    {'theoretical_usd': 100.0, 'standard_usd': 75.0, 'after_night_usd': 75.0, 'remaining_usd': 37.5}
+    """
+    for name, share in (("v3_token_share", v3_token_share), ("off_peak_share", off_peak_share), ("paid_share", paid_share)):
+        share = np.asarray(share, dtype=float)
+        if np.any((share < 0) | (share > 1)):
+            raise ValueError(f"{name} must be in [0, 1]; got {share.min() if share.ndim else float(share)}")
+    standard = np.multiply(np.subtract(1, v3_token_share), r1_usd) + np.multiply(v3_token_share, v3_usd)
+    offpeak = np.multiply(np.subtract(1, v3_token_share), r1_offpeak_usd) + np.multiply(v3_token_share, v3_offpeak_usd)
+    after_night = np.multiply(np.subtract(1, off_peak_share), standard) + np.multiply(off_peak_share, offpeak)
+    return {"theoretical_usd": np.asarray(r1_usd, dtype=float) * np.ones_like(standard), "standard_usd": standard,
+            "after_night_usd": after_night, "remaining_usd": np.multiply(paid_share, after_night)}
+
+
 def revenue_bridge(*, r1_usd: float, v3_usd: float, r1_offpeak_usd: float, v3_offpeak_usd: float,
                    v3_token_share: float, off_peak_share: float, paid_share: float) -> pd.DataFrame:
     """From DeepSeek's theoretical revenue (everything at R1 prices) to what its caveats leave [1].
 
-    Parameters
-    ----------
-    r1_usd, v3_usd : float
-        Revenue of the day's tokens if all were billed at R1's, or V3's, standard prices [USD].
-    r1_offpeak_usd, v3_offpeak_usd : float
-        The same at off-peak prices [USD].
-    v3_token_share : float
-        Share of tokens served by V3 rather than R1 [0-1].
-    off_peak_share : float
-        Share of tokens billed at off-peak prices [0-1].
-    paid_share : float
-        Share of tokens that are paid for at all (web and app use is free) [0-1].
+    Parameters are those of :func:`revenue_after_caveats_usd`, as scalars.
 
     Returns
     -------
     pandas.DataFrame
         Steps ``theoretical revenue``, ``V3 is cheaper than R1``, ``night discounts``,
-        ``free web and app use`` and ``remaining revenue`` (column ``usd``); the four
-        steps sum exactly to the remaining revenue.
+        ``free web and app use`` and ``remaining revenue`` (column ``usd``).
 
     Examples
     --------
@@ -219,16 +248,11 @@ def revenue_bridge(*, r1_usd: float, v3_usd: float, r1_offpeak_usd: float, v3_of
     >>> t["usd"].tolist()
     [100.0, -25.0, 0.0, -37.5, 37.5]
     """
-    for name, share in (("v3_token_share", v3_token_share), ("off_peak_share", off_peak_share), ("paid_share", paid_share)):
-        if not 0 <= share <= 1:
-            raise ValueError(f"{name} must be in [0, 1]; got {share}")
-    standard = (1 - v3_token_share) * r1_usd + v3_token_share * v3_usd
-    offpeak = (1 - v3_token_share) * r1_offpeak_usd + v3_token_share * v3_offpeak_usd
-    after_night = (1 - off_peak_share) * standard + off_peak_share * offpeak
-    remaining = paid_share * after_night
+    r = revenue_after_caveats_usd(r1_usd=r1_usd, v3_usd=v3_usd, r1_offpeak_usd=r1_offpeak_usd, v3_offpeak_usd=v3_offpeak_usd,
+                                  v3_token_share=v3_token_share, off_peak_share=off_peak_share, paid_share=paid_share)
     steps = [("theoretical revenue (all tokens at R1 prices)", float(r1_usd)),
-             ("V3 is cheaper than R1", float(standard - r1_usd)),
-             ("night discounts", float(after_night - standard)),
-             ("free web and app use", float(remaining - after_night)),
-             ("remaining revenue", float(remaining))]
+             ("V3 is cheaper than R1", float(r["standard_usd"] - r1_usd)),
+             ("night discounts", float(r["after_night_usd"] - r["standard_usd"])),
+             ("free web and app use", float(r["remaining_usd"] - r["after_night_usd"])),
+             ("remaining revenue", float(r["remaining_usd"]))]
     return pd.DataFrame(steps, columns=["step", "usd"])

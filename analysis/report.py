@@ -35,7 +35,6 @@ from typing import Any, Callable, Iterable
 
 from . import __version__
 from . import data as _data
-from . import claims as _claims
 from . import params as _params
 from . import results as _results
 
@@ -246,7 +245,8 @@ def figures_csv(entries: list[dict]) -> str:
     return buf.getvalue()
 
 
-LEDGER_FIELDS = ("claim_id", "claimant", "claim", "source_ids", "result_id", "claimed_value", "computed_value", "verdict", "reason")
+LEDGER_FIELDS = ("claim_id", "claimant", "claim", "claim_date", "source_ids", "url", "result_id", "claimed_value", "computed_value", "basis",
+                 "share_of_draws_holding", "verdict", "reason")
 
 
 def ledger_csv(ledger) -> str:
@@ -359,7 +359,9 @@ def _publish(tmp: Path, plan: Plan) -> None:
     _write_text(tmp / "results.json", _results.to_json(all_results, meta))
     _write_text(tmp / "results.csv", _results.to_csv(all_results))
     _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
-    ledger = _claims.evaluate(_data.load_claims(plan.data_dir), {r["id"]: r for r in all_results})
+    from . import model as _model
+
+    ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir)
     _write_text(tmp / "claims.csv", ledger_csv(ledger))
     site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers)
 

@@ -306,3 +306,37 @@ def development_cost_usd(*, final_run_gpu_hours, gpu_hour_price_usd, experiment_
     staff = np.multiply(np.multiply(research_staff, research_staff_cost_usd_per_year), development_years)
     return {"final_runs_usd": final, "experiments_usd": experiments, "research_staff_usd": staff,
             "total_usd": final + experiments + staff, "experiments_gpu_hours": experiments_gpu_hours}
+
+
+def catch_up_compute_factor(months_behind, halving_months):
+    """How many times less compute a model needs to match one that is ``months_behind`` months older.
+
+    Parameters
+    ----------
+    months_behind : array_like
+        How much later the follower matches the leader's performance [months].
+    halving_months : array_like
+        Months in which the compute needed for a given performance halves [months];
+        Ho et al. (Epoch AI, 2024): about 8, 95% interval 5 to 14.
+
+    Returns
+    -------
+    array_like
+        The leader's compute over the follower's for the same performance [-]: ``2 ** (months_behind / halving_months)``.
+
+    Notes
+    -----
+    Algorithmic progress alone; cheaper hardware would widen the gap further. The Anthropic
+    CEO's "~4x per year" for the whole cost curve is ``2 ** (12 / 6)``.
+
+    Examples
+    --------
+    A year of progress at an 8-month halving, and 7 to 10 months:
+
+    >>> round(float(catch_up_compute_factor(12, 8)), 2), [round(float(x), 2) for x in catch_up_compute_factor([7, 10], 8)]
+    (2.83, [1.83, 2.38])
+    """
+    halving = np.asarray(halving_months, dtype=float)
+    if np.any(halving <= 0):
+        raise ValueError("halving_months must be > 0")
+    return np.power(2.0, np.divide(months_behind, halving))

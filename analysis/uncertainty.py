@@ -216,3 +216,33 @@ def _bridge(costs: Mapping, steps, total) -> pd.DataFrame:
     rows = [{"step": label, "usd": float(costs[key]), "sources": src} for label, key, src in steps]
     rows.append({"step": total[0], "usd": float(costs[total[1]]), "sources": "the cost model"})
     return pd.DataFrame(rows)
+
+
+def deciding_parameter(register: Mapping, values: Mapping, data: ModelData, output: str, predicate, hold=(), iterations: int = 40):
+    """The ranged parameter whose range decides whether ``predicate(output)`` holds, and its break-even value.
+
+    Each ranged parameter not held is set to the low and to the high end of its range, the
+    others at ``values``. Among those that flip the predicate between the two ends, the one
+    that moves ``output`` most decides; its break-even value is found by bisection.
+
+    Returns
+    -------
+    tuple or None
+        ``(name, break_even, unit, side)``, ``side`` being ``"above"`` or ``"below"``: the
+        predicate holds when the parameter is on that side of the break-even. None when no
+        single parameter flips it.
+    """
+    table = tornado(register, values, data, output, hold=hold)
+    for row in table.itertuples():
+        at_low, at_high = bool(predicate(row.at_low)), bool(predicate(row.at_high))
+        if at_low == at_high:
+            continue
+        lo, hi = float(row.low), float(row.high)
+        for _ in range(iterations):  # the predicate at `lo` stays at_low, at `hi` stays at_high
+            mid = (lo + hi) / 2
+            if bool(predicate(cost_model({**values, row.parameter: mid}, data)[output])) == at_low:
+                lo = mid
+            else:
+                hi = mid
+        return row.parameter, (lo + hi) / 2, register[row.parameter].unit, "above" if at_high else "below"
+    return None

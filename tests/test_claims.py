@@ -2,7 +2,10 @@
 
 import re
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis import claims, data
 from conftest import REPO
@@ -60,17 +63,88 @@ def test_numeric_verdicts_are_computed_from_the_results(ledger):
     assert claims.evaluate(row, {})["verdict"].iloc[0] == "not computed in this run"
 
 
-def test_baseline_verdicts(ledger):
+RULES = {"reproduced_min_share": 0.9, "differs_max_share": 0.1}
+
+
+def test_draws_decide_and_the_middle_is_undetermined(ledger):
+    row = ledger.loc[["sa-944m"]].reset_index()
+    results = {"opex_4y_usd": {"value": 9.5e8, "unit": "USD"}}
+    for draws, expected in ((np.full(100, 9.4e8), "reproduced with a caveat"), (np.full(100, 2e8), "differs"),
+                            (np.r_[np.full(50, 9.4e8), np.full(50, 2e8)], "undetermined")):
+        out = claims.evaluate(row, results, draws={"opex_4y_usd": draws}, thresholds=RULES)
+        assert out["verdict"].iloc[0] == expected
+    decider = lambda output, predicate: ("hosting_usd_per_kw_month", 226.4, "USD per kW-month", "above")  # noqa: E731
+    out = claims.evaluate(row, results, draws={"opex_4y_usd": np.r_[np.full(50, 9.4e8), np.full(50, 2e8)]}, thresholds=RULES, decider=decider)
+    assert out["share_of_draws_holding"].iloc[0] == 0.5
+    assert "holds in 50% of the Monte Carlo draws" in out["reason"].iloc[0]
+    assert "It turns on hosting_usd_per_kw_month: the claim holds when hosting_usd_per_kw_month is above 226.4" in out["reason"].iloc[0]
+
+
+@given(share=st.floats(0.1001, 0.8999))
+def test_a_share_between_the_thresholds_is_never_decisive(share):
+    assert claims.numeric_verdict(1.0, 1.0, "approx", 0.1, share=share, thresholds=RULES) == "undetermined"
+
+
+def test_a_right_number_presented_as_something_else_is_misleading(ledger):
+    # The article's US$1.3B "actual value" of training: far from a development cost, close to SemiAnalysis's first CapEx.
+    row = ledger.loc[["news-1-3b"]].reset_index()
+    results = {"cost_development_usd": {"value": 9.2e7, "unit": "USD"},
+               "fleet_capex_without_h100_usd": {"value": 1.108e9, "unit": "USD", "label": "Server CapEx leaving out the H100 column"}}
+    out = claims.evaluate(row, results, draws={"cost_development_usd": np.full(10, 9.2e7)}, thresholds=RULES)
+    assert out["verdict"].iloc[0] == "misleading" and "Server CapEx leaving out the H100 column" in out["reason"].iloc[0]
+    results["fleet_capex_without_h100_usd"]["value"] = 5e8
+    assert claims.evaluate(row, results, draws={"cost_development_usd": np.full(10, 9.2e7)}, thresholds=RULES)["verdict"].iloc[0] == "differs"
+
+
+def test_baseline_ledger_from_results_and_draws():
+    """Every verdict of the committed ledger recomputed from the committed results and the same Monte Carlo."""
     import json
 
+    from analysis import model, params
+
     committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
-    verdicts = claims.evaluate(ledger.reset_index(), committed).set_index("claim_id")["verdict"]
+    ledger = model.claims_ledger(params.resolve_parameters(params.load_register()), committed).set_index("claim_id")
+    verdicts = ledger["verdict"]
     assert verdicts["v2-mla-93"] == "reproduced"            # the V2 paper's own 93.3%
-    assert verdicts["sa-mla-93"] == "differs"               # "versus standard attention" is 98.2%
-    assert verdicts["news-mla-93"] == "differs"             # not a 93.3% cut in cost
+    assert verdicts["sa-mla-93"] == "misleading"            # 93.3% is right, but not "versus standard attention" (98.2%)
+    assert verdicts["news-mla-93"] == "misleading"          # a cut in memory, presented as a cut in cost
+    assert verdicts["news-1-3b"] == "misleading"            # a first-version CapEx, presented as a training cost
     assert verdicts["news-50k-hopper"] == "unsupported"     # an input this report cannot check
-    assert verdicts["sa-0-margins"] == "differs"
-    assert set(verdicts.index) == set(ledger.index) and verdicts.isin(claims.VERDICTS).all()
+    assert verdicts["sa-0-margins"] == "undetermined"       # turns on our assumed share of paid tokens
+    assert "day6_paid_token_share" in ledger.loc["sa-0-margins", "reason"]
+    assert verdicts["sa-944m"] == "undetermined"            # turns on our assumed datacentre cost
+    assert set(verdicts) <= set(claims.VERDICTS)
+    for claim_id, row in ledger.iterrows():
+        share = row["share_of_draws_holding"]
+        if row["basis"] == "draws" and row["checkable"]:
+            assert 0 <= share <= 1, claim_id
+            if 0.1 < share < 0.9:
+                assert row["verdict"] == "undetermined", claim_id
+        assert row["url"].startswith("https://"), claim_id
+    committed_csv = (REPO / "reports" / "baseline" / "claims.csv").read_text()
+    for claim_id, verdict in verdicts.items():
+        assert f"{claim_id}," in committed_csv and verdict in committed_csv
+
+
+def test_every_claim_has_a_quote_a_source_and_a_date(ledger):
+    sources = data.load_sources().set_index("id")
+    for claim_id, row in ledger.iterrows():
+        assert len(row["claim"]) > 20 and row["source_ids"][0] in sources.index, claim_id
+        if row["claimant"] != "news article":  # the article is undated; its source row says so
+            assert row["claim_date"] is not None, claim_id
+        assert sources.loc[row["source_ids"][0], "url"], claim_id
+
+
+def test_the_ledger_covers_the_claims_an_expert_expects(ledger):
+    for claim_id in ("sa-h20-inference", "sa-synthetic-data", "sa-500m-history", "amodei-sonnet-cost", "liang-slightly-above-cost"):
+        assert claim_id in ledger.index, claim_id
+
+
+def test_verdict_thresholds_are_data(data_copy):
+    path = data_copy / "verdict_rules.csv"
+    path.write_text(path.read_text().replace("differs_max_share,0.1,", "differs_max_share,0.95,"))
+    with pytest.raises(data.DataError, match="differs_max_share must be below reproduced_min_share"):
+        data.load_verdict_rules(data_copy)
 
 
 @pytest.mark.parametrize("value, claimed, comparison, tol, kind, caveat, expected", [
@@ -87,10 +161,9 @@ def test_numeric_verdict_rules(value, claimed, comparison, tol, kind, caveat, ex
 def test_bad_ledger_rows_are_caught(data_copy):
     path = data_copy / "claims.csv"
     text = path.read_text()
-    path.write_text(text.replace("0.1,relative,true,\"It is DeepSeek's", "0.1,relative,true,\"It is DeepSeek's", 1).replace(
-        "news-6m,news article,", "news-6m,the press,", 1))
+    path.write_text(text.replace("news-6m,news article,", "news-6m,the press,", 1))
     with pytest.raises(data.DataError, match=r"^data/claims\.csv, row 1 \(line 2\), column claimant: must be one of"):
         data.load_claims(data_copy)
-    path.write_text(text.replace(",,differs,\"SemiAnalysis gives", ",,,\"SemiAnalysis gives", 1))
+    path.write_text(text.replace(",differs,\"SemiAnalysis gives", ",,\"SemiAnalysis gives", 1))
     with pytest.raises(data.DataError, match=r"column verdict: a qualitative claim needs a typed verdict and its reason"):
         data.load_claims(data_copy)
