@@ -308,7 +308,7 @@ def check_model_outputs(values: dict, data_dir: Path | str | None = None,
 
 
 # --------------------------------------------------------------------------- output folders
-def _shown_path(path: Path | str, limit: int = 80) -> str:
+def _shown_path(path: Path | str, limit: int = 200) -> str:
     """A path as messages show it: relative to the working folder when inside it, clipped."""
     path = Path(path)
     try:
@@ -387,7 +387,7 @@ def check_out_dir(out: Path | str, data_dir: Path | str | None = None) -> Path:
         raise OutputRefused("--out must name a folder, got an empty path; e.g. --out reports/my-run")
     if "\0" in text:
         raise OutputRefused("--out must not contain a NUL character")
-    shown = _params.shown_value(text)
+    shown = _params.shown_value(text, 200)
     absolute = Path(os.path.abspath(text))
     if absolute.is_symlink():
         raise OutputRefused(f"--out {shown} is a symbolic link; give a real folder (the runner replaces the folder, "
@@ -575,14 +575,31 @@ def _worker_init() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
-def _running_cell(out_path: str) -> tuple[int | None, str]:
+#: The notebook papermill is running in this worker (set by :class:`_TrackedEngine`): when a kernel
+#: dies, papermill raises without writing the notebook, so the worker writes what ran so far.
+_RUNNING: dict = {}
+
+
+def _tracked_engine():
+    """Papermill's nbclient engine, remembering the notebook it runs (registered as ``dstc``)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class _TrackedEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+            _RUNNING["nb"] = nb_man.nb
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    papermill_engines.register("dstc", _TrackedEngine)
+    return "dstc"
+
+
+def _running_cell(nb) -> tuple[int | None, str]:
     """The cell a notebook was running when its kernel died: (its In [n], its first line).
 
-    Papermill saves the notebook when execution stops; the last code cell it started is the one.
+    The last code cell papermill started is the one.
     """
-    try:
-        nb = json.loads(Path(out_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if nb is None:
         return None, ""
     code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     started = [i for i, c in enumerate(code) if (c.get("metadata", {}).get("papermill", {}) or {}).get("start_time")]
@@ -621,10 +638,11 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
     start = time.perf_counter()
     for attempt in range(3):
         try:
+            _RUNNING.clear()
             with tempfile.TemporaryDirectory(prefix=KERNEL_SOCKETS_PREFIX, dir=sockets_root) as sockets:
                 pm.execute_notebook(nb_path, out_path, parameters=parameters, kernel_name=KERNEL_NAME, cwd=cwd,
                                     progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
-                                    **KERNEL_OPTIONS, config=_kernel_config(sockets))
+                                    engine_name=_tracked_engine(), **KERNEL_OPTIONS, config=_kernel_config(sockets))
             _render_pages(Path(out_path))  # in the worker, so pages render while other notebooks run
             return {"ok": True, "seconds": time.perf_counter() - start}
         except pm.PapermillExecutionError as err:
@@ -635,8 +653,13 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
             if any(m in str(err) for m in KERNEL_START_ERRORS) and attempt < 2:
                 time.sleep(0.5 * (attempt + 1))
                 continue
-            exec_count, first_line = _running_cell(out_path)
-            if not Path(out_path).exists():
+            nb = _RUNNING.get("nb")
+            exec_count, first_line = _running_cell(nb)
+            if nb is not None:
+                import nbformat
+
+                nbformat.write(nb, out_path)  # what ran before the kernel died, for inspection
+            elif not Path(out_path).exists():
                 shutil.copyfile(nb_path, out_path)
             return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": exec_count, "cell_source": first_line,
                     "kernel_died": True, "error": f"the kernel died ({type(err).__name__}: {err})".splitlines()[0]}
@@ -644,7 +667,10 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
             if any(m in str(err) for m in KERNEL_START_ERRORS) and attempt < 2:
                 time.sleep(0.5 * (attempt + 1))
                 continue
-            return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": None,
+            stage = "kernel start"
+            if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                stage = "writing its files"
+            return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": None, "stage": stage,
                     "error": f"{type(err).__name__}: {err}".splitlines()[0]}
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -814,11 +840,13 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: _
             keep = _keep(tmp, plan)
             tmp = None
             stem, o = sorted(failed.items())[0]
-            cell = f"In [{o['exec_count']}] `{o.get('cell_source', '')}`" if o["exec_count"] is not None else "kernel start"
+            cell = f"In [{o['exec_count']}] `{o.get('cell_source', '')}`" if o["exec_count"] is not None else o.get("stage", "kernel start")
             more = f" (and {len(failed) - 1} more notebook(s))" if len(failed) > 1 else ""
-            raise ReportError(f"notebook {stem}.ipynb failed at {cell}: {o['error']}{more}; "
-                              f"the failed notebook is kept in {_shown_path(keep / 'notebooks' / (stem + '.ipynb'), 200)}; "
-                              f"{_shown_path(out_dir, 200)} was left as it was")
+            kept_nb = keep / "notebooks" / f"{stem}.ipynb"
+            kept = (f"the failed notebook is kept in {_shown_path(kept_nb)}" if kept_nb.is_file()
+                    else f"what was built is kept in {_shown_path(keep)}")
+            raise ReportError(f"notebook {stem}.ipynb failed at {cell}: {o['error']}{more}; {kept}; "
+                              f"{_shown_path(out_dir)} was left as it was")
         try:
             _publish(tmp, plan)
         except Exception as err:  # a full disk, or a bug after the notebooks ran: keep the build, leave the old output
