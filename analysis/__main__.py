@@ -1,16 +1,39 @@
 """Command line: ``python -m analysis {report,params,scenarios,check}``.
 
-Every error is one line on stderr and a non-zero exit (2 for bad input, 1 for a
-notebook that failed); no traceback.
+Every error is one line on stderr and a non-zero exit (2 for bad input or an output
+folder that cannot be used, 1 for a notebook that failed, 130 for Ctrl-C and 143 for
+SIGTERM); no traceback.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
+import signal
 import sys
 
-from . import data as _data
-from . import params as _params
+
+def _while_importing(signum, frame):  # nothing has been read or written yet: leave at once, in one line
+    os.write(2, f"error: interrupted ({signal.Signals(signum).name}) before anything was written\n".encode())
+    os._exit(128 + signum)
+
+
+def _terminate(signum, frame):  # until the runner installs its own handlers: SIGTERM acts as Ctrl-C
+    error = KeyboardInterrupt()
+    error.signum = signum
+    raise error
+
+
+_STOP_SIGNALS = [s for s in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(s) is not signal.SIG_IGN]
+for _s in _STOP_SIGNALS:
+    signal.signal(_s, _while_importing)
+
+import argparse  # noqa: E402
+
+from . import data as _data  # noqa: E402
+from . import params as _params  # noqa: E402
+
+for _s in _STOP_SIGNALS:
+    signal.signal(_s, signal.default_int_handler if _s == signal.SIGINT else _terminate)
 
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 1
@@ -104,21 +127,37 @@ def _print_table(rows) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
 
 
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
-    from .report import ReportError
+def _fail(message: str, code: int) -> int:
+    print(f"error: {' '.join(str(message).split())}", file=sys.stderr, flush=True)
+    return code
 
+
+def main(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        from .report import Interrupted, OutputRefused, ReportError
+    except KeyboardInterrupt as err:
+        signum = getattr(err, "signum", signal.SIGINT)
+        return _fail(f"interrupted ({signal.Signals(signum).name}) before anything was written", 128 + signum)
     try:
         return {"report": _cmd_report, "params": _cmd_params, "scenarios": _cmd_scenarios, "check": _cmd_check}[args.command](args)
-    except (_params.ParameterError, _data.DataError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except (_params.ParameterError, _data.DataError, OutputRefused) as err:
+        return _fail(str(err), EXIT_BAD_INPUT)
     except ReportError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_RUN_FAILED
-    except KeyboardInterrupt:
-        print("error: interrupted; earlier outputs were left as they were", file=sys.stderr)
-        return 130
+        return _fail(str(err), EXIT_RUN_FAILED)
+    except Interrupted as err:
+        return _fail(str(err), err.exit_code)
+    except KeyboardInterrupt as err:  # before the runner started: nothing was written
+        signum = getattr(err, "signum", signal.SIGINT)
+        return _fail(f"interrupted ({signal.Signals(signum).name}) before anything was written", 128 + signum)
+    except OSError as err:  # a file system problem not caught nearer its cause
+        where = f"{err.filename}: " if err.filename else ""
+        return _fail(f"{where}{err.strerror or err}", EXIT_BAD_INPUT)
+    except Exception as err:  # a bug: still one line, with a way to see the traceback
+        if os.environ.get("DSTC_TRACEBACK"):
+            raise
+        return _fail(f"unexpected {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''} "
+                     "(a bug; re-run with DSTC_TRACEBACK=1 to see where, and please report it)", EXIT_RUN_FAILED)
 
 
 if __name__ == "__main__":

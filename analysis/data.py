@@ -22,8 +22,10 @@ Rules checked on every load
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as _dt
+import io
 import math
 import os
 import re
@@ -71,6 +73,12 @@ UNIT_SUFFIXES = (
 )
 
 SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
+#: Dates are written YYYY-MM-DD and nothing else (``date.fromisoformat`` also takes ``20250228``).
+DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+#: Byte-order marks, longest first (a UTF-32 LE mark starts with the UTF-16 LE one).
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF8, "UTF-8"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
 
 class DataError(ValueError):
@@ -78,6 +86,70 @@ class DataError(ValueError):
 
     def _render_traceback_(self) -> list[str]:  # IPython: show one line, not a traceback
         return [f"DataError: {self}"]
+
+
+def parse_date(text) -> _dt.date:
+    """A date written ``YYYY-MM-DD``; anything else (``20250228``, ``2025-2-28``, a week date) is refused.
+
+    >>> parse_date("2025-02-28")
+    datetime.date(2025, 2, 28)
+    >>> parse_date("20250228")
+    Traceback (most recent call last):
+    ...
+    ValueError: must be a date written YYYY-MM-DD, got '20250228'
+    """
+    try:
+        if isinstance(text, str) and DATE_PATTERN.match(text):
+            return _dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ValueError(f"must be a date written YYYY-MM-DD, got {text!r}")
+
+
+def decode_text(raw: bytes, label: str) -> str:
+    r"""The text of a file that must be UTF-8 without a byte-order mark, or a one-line DataError.
+
+    ``label`` names the file in the message; the message gives the byte offset of the first
+    bad byte, so the reader can find it (``cmp``, a hex editor, or ``head -c OFFSET``).
+
+    >>> decode_text("a,b\n".encode(), "data/x.csv")
+    'a,b\n'
+    >>> decode_text(b"a,\xe9\n", "data/x.csv")
+    Traceback (most recent call last):
+    ...
+    analysis.data.DataError: data/x.csv: byte 0xe9 at offset 2 (line 1) is not UTF-8; save the file as UTF-8
+    """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            raise DataError(f"{label}: starts with a {encoding} byte-order mark (bytes 0 to {len(bom) - 1}); "
+                            "save the file as UTF-8 without a BOM")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        raise DataError(f"{label}: byte 0x{raw[err.start]:02x} at offset {err.start} (line {line}) is not UTF-8; "
+                        "save the file as UTF-8") from None
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise DataError(f"{label}: a NUL byte at offset {nul} (line {line}); a text file in UTF-8 is expected")
+    return text
+
+
+def _read_bytes(path: Path, label: str, limit: int | None = None) -> bytes:
+    """A file's bytes, or a one-line DataError (not found, not a regular file, unreadable, too large)."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise DataError(f"{label}: not found") from None
+    if not path.is_file():
+        raise DataError(f"{label}: not a regular file")
+    if limit is not None and size > limit:
+        raise DataError(f"{label}: {size:,} bytes; a scenario file must be at most {limit:,} bytes")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise DataError(f"{label}: cannot be read ({err.strerror or err})") from None
 
 
 @dataclass(frozen=True)
@@ -121,6 +193,8 @@ class Schema:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     row_rules: tuple[RowRule, ...] = field(default=())
+    #: Rows the file must have below its header (every file the report reads needs at least one).
+    min_rows: int = 1
 
     @property
     def names(self) -> list[str]:
@@ -155,10 +229,7 @@ def _parse_cell(text: str, col: Column):
         if not math.isfinite(value):
             raise ValueError(f"must be a finite number, got {text!r}")
     elif col.kind == "date":
-        try:
-            return _dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"must be a date written YYYY-MM-DD, got {text!r}") from None
+        return parse_date(text)
     elif col.kind == "bool":
         if text not in ("true", "false"):
             raise ValueError(f"must be true or false, got {text!r}")
@@ -204,8 +275,12 @@ def read_table(schema: Schema, data_dir: Path | str | None = None, known_sources
     path = data_dir / schema.file
     if not path.is_file():
         raise _fail(schema.file, "file not found")
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.reader(fh))
+    text = decode_text(_read_bytes(path, f"data/{schema.file}"), f"data/{schema.file}")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as err:
+        raise _fail(schema.file, f"line {reader.line_num}: not valid CSV ({err})") from None
     if not rows:
         raise _fail(schema.file, "file is empty; expected a header row")
     header = rows[0]
@@ -257,6 +332,8 @@ def read_table(schema: Schema, data_dir: Path | str | None = None, known_sources
                 column, message = problem
                 raise _fail(schema.file, message, row=i, column=column)
         records.append(record)
+    if len(records) < schema.min_rows:
+        raise _fail(schema.file, "has a header but no data rows; at least one row is required")
     columns = {}
     for col in schema.columns:
         values = [r[col.name] for r in records]
@@ -801,39 +878,103 @@ def scenarios_dir(data_dir: Path | str | None = None) -> Path:
     return (Path(data_dir) if data_dir is not None else DATA_DIR) / "scenarios"
 
 
+#: A scenario is a few lines; anything bigger is refused before it is parsed.
+MAX_SCENARIO_BYTES = 1_000_000
+#: How deep YAML may nest in a scenario (a scenario needs two levels: overrides, then values).
+MAX_YAML_DEPTH = 10
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, stricter: no anchors or aliases, bounded nesting, no duplicate keys,
+    and dates kept as text (so that ``2025-2-28`` is refused, not read as a date).
+
+    Anchors and aliases are refused outright: a scenario has no use for them, and a few hundred
+    bytes of nested aliases ("billion laughs") expand to gigabytes.
+    """
+
+    label = "scenario file"
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise DataError(f"{self.label} (line {event.start_mark.line + 1}): YAML anchors and aliases (&name, *name) "
+                            "are not allowed in a scenario; write each value out")
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise DataError(f"{self.label} (line {event.start_mark.line + 1}): nested deeper than {MAX_YAML_DEPTH} levels; "
+                                "a scenario is a mapping of description, sources and overrides")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: PyYAML's own error says so
+                    continue
+                if first is not None:
+                    raise DataError(f"{self.label} (line {key_node.start_mark.line + 1}): key {_one_line(repr(key))[:60]} "
+                                    f"appears twice (first on line {first}); give each key once")
+                seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep)
+
+
+_ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def load_scenario_yaml(text: str, label: str):
+    """Parse a scenario's YAML text with :class:`_ScenarioLoader`; any problem is a one-line DataError."""
+    loader = _ScenarioLoader(text)
+    loader.label = label
+    try:
+        return loader.get_single_data()
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise DataError(f"{label}{where}: not valid YAML: {_one_line(getattr(err, 'problem', None) or err)}") from None
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise DataError(f"{label}: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
 def read_scenario_file(path: Path) -> dict:
     """Read a scenario YAML file and check its shape (not its parameter values).
 
     Raises
     ------
     DataError
-        If the file is missing, is not YAML, is not a mapping, has keys other than
+        If the file is missing, larger than :data:`MAX_SCENARIO_BYTES`, not UTF-8 (or has a
+        byte-order mark), not YAML, uses anchors or aliases, nests deeper than
+        :data:`MAX_YAML_DEPTH`, repeats a key, is not a mapping, has keys other than
         ``description``, ``sources`` and ``overrides``, or has them of the wrong type.
     """
-    label = str(path)
-    if not path.is_file():
-        raise DataError(f"scenario file {label}: not found")
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise DataError(f"scenario file {label}{where}: not valid YAML: {getattr(err, 'problem', err)}") from None
+    label = f"scenario file {path}"
+    content = load_scenario_yaml(decode_text(_read_bytes(path, label, MAX_SCENARIO_BYTES), label), label)
     if not isinstance(content, dict):
-        raise DataError(f"scenario file {label}: must be a mapping with keys {', '.join(SCENARIO_KEYS)}")
+        raise DataError(f"{label}: must be a mapping with keys {', '.join(SCENARIO_KEYS)}")
     unknown = [k for k in content if k not in SCENARIO_KEYS]
     if unknown:
-        raise DataError(f"scenario file {label}: unknown key {unknown[0]!r}; allowed keys are {', '.join(SCENARIO_KEYS)}")
+        raise DataError(f"{label}: unknown key {_one_line(repr(unknown[0]))[:60]}; allowed keys are {', '.join(SCENARIO_KEYS)}")
     missing = [k for k in SCENARIO_KEYS if k not in content]
     if missing:
-        raise DataError(f"scenario file {label}: missing key {missing[0]!r}")
+        raise DataError(f"{label}: missing key {missing[0]!r}")
     if not isinstance(content["description"], str) or not content["description"].strip():
-        raise DataError(f"scenario file {label}: 'description' must be a non-empty string")
+        raise DataError(f"{label}: 'description' must be a non-empty string")
     sources = content["sources"]
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources) or not sources:
-        raise DataError(f"scenario file {label}: 'sources' must be a non-empty list of source ids")
+        raise DataError(f"{label}: 'sources' must be a non-empty list of source ids")
     if content["overrides"] is None:
         content["overrides"] = {}
     if not isinstance(content["overrides"], dict):
-        raise DataError(f"scenario file {label}: 'overrides' must be a mapping of parameter name to value")
+        raise DataError(f"{label}: 'overrides' must be a mapping of parameter name to value")
     return content

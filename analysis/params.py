@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import datetime as _dt
 import difflib
+import hashlib
 import json
 import math
 import re
@@ -59,7 +60,7 @@ class Interval:
             if word in ("inf", "-inf"):
                 return float(word)
             try:
-                return float(_dt.date.fromisoformat(word).toordinal())
+                return float(_data.parse_date(word).toordinal())
             except ValueError:
                 raise ValueError(f"hard bounds {text!r}: {word!r} is not a date written YYYY-MM-DD") from None
 
@@ -169,7 +170,7 @@ class Parameter:
         ...
         analysis.params.ParameterError: x = -1 is not allowed: x must be a number >= 0, i.e. in [0, inf) (USD)
         """
-        shown = value if from_text or not isinstance(value, str) or self.type == "date" else repr(value)
+        shown = shown_value(value if from_text or not isinstance(value, str) or self.type == "date" else repr(value))
         wrong_type = ParameterError(
             f"{self.name} = {shown} has the wrong type: {self.name} must be {TYPE_WORDS[self.type]}"
             + ("" if self.type == "date" else f" ({self.unit})")
@@ -211,7 +212,7 @@ class Parameter:
             if not isinstance(value, str):
                 raise wrong_type
             try:
-                day = _dt.date.fromisoformat(value)
+                day = _data.parse_date(value)
             except ValueError:
                 raise wrong_type from None
             if self.bounds is not None and not self.bounds.contains(day.toordinal()):
@@ -223,6 +224,22 @@ class Parameter:
         if self.allowed and value not in self.allowed:
             raise ParameterError(f"{self.name} = {value!r} is not allowed: {self.name} must be {self.allowed_text()}")
         return value
+
+
+def shown_value(value, limit: int = 60) -> str:
+    """A value as error messages show it: one line, at most ``limit`` characters.
+
+    A message repeats what it refuses, so a long or multi-line value must not make it long.
+
+    >>> shown_value("x" * 100, limit=10)
+    'xxxxxxx...'
+    >>> print(shown_value("a\\nb"))
+    'a\\nb'
+    """
+    text = str(value)
+    if any(ord(c) < 32 or c in "\x7f\u2028\u2029" for c in text):
+        text = repr(text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _literal(text: str | None, type_: str, field: str, name: str):
@@ -282,7 +299,7 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
             raise fail("baseline", f"must lie between low ({low:g}) and high ({high:g}), got {baseline:g}")
         if type_ == "date":
             try:
-                day = _dt.date.fromisoformat(baseline)
+                day = _data.parse_date(baseline)
             except ValueError:
                 raise fail("baseline", f"must be a date written YYYY-MM-DD, got {baseline!r}") from None
             if bounds is not None and not bounds.contains(day.toordinal()):
@@ -321,7 +338,7 @@ def unknown_parameter_error(name: str, known: Iterable[str], where: str = "") ->
     known = sorted(known)
     hint = nearest_names(name, known)
     suggestion = f"; did you mean {' or '.join(hint)}?" if hint else "; run `python -m analysis params` to list them"
-    return ParameterError(f"unknown parameter {name!r}{where}{suggestion}")
+    return ParameterError(f"unknown parameter {shown_value(repr(name))}{where}{suggestion}")
 
 
 # --------------------------------------------------------------------------- notebook parameter cells
@@ -416,6 +433,45 @@ def parameter_usage(notebooks_dir: Path | None = None) -> dict[str, list[str]]:
     return usage
 
 
+#: Names IPython puts in a kernel's namespace (besides ``_``-prefixed ones): never parameters.
+IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+_PAPERMILL_HEADER = "# Parameters"
+
+
+def _assigned_names(source: str) -> list[str]:
+    """The names a papermill injected-parameters cell assigns (``name = value`` lines)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+
+
+def injected_and_declared(history: Iterable[str]) -> tuple[list[str], set[str] | None]:
+    """From a kernel's input history (IPython's ``In``): the names papermill injected, and the
+    names the notebook's parameters cell declares (None if no parameters cell was run).
+
+    Papermill writes the values it is given into a cell of its own, after the parameters cell,
+    headed ``# Parameters``; a misspelt name there would otherwise be a new variable that no cell
+    reads, and the notebook would run with its default.
+    """
+    injected: list[str] = []
+    declared: set[str] | None = None
+    for source in history:
+        if not isinstance(source, str) or not source.strip():
+            continue
+        if source.lstrip().startswith(_PAPERMILL_HEADER):
+            injected += [n for n in _assigned_names(source) if n not in injected]
+            continue
+        try:
+            parsed = parse_parameters_source(source)
+        except ParameterError:
+            continue
+        if parsed:
+            declared = (declared or set()) | set(parsed)
+    return injected, declared
+
+
 def check_parameters(namespace: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, Any]:
     """Validate the register parameters found in ``namespace`` (a notebook's ``globals()``).
 
@@ -424,15 +480,26 @@ def check_parameters(namespace: Mapping[str, Any], data_dir: Path | str | None =
     as the runner. Returns ``{name: value}`` for the parameters found, coerced to
     their declared types.
 
+    A name that papermill injected (``papermill -p NAME VALUE``) but the notebook's parameters
+    cell does not declare is refused with the nearest declared names, as the runner refuses
+    an unknown ``-p`` (papermill itself only warns, and the notebook would run with its
+    defaults). The names come from the kernel's input history, ``namespace["In"]``.
+
     Raises
     ------
     ParameterError
-        If a value has the wrong type or lies outside its hard bounds.
+        If a value has the wrong type or lies outside its hard bounds, or a parameter given
+        to the notebook is not one it declares.
     """
     register = load_register(data_dir)
+    injected, declared = injected_and_declared(namespace.get("In") or ())
+    known = declared if declared is not None else set(register)
+    for name in injected:
+        if name not in known:
+            raise unknown_parameter_error(name, known, where=" given to this notebook" if name in register else "")
     found = {}
     for name, param in register.items():
-        if name in namespace:
+        if name in namespace and (declared is None or name in declared):
             found[name] = param.coerce(namespace[name])
     return found
 
@@ -447,6 +514,11 @@ class Scenario:
     description: str
     source_ids: tuple[str, ...]
     overrides: dict[str, Any]
+    #: True for a file given by path that is not ``data/scenarios/NAME.yaml`` itself: its report goes
+    #: to a folder of its own (``reports/NAME-HASH/``), never onto a registered scenario's.
+    external: bool = False
+    #: SHA-256 of the file's bytes (hex).
+    sha256: str = ""
 
 
 def scenario_names(data_dir: Path | str | None = None) -> list[str]:
@@ -476,17 +548,23 @@ def load_scenario(name_or_path: str | Path, data_dir: Path | str | None = None,
                 + f"available: {', '.join(names)} (or give a path to a .yaml file)"
             )
     content = _data.read_scenario_file(path)
+    registered = _data.scenarios_dir(data_dir) / f"{path.stem}.yaml"
+    try:
+        external = not (registered.is_file() and registered.resolve() == path.resolve())
+    except OSError:
+        external = True
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     register = register if register is not None else load_register(data_dir)
     known_sources = _data.source_ids(data_dir)
     for sid in content["sources"]:
         if sid not in known_sources:
-            raise ParameterError(f"scenario {path.stem}: unknown source id {sid!r} (not in data/sources.csv)")
+            raise ParameterError(f"scenario {path.stem}: unknown source id {shown_value(repr(sid))} (not in data/sources.csv)")
     overrides = {}
     for name, value in content["overrides"].items():
         if name not in register:
             raise unknown_parameter_error(str(name), register, where=f" in scenario {path.stem}")
         overrides[name] = register[name].coerce(value)
-    return Scenario(path.stem, path, content["description"].strip(), tuple(content["sources"]), overrides)
+    return Scenario(path.stem, path, content["description"].strip(), tuple(content["sources"]), overrides, external, digest)
 
 
 def parse_cli_overrides(pairs: Iterable[tuple[str, str]], register: Mapping[str, Parameter]) -> dict[str, Any]:

@@ -10,6 +10,12 @@ view (code hidden) and a full view (code shown), rendered by :func:`render_noteb
   itself), HTML (tables), markdown, SVG or PNG image, plain text. Streams and errors are shown
   as text and marked (``data-output="stderr"`` / ``"error"``) so that a test can find them.
 
+Text is text: an output may carry strings from data files, scenarios or parameters, so HTML
+outputs pass through :func:`sanitise_html`, an allowlist of the markup the project's own code
+emits (pandas tables, the results table, simple formatting), and markdown outputs are rendered
+with raw HTML escaped, then sanitised the same way. Markdown *cells* are the project's own text
+and keep their inline HTML.
+
 The renderer knows only the output types the report's notebooks make and the standard
 nbformat ones; it replaced nbconvert's lab template, whose 250 KB stylesheet and
 post-processing passes (HTML sanitising of highlighted code, a BeautifulSoup re-parse of
@@ -27,6 +33,7 @@ import base64
 import functools
 import html
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 from . import __version__
@@ -43,6 +50,118 @@ def _markdown():
 
     # escape=False: the notebooks are the project's own and may use inline HTML, as Jupyter allows.
     return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown_escaped():
+    """Markdown for outputs of code cells (``Markdown(f"...")`` with data in it): raw HTML is shown as text."""
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+
+
+#: Elements an output may keep (what pandas' ``to_html``, the results table and markdown emit).
+ALLOWED_TAGS = frozenset({
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
+    "div", "span", "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "code", "pre", "kbd", "sub", "sup",
+    "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "a", "h1", "h2", "h3", "h4", "h5", "h6",
+})
+#: Attributes kept, by element ("*": any allowed element); values are re-quoted and escaped.
+ALLOWED_ATTRIBUTES = {"*": frozenset({"class", "title", "style"}), "table": frozenset({"border"}),
+                      "th": frozenset({"colspan", "rowspan", "scope"}), "td": frozenset({"colspan", "rowspan"}),
+                      "col": frozenset({"span"}), "colgroup": frozenset({"span"}), "ol": frozenset({"start"}),
+                      "a": frozenset({"href"})}
+#: CSS properties kept in a ``style`` attribute, with keyword values only (no ``url(...)``).
+ALLOWED_STYLES = frozenset({"text-align", "vertical-align", "white-space", "font-weight", "font-style"})
+_VOID_TAGS = frozenset({"br", "hr", "col"})
+#: Elements dropped with everything inside them.
+_DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "embed", "noscript", "textarea",
+                                   "title", "select", "svg", "math", "head"})
+_SAFE_HREF = re.compile(r"^(?:https?:|mailto:|#|(?![a-z][a-z0-9+.\-]*:)(?!//))", re.I)
+_CSS_KEYWORD = re.compile(r"^[a-z][a-z\-]*$")
+
+
+class _Sanitiser(HTMLParser):
+    """Re-emit HTML keeping only :data:`ALLOWED_TAGS` and :data:`ALLOWED_ATTRIBUTES`; all text escaped."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.open: list[str] = []
+        self.dropping = 0
+
+    def _attributes(self, tag: str, attrs) -> str:
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, frozenset())
+        kept = []
+        for name, value in attrs:
+            value = value or ""
+            if name not in allowed:
+                continue
+            if name == "href" and not _SAFE_HREF.match(value.strip()):
+                continue
+            if name == "style":
+                rules = []
+                for rule in value.split(";"):
+                    prop, _, val = (part.strip().lower() for part in rule.partition(":"))
+                    if prop in ALLOWED_STYLES and _CSS_KEYWORD.match(val):
+                        rules.append(f"{prop}: {val};")
+                if not rules:
+                    continue
+                value = " ".join(rules)
+            kept.append(f' {name}="{html.escape(value, quote=True)}"')
+        return "".join(kept)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _DROPPED_WITH_CONTENT:
+            self.dropping += 1
+            return
+        if self.dropping or tag not in ALLOWED_TAGS:
+            return
+        self.out.append(f"<{tag}{self._attributes(tag, attrs)}>")
+        if tag not in _VOID_TAGS:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in _DROPPED_WITH_CONTENT:
+            return
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID_TAGS and self.open and self.open[-1] == tag and not self.dropping:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag in _DROPPED_WITH_CONTENT:
+            self.dropping = max(0, self.dropping - 1)
+            return
+        if self.dropping or tag not in self.open:
+            return
+        while self.open:
+            top = self.open.pop()
+            self.out.append(f"</{top}>")
+            if top == tag:
+                break
+
+    def handle_data(self, data):
+        if not self.dropping:
+            self.out.append(html.escape(data, quote=False))
+
+    def result(self) -> str:
+        self.close()
+        return "".join(self.out) + "".join(f"</{t}>" for t in reversed(self.open))
+
+
+def sanitise_html(markup: str) -> str:
+    """HTML from a notebook output, keeping only markup the project's own code emits.
+
+    Everything else is dropped (a script or style with its content; an image, a form, an
+    event handler, a ``javascript:`` link); text is escaped; the result is well-formed.
+
+    >>> sanitise_html('<table class="dataframe"><tr style="text-align: right; background: url(x)">'
+    ...               '<td onclick="x()">1 &lt; 2</td></tr></table><img src=x onerror=alert(1)><script>alert(1)</script>')
+    '<table class="dataframe"><tr style="text-align: right;"><td>1 &lt; 2</td></tr></table>'
+    """
+    parser = _Sanitiser()
+    parser.feed(markup)
+    return parser.result()
 
 
 @functools.lru_cache(maxsize=1)
@@ -100,14 +219,14 @@ def output_html(output) -> str:
     if _results.FIGURE_MIME_TYPE in data:
         return figure_html(data[_results.FIGURE_MIME_TYPE])
     if "text/html" in data:
-        return f"<div class=\"out scroll\" data-output=\"html\">{text('text/html')}</div>"
+        return f"<div class=\"out scroll\" data-output=\"html\">{sanitise_html(text('text/html'))}</div>"
     if "text/markdown" in data:
-        return f"<div class=\"out\" data-output=\"markdown\">{_markdown()(text('text/markdown'))}</div>"
+        return f"<div class=\"out\" data-output=\"markdown\">{sanitise_html(_markdown_escaped()(text('text/markdown')))}</div>"
     if "image/svg+xml" in data:
         encoded = base64.b64encode(text("image/svg+xml").encode("utf-8")).decode("ascii")
         return f"<img class=\"out\" alt=\"figure\" src=\"data:image/svg+xml;base64,{encoded}\">"
     if "image/png" in data:
-        return f"<img class=\"out\" alt=\"figure\" src=\"data:image/png;base64,{text('image/png').strip()}\">"
+        return f"<img class=\"out\" alt=\"figure\" src=\"data:image/png;base64,{html.escape(text('image/png').strip())}\">"
     if "text/plain" in data:
         return _text_block(text("text/plain"), "text")
     return ""
@@ -216,7 +335,8 @@ pre.out { white-space: pre-wrap; overflow-wrap: anywhere; background: #fafafa; p
 pre.out[data-output=stderr], pre.out[data-output=error] { background: #fff3ef; border-left-color: #D55E00; }
 .out table.dataframe { width: auto; min-width: 50%; border: none; }
 .out table.dataframe td, .out table.dataframe th { border: none; border-bottom: 1px solid var(--rule); overflow-wrap: normal; min-width: 5.5rem; text-align: right; }
-.out table.dataframe tbody th { text-align: left; }
+.out table.dataframe tbody th { text-align: left; vertical-align: top; }
+.out table.dataframe tbody tr th:only-of-type { vertical-align: middle; }
 img.out { max-width: 100%; height: auto; }
 figure.nbfig figcaption { font: 13px system-ui, sans-serif; }
 a.anchor { color: var(--rule); text-decoration: none; font-weight: normal; }

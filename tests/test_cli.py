@@ -33,6 +33,12 @@ def _snapshot(folder):
     (["-p", "as_of_date", "2025-13-01"], "error: as_of_date = 2025-13-01 has the wrong type: as_of_date must be a date YYYY-MM-DD"),
     (["--scenario", "no-such-scenario"],
      f"error: unknown scenario 'no-such-scenario'; available: {', '.join(params.scenario_names())} (or give a path to a .yaml file)"),
+    (["-p", "as_of_date", "20250228"], "error: as_of_date = 20250228 has the wrong type: as_of_date must be a date YYYY-MM-DD"),
+    (["-p", "gpu_hour_price_usd", "1e308"],
+     "error: gpu_hour_price_usd = 1e+308 makes the cost model overflow (cost_final_run_usd is inf); "
+     "use a value nearer the register's range 1.3 to 3.42"),
+    (["-p", "gpu_hour_price_usd", "x" * 5000],
+     "error: gpu_hour_price_usd = " + "x" * 57 + "... has the wrong type: gpu_hour_price_usd must be a number (USD per GPU-hour)"),
     (["--jobs", "0"], "error: argument --jobs: --jobs must be a whole number >= 1, got '0' (see `python -m analysis report --help`)"),
     (["-p", "gpu_hour_price_usd"], "error: argument -p/--parameter: expected 2 arguments (see `python -m analysis report --help`)"),
 ])

@@ -106,3 +106,48 @@ def test_data_readme_describes_every_file():
     readme = (data.DATA_DIR / "README.md").read_text()
     for path in sorted(data.DATA_DIR.glob("*.csv")):
         assert f"`{path.name}`" in readme, f"data/README.md does not describe {path.name}"
+
+
+@pytest.mark.parametrize("edit, pattern", [
+    (lambda b: b"\xef\xbb\xbf" + b, r"^data/gpus\.csv: starts with a UTF-8 byte-order mark \(bytes 0 to 2\); save the file as UTF-8 without a BOM$"),
+    (lambda b: b"\xff\xfe" + b, r"^data/gpus\.csv: starts with a UTF-16 byte-order mark"),
+    (lambda b: b.replace(b"Hopper", b"H\xf6pper", 1), r"^data/gpus\.csv: byte 0xf6 at offset \d+ \(line 2\) is not UTF-8; save the file as UTF-8$"),
+    (lambda b: b.replace(b"Hopper", b"Hop\x00per", 1), r"^data/gpus\.csv: a NUL byte at offset \d+ \(line 2\); a text file in UTF-8 is expected$"),
+    (lambda b: b.splitlines(keepends=True)[0], r"^data/gpus\.csv: has a header but no data rows; at least one row is required$"),
+    (lambda b: b.replace(b"Hopper", b"x" * 200_000, 1), r"^data/gpus\.csv: line 2: not valid CSV \(field larger than field limit"),
+])
+def test_bytes_that_are_not_a_table_are_one_line(data_copy, edit, pattern):
+    path = data_copy / "gpus.csv"
+    path.write_bytes(edit(path.read_bytes()))
+    with pytest.raises(data.DataError) as err:
+        data.load_gpus(data_copy)
+    assert re.match(pattern, str(err.value)) and "\n" not in str(err.value), str(err.value)
+
+
+def test_dates_in_data_are_yyyy_mm_dd_only():
+    assert data.parse_date("2025-02-28").isoformat() == "2025-02-28"
+    for text in ("20250228", "2025-2-28", "2025-02-28T00:00", "2025-W09-5", "2025-02-30"):
+        with pytest.raises(ValueError, match="must be a date written YYYY-MM-DD"):
+            data.parse_date(text)
+
+
+@pytest.mark.parametrize("content, pattern", [
+    ("a: &x 1\nb: *x\n", "(line 1): YAML anchors and aliases (&name, *name) are not allowed in a scenario; write each value out"),
+    ("description: x\nsources: [assumption]\noverrides: {a: " + "[" * 50 + "]" * 50 + "}\n", "(line 3): nested deeper than 10 levels"),
+    ("description: x\ndescription: y\nsources: [assumption]\noverrides: {}\n", "(line 2): key 'description' appears twice (first on line 1)"),
+    ("description: x\nsources: [assumption]\noverrides: !!python/object:os.system {}\n", "not valid YAML: could not determine a constructor"),
+])
+def test_scenario_yaml_is_refused_beyond_what_a_scenario_needs(tmp_path, content, pattern):
+    path = tmp_path / "s.yaml"
+    path.write_text(content)
+    with pytest.raises(data.DataError) as err:
+        data.read_scenario_file(path)
+    assert str(err.value).startswith(f"scenario file {path}") and pattern in str(err.value), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_a_scenario_over_1_mb_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_text("description: x\n#" + "x" * data.MAX_SCENARIO_BYTES)
+    with pytest.raises(data.DataError, match=r"bytes; a scenario file must be at most 1,000,000 bytes$"):
+        data.read_scenario_file(path)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from analysis import params
 from analysis.data import DataError
+from conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +171,44 @@ def test_resolve_and_differences(register):
     values = params.resolve_parameters(register, {"h800_gpus": 5000}, {"gpu_hour_price_usd": 3.0})
     assert values["h800_gpus"] == 5000 and values["gpu_hour_price_usd"] == 3.0 and values["hopper_gpus"] == 50000
     assert params.differs_from_baseline(register, values) == {"gpu_hour_price_usd": (2.0, 3.0), "h800_gpus": (10000, 5000)}
+
+
+@pytest.mark.parametrize("text", ["20250228", "2025-2-28", "2025-02-28T00:00", "2025-W09-5", "２０２５-02-28"])
+def test_dates_are_written_yyyy_mm_dd_and_nothing_else(register, text):
+    with pytest.raises(params.ParameterError, match=r"as_of_date must be a date YYYY-MM-DD$"):
+        register["as_of_date"].coerce(text, from_text=True)
+    assert register["as_of_date"].coerce("2025-02-28", from_text=True) == "2025-02-28"
+
+
+def test_a_long_value_is_clipped_in_the_message(register):
+    with pytest.raises(params.ParameterError) as err:
+        register["gpu_hour_price_usd"].coerce("9" * 10_000 + "x", from_text=True)
+    assert len(str(err.value)) < 200
+
+
+NOTEBOOK_03 = REPO / "notebooks" / "03_pretraining_estimate.ipynb"
+
+
+def test_check_parameters_refuses_a_name_papermill_injected_that_the_notebook_does_not_declare():
+    cell = params.parameters_cell(NOTEBOOK_03)
+    history = ["", cell, "# Parameters\ngpu_hour_pric = 3\n", "params.check_parameters(globals())"]
+    with pytest.raises(params.ParameterError, match=r"^unknown parameter 'gpu_hour_pric'; did you mean gpu_hour_price_usd\?$"):
+        params.check_parameters({"In": history, "gpu_hour_price_usd": 2.0, "gpu_hour_pric": 3})
+    history[2] = "# Parameters\ncapex_method = 'epoch_overhead'\n"  # a register parameter this notebook does not use
+    with pytest.raises(params.ParameterError, match=r"^unknown parameter 'capex_method' given to this notebook"):
+        params.check_parameters({"In": history, "gpu_hour_price_usd": 2.0, "capex_method": "epoch_overhead"})
+    history[2] = "# Parameters\ngpu_hour_price_usd = 3\n"
+    assert params.check_parameters({"In": history, "gpu_hour_price_usd": 3, "h800_gpus": 10000})["gpu_hour_price_usd"] == 3.0
+    # outside a kernel (no history) every register parameter found is checked, as before
+    assert params.check_parameters({"gpu_hour_price_usd": 2.5}) == {"gpu_hour_price_usd": 2.5}
+
+
+@pytest.mark.slow
+def test_papermill_run_directly_with_a_misspelt_parameter_fails_with_the_nearest_names(tmp_path):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        pm.execute_notebook(str(NOTEBOOK_03), str(tmp_path / "out.ipynb"), parameters={"gpu_hour_pric": 3.0},
+                            kernel_name="python3", cwd=str(NOTEBOOK_03.parent), progress_bar=False)
+    assert err.value.ename == "ParameterError"
+    assert err.value.evalue == "unknown parameter 'gpu_hour_pric'; did you mean gpu_hour_price_usd?"

@@ -148,6 +148,15 @@ def test_steps_1_and_2_baseline_numbers(baseline_build):
 def test_default_output_folder_names_the_overrides():
     assert report.default_out_dir("baseline", {}) == report.REPORTS_DIR / "baseline"
     assert report.default_out_dir("baseline", {"gpu_hour_price_usd": 3.0}).name == "baseline+gpu_hour_price_usd=3.0"
+    long = report.default_out_dir("baseline", {f"parameter_{i}": "x" * 20 for i in range(10)}).name
+    assert long.startswith("baseline+parameter_0=xxxxxxxxxxxxxxxxxxxx+") and len(long.encode()) <= report.MAX_DEFAULT_NAME_BYTES
+    assert report.default_out_dir("baseline", {"as_of_date": "a/b"}).name == "baseline+as_of_date=a_b", "never a sub-folder"
+
+
+def test_rerun_command_is_the_command_that_rebuilds_the_report(tmp_path):
+    plan = report.plan_report("high", [("gpu_hour_price_usd", "3")], out=tmp_path / "my run")
+    assert plan.rerun_command() == f"python -m analysis report --scenario high -p gpu_hour_price_usd 3.0 --out '{tmp_path}/my run'"
+    assert report.plan_report("baseline").rerun_command() == "python -m analysis report"
 
 
 FAILING_NOTEBOOK = {
@@ -182,6 +191,29 @@ def test_a_failed_run_names_the_cell_keeps_the_notebook_and_leaves_earlier_outpu
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before, "a failed run must leave the earlier output untouched"
     assert not list((tmp_path / "reports").glob(".*building"))
+
+
+DYING_NOTEBOOK = {
+    **FAILING_NOTEBOOK,
+    "cells": FAILING_NOTEBOOK["cells"][:2] + [
+        {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": None, "outputs": [],
+         "source": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)  # the kernel dies, as if out of memory"},
+    ],
+}
+
+
+def test_a_kernel_that_dies_mid_notebook_is_reported_as_such_and_kept(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "98_dies.ipynb").write_text(json.dumps(DYING_NOTEBOOK))
+    plan = report.plan_report("baseline", out=tmp_path / "reports" / "run", notebooks_dir=notebooks)
+    with pytest.raises(report.ReportError) as err:
+        report.run_report(plan, jobs=1, progress=lambda m: None)
+    message = str(err.value)
+    assert message.startswith("notebook 98_dies.ipynb failed at In [3] `import os, signal`: the kernel died (DeadKernelError"), message
+    assert "kernel start" not in message and "\n" not in message
+    assert (tmp_path / "reports" / "run.failed" / "notebooks" / "98_dies.ipynb").is_file()
+    assert not (tmp_path / "reports" / "run").exists()
 
 
 def test_step_4_baseline_numbers(baseline_build):

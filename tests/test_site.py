@@ -92,3 +92,52 @@ def test_headings_get_unique_ids_a_reader_can_link_to():
     ids = re.findall(r'<h[1-6] id="([^"]+)"', page)
     assert ids == ["step-3-cost", "what-this-means", "what-this-means-1", "us-5-576m"]
     assert '<a class="anchor" href="#what-this-means-1"' in page
+
+
+XSS = [
+    '<img src=x onerror=alert(1)>',
+    '<script>alert(1)</script>',
+    '<svg onload=alert(1)><circle/></svg>',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="//evil.example/x">x</a>',
+    '<iframe src="https://evil.example"></iframe>',
+    '<td style="background: url(https://evil.example/x.png)">',
+    '<style>body { background: url(https://evil.example/x) }</style>',
+    '<div onmouseover="alert(1)">x</div>',
+    '<form action="https://evil.example"><input name=a></form>',
+    '<!--<img src=x onerror=alert(1)>-->',
+    '<scr<script>ipt>alert(1)</script>',
+]
+
+
+def _live_markup(page: str) -> list[str]:
+    """Tags in a page that would run, load or navigate off the page (text cannot hold a tag: its < is escaped)."""
+    live = re.compile(r"^<(?:script|img|svg|iframe|form|input|style)\b|\son\w+\s*=|href=\"(?:javascript:|//)|style=\"[^\"]*url\(")
+    return [tag for tag in re.findall(r"<[a-zA-Z][^>]*>", page) if live.search(tag)]
+
+
+def test_html_outputs_keep_only_the_projects_own_markup():
+    import pandas as pd
+
+    table = pd.DataFrame({"model": XSS, "price_usd": range(len(XSS))}).to_html(index=False)
+    for payload in XSS + [table]:
+        nb = _notebook(new_code_cell("x", execution_count=1, outputs=[
+            new_output("display_data", data={"text/html": payload, "text/plain": "x"})]))
+        page = site.render_notebook(nb, code=True)
+        assert _live_markup(page.split("<main>")[1]) == [], payload
+    # a pandas table passes whole, its cells escaped
+    kept = site.sanitise_html(table)
+    assert kept.startswith('<table border="1" class="dataframe">') and kept.count("<tr") == len(XSS) + 1
+    assert "&lt;img src=x onerror=alert(1)&gt;" in kept
+
+
+def test_markdown_outputs_show_raw_html_as_text_and_keep_dollars():
+    md = new_output("display_data", data={"text/markdown": "Not yet priced: <img src=x onerror=alert(1)>, **US\\$5.6M** "
+                                                          "[x](javascript:alert(1)) ![t](https://evil.example/t.png)",
+                                          "text/plain": "x"})
+    html = site.output_html(md)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<strong>US$5.6M</strong>" in html
+    assert _live_markup(html) == [], html
+    # markdown cells are the project's own text: inline HTML stays
+    page = site.render_notebook(_notebook(new_markdown_cell("a <sup>1</sup> and US\\$2")), code=False)
+    assert "a <sup>1</sup> and US$2" in page
