@@ -119,8 +119,27 @@ def evaluate(values: Mapping[str, Any], data: _costs.ModelData | None = None, da
 
 
 def point_outputs(values: Mapping[str, Any], data_dir: Path | str | None = None) -> dict:
-    """The model's outputs at a run's values, for the runner's check that every number is finite."""
-    return evaluate(values, data_dir=data_dir)
+    """The model's outputs at a run's values, for the runner's check that every number it publishes is finite.
+
+    Per-type outputs are given one entry per GPU type the fleet has (``name[H800]``): a type with no
+    GPUs has no owned cost per GPU-hour, and that is not an error.
+
+    Raises
+    ------
+    ValueError
+        The values break one of the model's rules between parameters (e.g. more H800s and H100s
+        than Hopper GPUs), in one line.
+    """
+    data = load_data(data_dir)
+    out = evaluate(values, data)
+    present = np.asarray(out["gpus_by_type"]) > 0
+    flat = {k: v for k, v in out.items() if not k.endswith("_by_type")}
+    for key, value in out.items():
+        if key.endswith("_by_type"):
+            for gpu_type, has, item in zip(data.gpu_types, present, np.asarray(value, dtype=float)):
+                if has:
+                    flat[f"{key}[{gpu_type}]"] = float(item)
+    return flat
 
 
 def per_type(values: np.ndarray, data: _costs.ModelData | None = None):

@@ -209,22 +209,10 @@ def plan_report(scenario: str | Path = "baseline", overrides: Iterable[tuple[str
 
 
 def _model_evaluator(data_dir: Path | str | None) -> Callable[[dict], dict]:
-    """The model's named point outputs as a function of the parameter values.
+    """The model's named point outputs as a function of the parameter values (:func:`analysis.model.point_outputs`)."""
+    from .model import point_outputs
 
-    ``analysis.model.point_outputs(values, data_dir=None)`` when that module exists (the one model
-    of every step); until then the cost model of step 6, as ``notebooks/06_true_cost.ipynb`` runs it.
-    """
-    import importlib.util
-
-    if importlib.util.find_spec("analysis.model") is not None:
-        from analysis.model import point_outputs
-
-        return lambda values: point_outputs(values, data_dir=data_dir)
-    from . import uncertainty
-
-    inputs = uncertainty.CostInputs.from_frames(_data.load_gpus(data_dir).set_index("gpu_type"),
-                                                _data.load_server_prices(data_dir), _data.load_training_runs(data_dir))
-    return lambda values: uncertainty.cost_model(values, inputs)
+    return lambda values: point_outputs(values, data_dir=data_dir)
 
 
 def _non_finite(outputs: dict, reference: dict | None = None) -> list[tuple[str, str]]:
@@ -276,21 +264,32 @@ def check_model_outputs(values: dict, data_dir: Path | str | None = None,
     evaluate = _model_evaluator(data_dir)
     baseline = {name: p.baseline for name, p in register.items()}
 
-    def run(trial: dict) -> dict:
+    def run(trial: dict) -> dict | None:
+        """The outputs at ``trial``; None when the values break one of the model's own rules (checked below)."""
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 return evaluate(trial)
             except OverflowError:  # a whole number too large for floating point
                 return {_OVERFLOW: float("inf")}
+            except ValueError:
+                return None
 
+    try:  # the run's own values: a rule between parameters (e.g. the Hopper total) is refused in its own words
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            outputs = evaluate(values)
+    except OverflowError:
+        outputs = {_OVERFLOW: float("inf")}
+    except ValueError as err:
+        raise _params.ParameterError(str(err).splitlines()[0]) from None
     reference = run({**values, **baseline})
-    bad = _non_finite(run(values), reference)
+    bad = _non_finite(outputs, reference)
     if not bad:
         return
     output, kind = bad[0]
     changed = [n for n in sorted(values) if n in register and values[n] != register[n].baseline]
-    culprits = [n for n in changed if not _non_finite(run({**values, n: register[n].baseline}), reference)]
+    culprits = [n for n in changed if (trial := run({**values, n: register[n].baseline})) is not None and not _non_finite(trial, reference)]
     if not culprits:
         culprits = changed
     if not culprits:

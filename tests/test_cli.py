@@ -22,6 +22,8 @@ def _snapshot(folder):
     (["-p", "h800_gpus", "-10"], "error: h800_gpus = -10 is not allowed: h800_gpus must be a whole number >= 2048, i.e. in [2048, inf) (GPUs)"),
     (["-p", "h100_gpus", "-1"], "error: h100_gpus = -1 is not allowed: h100_gpus must be a whole number >= 0, i.e. in [0, inf) (GPUs)"),
     (["-p", "h800_gpus", "0.5"], "error: h800_gpus = 0.5 has the wrong type: h800_gpus must be a whole number (GPUs)"),
+    (["-p", "h100_gpus", "45000"],
+     "error: hopper_gpus (50,000) must be at least h800_gpus + h100_gpus (55,000); the H20s are the Hopper GPUs that are neither"),
     (["-p", "capex_method", "guess"],
      "error: capex_method = 'guess' is not allowed: capex_method must be one of published_server_prices, epoch_overhead"),
     (["-p", "utilisation", "1.5"],
