@@ -6,9 +6,14 @@ frames out; no I/O): :mod:`analysis.fleet` (step 1), :mod:`analysis.tco` (step 2
 :mod:`analysis.serving` (step 4), :mod:`analysis.pricing` (step 5),
 :mod:`analysis.allocation`, :mod:`analysis.uncertainty` and :mod:`analysis.claims`
 (step 6), :mod:`analysis.methods` (published methods as tables) and
-:mod:`analysis.costs`, the one cost model that composes them. Boundary modules do the
-rest: :mod:`analysis.data` (read and validate ``data/``), :mod:`analysis.model` (the
-cost model's data from ``data/`` and its parameters from a run), :mod:`analysis.params`
+:mod:`analysis.costs`, the one cost model that composes them; constants and unit
+conversions live in :mod:`analysis.units` and number formatting in
+:mod:`analysis.formatting`. Boundary modules do the rest: :mod:`analysis.paths` (the
+project's folders), :mod:`analysis.validation` (the table-validation engine),
+:mod:`analysis.data` (the schemas and loaders of ``data/``), :mod:`analysis.model` (the
+cost model's data from ``data/`` and its parameters from a run),
+:mod:`analysis.notebooks` (the notebooks and their parameters cells, read with
+papermill's parser), :mod:`analysis.params`
 (assumptions register, parameter validation, scenarios), :mod:`analysis.results`
 (citable numbers), :mod:`analysis.figures` (house style, deterministic saving),
 :mod:`analysis.report` and :mod:`analysis.site` (the runner and its HTML), and

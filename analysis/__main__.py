@@ -30,6 +30,7 @@ for _s in _STOP_SIGNALS:
 import argparse  # noqa: E402
 
 from . import data as _data  # noqa: E402
+from . import notebooks as _notebooks  # noqa: E402
 from . import params as _params  # noqa: E402
 
 for _s in _STOP_SIGNALS:
@@ -86,7 +87,7 @@ def _fmt(value) -> str:
 
 def _cmd_params(args) -> int:
     register = _params.load_register()
-    usage = _params.parameter_usage()
+    usage = _notebooks.parameter_usage()
     rows = [("name", "value", "range", "unit", "sources", "notebooks")]
     for name, p in register.items():
         rng = f"{_fmt(p.low)} to {_fmt(p.high)} ({p.distribution})" if p.low is not None else p.distribution
@@ -112,12 +113,12 @@ def _cmd_check(args) -> int:
     register = _params.load_register()
     for name in _params.scenario_names():
         _params.load_scenario(name, register=register)
-    usage = _params.parameter_usage()
+    usage = _notebooks.parameter_usage()
     unknown = sorted(set(usage) - set(register))
     if unknown:
         raise _params.ParameterError(f"notebook parameter {unknown[0]!r} is not in data/assumptions.csv")
     print(f"ok: {sum(counts.values())} rows in {len(counts)} data files, {len(register)} parameters, "
-          f"{len(_params.scenario_names())} scenarios, {len(_params.notebook_paths())} notebooks")
+          f"{len(_params.scenario_names())} scenarios, {len(_notebooks.notebook_paths())} notebooks")
     return 0
 
 

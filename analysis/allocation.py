@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .training import HOURS_PER_YEAR
+from .units import HOURS_PER_YEAR
 
 #: The uses a year of the fleet's compute is allocated to, in the order charts show them.
 USES = ("training", "experiments", "serving", "high_flyer", "unallocated")

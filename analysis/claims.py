@@ -43,7 +43,7 @@ from typing import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from .results import format_value
+from .formatting import format_value
 
 VERDICTS = ("reproduced", "reproduced with a caveat", "misleading", "differs", "undetermined", "unsupported",
             "not computed in this run")

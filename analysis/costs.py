@@ -41,6 +41,7 @@ from . import serving as _serving
 from . import tco as _tco
 from . import training as _training
 from .methods import apply
+from .units import HOURS_PER_DAY, TOKENS_PER_MILLION
 
 #: The named costs, each a different question (module docstring).
 NAMED_COSTS = ("cost_final_run_usd", "cost_development_usd", "company_cost_per_year_usd", "cost_capability_tco_4y_usd")
@@ -156,6 +157,7 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         out[f"tco_{component}_usd_by_type"] = window[f"{component}_usd"]
         out[f"tco_{component}_usd"] = window[f"{component}_usd"].sum(axis=-1)
     out["cost_capability_tco_4y_usd"] = out["tco_total_usd"]
+    out["it_capacity_kw"] = window["it_capacity_kw"].sum(axis=-1)
     out["opex_4y_usd"] = sum(out[f"tco_{c}_usd"] for c in ("electricity", "hosting", "maintenance", "operations_staff"))
     out["tco_per_year_usd"] = out["tco_total_usd"] / years
     out["written_off_at_window_start_by_type"] = _tco.written_off_fraction(
@@ -205,7 +207,7 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
 
     # Step 5: DeepSeek's day of serving (Day 6), its margin and what DeepSeek's own caveats leave of it.
     price = np.asarray(p["gpu_hour_price_usd"], dtype=float)
-    out["day6_cost_usd"] = _pricing.serving_cost_usd(data.serving_gpus, 1, _training.HOURS_PER_DAY, price)
+    out["day6_cost_usd"] = _pricing.serving_cost_usd(data.serving_gpus, 1, HOURS_PER_DAY, price)
     revenue = data.day6_revenue_usd
     out["day6_margin"] = _pricing.cost_profit_margin(revenue["published"], out["day6_cost_usd"])
     out["day6_margin_rebuilt"] = _pricing.cost_profit_margin(revenue["r1"], out["day6_cost_usd"])
@@ -218,7 +220,7 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
 
     # Step 4: a million output tokens at DeepSeek's measured decode throughput, and all-in over the Day-6 day.
     out["cost_per_m_output_tokens_measured_usd"] = _serving.cost_per_million_tokens_usd(8, price, data.measured_output_tokens_per_s_per_node)
-    out["cost_per_m_output_tokens_day6_usd"] = out["day6_cost_usd"] / data.day6_output_tokens * 1e6
+    out["cost_per_m_output_tokens_day6_usd"] = out["day6_cost_usd"] / data.day6_output_tokens * TOKENS_PER_MILLION
     return out
 
 

@@ -12,7 +12,6 @@ Files go to the folder named by the environment variable ``DSTC_FIGURES_DIR``
 
 from __future__ import annotations
 
-import os
 import re
 import textwrap
 from pathlib import Path
@@ -24,7 +23,9 @@ import matplotlib.ticker as mticker
 
 from . import __version__
 from . import data as _data
+from . import paths as _paths
 from . import results as _results
+from .formatting import format_value
 
 MIME_TYPE = _results.FIGURE_MIME_TYPE
 ID_PATTERN = re.compile(r"^fig\d{2}_[a-z0-9_]+$")
@@ -78,10 +79,6 @@ def apply_style() -> None:
     pd.set_option("display.max_colwidth", None)
 
 
-def figures_dir() -> Path:
-    """Where :func:`save` writes: ``$DSTC_FIGURES_DIR`` or ``build/figures``."""
-    env = os.environ.get("DSTC_FIGURES_DIR")
-    return Path(env) if env else _data.REPO_ROOT / "build" / "figures"
 
 
 def footer_text(figure_id: str, sources: Iterable[str]) -> str:
@@ -132,7 +129,7 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     fig.text(0.01, 0.005, footer, fontsize=7, color="#555555", ha="left", va="bottom", linespacing=1.3)
     footer_height = (footer.count("\n") + 1) * 7 * 1.3 / 72 / fig.get_figheight()
     _tight_layout_once(fig, rect=(0, footer_height + 0.01, 1, 1))
-    out = figures_dir()
+    out = _paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context({"svg.hashsalt": figure_id}):
         fig.savefig(out / f"{figure_id}.svg", format="svg",
@@ -203,7 +200,7 @@ def _plain_number(value: float) -> str:
 
 def usd_formatter() -> mticker.FuncFormatter:
     """Tick labels in US$ with K, M and B (for log axes of costs)."""
-    return mticker.FuncFormatter(lambda value, _: _results.format_value(float(value), "USD") if value > 0 else "0")
+    return mticker.FuncFormatter(lambda value, _: format_value(float(value), "USD") if value > 0 else "0")
 
 
 def _plain_log_ticks(fig) -> None:

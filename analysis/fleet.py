@@ -33,30 +33,10 @@ from __future__ import annotations
 import numpy as np
 
 from .methods import Method
+from .units import cny_to_usd
 
 #: The fleet's GPU types, in the order of the last axis of every per-type array.
 GPU_TYPES = ("H800", "H100", "H20", "A100")
-
-
-def cny_to_usd(amount_cny, usd_cny_rate):
-    """Convert yuan to US dollars.
-
-    Parameters
-    ----------
-    amount_cny : array_like
-        Amount [CNY].
-    usd_cny_rate : array_like
-        Yuan per US dollar [CNY/USD].
-
-    Examples
-    --------
-    >>> round(float(cny_to_usd(1_200_000, 7.2)))
-    166667
-    """
-    rate = np.asarray(usd_cny_rate, dtype=float)
-    if np.any(rate <= 0):
-        raise ValueError("usd_cny_rate must be > 0 (yuan per US dollar)")
-    return np.divide(amount_cny, rate)
 
 
 def server_cost_per_gpu_from_server_price(server_price_usd, gpus_per_server):

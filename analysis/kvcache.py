@@ -113,7 +113,7 @@ def kv_cache_elements_per_token(config: AttentionConfig) -> int:
 
     Examples
     --------
-    DeepSeek-V2 (MLA) and DeepSeek 67B (GQA, 8 KV heads), research/facts.md check 1:
+    DeepSeek-V2 (MLA) and DeepSeek 67B (GQA, 8 KV heads) [1] (sources deepseek-v2-report, deepseek-llm-67b):
 
     >>> kv_cache_elements_per_token(AttentionConfig("mla", 60, 128, 128, kv_lora_rank=512, rope_head_dim=64))
     34560

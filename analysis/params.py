@@ -1,4 +1,4 @@
-"""Parameters: the assumptions register, validation, notebook parameter cells, scenarios.
+"""Parameters: the assumptions register, validation, scenarios (a notebook's parameters cell: :mod:`analysis.notebooks`).
 
 The register ``data/assumptions.csv`` lists every parameter once: its type, baseline
 value, uncertainty range (low, high, distribution), hard bounds, unit, sources and a
@@ -16,11 +16,9 @@ what is allowed.
 
 from __future__ import annotations
 
-import ast
 import datetime as _dt
 import difflib
 import hashlib
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import data as _data
+from . import validation as _validation
 
 
 class ParameterError(ValueError):
@@ -60,7 +59,7 @@ class Interval:
             if word in ("inf", "-inf"):
                 return float(word)
             try:
-                return float(_data.parse_date(word).toordinal())
+                return float(_validation.parse_date(word).toordinal())
             except ValueError:
                 raise ValueError(f"hard bounds {text!r}: {word!r} is not a date written YYYY-MM-DD") from None
 
@@ -212,7 +211,7 @@ class Parameter:
             if not isinstance(value, str):
                 raise wrong_type
             try:
-                day = _data.parse_date(value)
+                day = _validation.parse_date(value)
             except ValueError:
                 raise wrong_type from None
             if self.bounds is not None and not self.bounds.contains(day.toordinal()):
@@ -299,7 +298,7 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
             raise fail("baseline", f"must lie between low ({low:g}) and high ({high:g}), got {baseline:g}")
         if type_ == "date":
             try:
-                day = _data.parse_date(baseline)
+                day = _validation.parse_date(baseline)
             except ValueError:
                 raise fail("baseline", f"must be a date written YYYY-MM-DD, got {baseline!r}") from None
             if bounds is not None and not bounds.contains(day.toordinal()):
@@ -341,137 +340,6 @@ def unknown_parameter_error(name: str, known: Iterable[str], where: str = "") ->
     return ParameterError(f"unknown parameter {shown_value(repr(name))}{where}{suggestion}")
 
 
-# --------------------------------------------------------------------------- notebook parameter cells
-@dataclass(frozen=True)
-class Declared:
-    """One line of a notebook's parameters cell."""
-
-    name: str
-    type: str
-    default: Any
-    unit: str
-    source_ids: tuple[str, ...]
-    line: int
-
-
-_PARAM_LINE = re.compile(
-    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>\w+)\s*=\s*(?P<value>.+?)\s*#\s*(?P<unit>[^;#]+?)\s*;\s*(?P<sources>[\w\-; ]+?)\s*$"
-)
-
-
-def parse_parameters_source(source: str, label: str = "parameters cell") -> dict[str, Declared]:
-    """Parse a parameters cell: one ``name: type = literal  # unit; source-id`` per line.
-
-    Blank lines and comment lines are allowed; anything else is an error.
-
-    >>> parse_parameters_source("x: float = 2.0  # USD per GPU-hour; deepseek-v3-report")["x"].default
-    2.0
-    """
-    declared: dict[str, Declared] = {}
-    for n, line in enumerate(source.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        m = _PARAM_LINE.match(stripped)
-        if not m:
-            raise ParameterError(
-                f"{label}, line {n}: must read `name: type = literal  # unit; source-id`, got {stripped!r}"
-            )
-        try:
-            value = ast.literal_eval(m.group("value"))
-        except (ValueError, SyntaxError):
-            raise ParameterError(f"{label}, line {n}: the value of {m.group('name')} must be a literal") from None
-        name = m.group("name")
-        if name in declared:
-            raise ParameterError(f"{label}, line {n}: {name} is declared twice")
-        declared[name] = Declared(
-            name=name,
-            type=m.group("type"),
-            default=value,
-            unit=m.group("unit").strip(),
-            source_ids=tuple(s.strip() for s in m.group("sources").split(";") if s.strip()),
-            line=n,
-        )
-    return declared
-
-
-def joined_text(value) -> str:
-    """A multi-line string from a notebook as one string (nbformat allows a string or a list of lines)."""
-    return value if isinstance(value, str) else "".join(value)
-
-
-def cell_source(cell) -> str:
-    """A notebook cell's source as one string."""
-    return joined_text(cell.get("source", ""))
-
-
-def parameters_cell(notebook_path: Path) -> str:
-    """The source of the first code cell tagged ``parameters`` in a notebook file."""
-    nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            return cell_source(cell)
-    raise ParameterError(f"{Path(notebook_path).name}: no code cell is tagged 'parameters'")
-
-
-def notebook_parameters(notebook_path: Path) -> dict[str, Declared]:
-    """The parameters a notebook declares, parsed from its parameters cell."""
-    return parse_parameters_source(parameters_cell(notebook_path), label=f"{Path(notebook_path).name} parameters cell")
-
-
-def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
-    """The report's notebooks, in step order."""
-    return sorted((notebooks_dir or _data.NOTEBOOKS_DIR).glob("[0-9][0-9]_*.ipynb"))
-
-
-def parameter_usage(notebooks_dir: Path | None = None) -> dict[str, list[str]]:
-    """Parameter name -> the notebooks (stems) that declare it."""
-    usage: dict[str, list[str]] = {}
-    for path in notebook_paths(notebooks_dir):
-        for name in notebook_parameters(path):
-            usage.setdefault(name, []).append(path.stem)
-    return usage
-
-
-#: Names IPython puts in a kernel's namespace (besides ``_``-prefixed ones): never parameters.
-IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
-_PAPERMILL_HEADER = "# Parameters"
-
-
-def _assigned_names(source: str) -> list[str]:
-    """The names a papermill injected-parameters cell assigns (``name = value`` lines)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    return [t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
-
-
-def injected_and_declared(history: Iterable[str]) -> tuple[list[str], set[str] | None]:
-    """From a kernel's input history (IPython's ``In``): the names papermill injected, and the
-    names the notebook's parameters cell declares (None if no parameters cell was run).
-
-    Papermill writes the values it is given into a cell of its own, after the parameters cell,
-    headed ``# Parameters``; a misspelt name there would otherwise be a new variable that no cell
-    reads, and the notebook would run with its default.
-    """
-    injected: list[str] = []
-    declared: set[str] | None = None
-    for source in history:
-        if not isinstance(source, str) or not source.strip():
-            continue
-        if source.lstrip().startswith(_PAPERMILL_HEADER):
-            injected += [n for n in _assigned_names(source) if n not in injected]
-            continue
-        try:
-            parsed = parse_parameters_source(source)
-        except ParameterError:
-            continue
-        if parsed:
-            declared = (declared or set()) | set(parsed)
-    return injected, declared
-
-
 def check_parameters(namespace: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, Any]:
     """Validate the register parameters found in ``namespace`` (a notebook's ``globals()``).
 
@@ -491,6 +359,8 @@ def check_parameters(namespace: Mapping[str, Any], data_dir: Path | str | None =
         If a value has the wrong type or lies outside its hard bounds, or a parameter given
         to the notebook is not one it declares.
     """
+    from .notebooks import injected_and_declared  # here, not at the top: analysis.notebooks imports this module
+
     register = load_register(data_dir)
     injected, declared = injected_and_declared(namespace.get("In") or ())
     known = declared if declared is not None else set(register)

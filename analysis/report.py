@@ -54,11 +54,11 @@ from typing import Any, Callable, Iterable
 
 from . import __version__
 from . import data as _data
+from . import notebooks as _notebooks
+from . import paths as _paths
 from . import params as _params
 from . import results as _results
 
-REPORTS_DIR = _data.REPO_ROOT / "reports"
-FIGURES_DIR = _data.REPO_ROOT / "figures"
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 900
 FIGURE_FIELDS = ("id", "title", "caption", "sources", "notebook")
@@ -169,7 +169,7 @@ def default_out_dir(scenario: str, cli_overrides: dict[str, Any], sha256: str | 
                 break
             kept += part
         name = f"{kept}+...-{digest}"
-    return REPORTS_DIR / name
+    return _paths.REPORTS_DIR / name
 
 
 def _safe_name(text: str) -> str:
@@ -187,12 +187,12 @@ def plan_report(scenario: str | Path = "baseline", overrides: Iterable[tuple[str
     cli = _params.parse_cli_overrides(overrides, register)
     values = _params.resolve_parameters(register, scen.overrides, cli)
     check_model_outputs(values, data_dir, register)
-    notebooks = _params.notebook_paths(notebooks_dir)
+    notebooks = _notebooks.notebook_paths(notebooks_dir)
     if not notebooks:
         raise ReportError("no notebooks found in notebooks/")
     per_notebook = {}
     for path in notebooks:
-        declared = _params.notebook_parameters(path)
+        declared = _notebooks.notebook_parameters(path)
         unknown = [n for n in declared if n not in register]
         if unknown:
             raise _params.ParameterError(
@@ -201,7 +201,7 @@ def plan_report(scenario: str | Path = "baseline", overrides: Iterable[tuple[str
     default_out = default_out_dir(scen.name, cli, scen.sha256 if scen.external else None)
     out_dir = check_out_dir(out if out is not None else default_out, data_dir)
     refresh = (scen.name == "baseline" and not scen.external and not cli and not scen.overrides
-               and out_dir == REPORTS_DIR.resolve() / "baseline")
+               and out_dir == _paths.REPORTS_DIR.resolve() / "baseline")
     return Plan(scen, cli, values, _params.differs_from_baseline(register, values), out_dir, notebooks,
                 per_notebook, register, refresh and data_dir is None,
                 Path(data_dir).resolve() if data_dir is not None else None,
@@ -318,9 +318,9 @@ def _shown_path(path: Path | str, limit: int = 200) -> str:
 
 def _protected_folders(data_dir: Path | str | None) -> dict[Path, str]:
     """Folders a report may never be written into (nor be): the project's own files."""
-    folders = {Path(data_dir) if data_dir is not None else _data.DATA_DIR: "the data folder",
-               _data.NOTEBOOKS_DIR: "the notebooks folder"}
-    folders.update({_data.REPO_ROOT / name: f"{name}/" for name in ("data", "notebooks", "analysis", "tests", ".git")})
+    folders = {Path(data_dir) if data_dir is not None else _paths.DATA_DIR: "the data folder",
+               _paths.NOTEBOOKS_DIR: "the notebooks folder"}
+    folders.update({_paths.REPO_ROOT / name: f"{name}/" for name in ("data", "notebooks", "analysis", "tests", ".git")})
     return {p.resolve(): what for p, what in folders.items()}
 
 
@@ -408,7 +408,7 @@ def check_out_dir(out: Path | str, data_dir: Path | str | None = None) -> Path:
     if len(os.fsencode(target)) + 200 > 4096:
         raise OutputRefused(f"--out {shown}: the path is too long for the file system; choose a shorter path")
     for folder, what in ((Path("/"), "the file system root"), (Path.home().resolve(), "your home folder"),
-                         (_data.REPO_ROOT.resolve(), "the repository itself")):
+                         (_paths.REPO_ROOT.resolve(), "the repository itself")):
         if target == folder:
             raise OutputRefused(f"--out {shown} is {what}; choose a folder of its own, e.g. reports/my-run")
     for folder, what in _protected_folders(data_dir).items():
@@ -604,7 +604,7 @@ def _running_cell(nb) -> tuple[int | None, str]:
     if not started:
         return None, ""
     i = started[-1]
-    source = _params.cell_source(code[i])
+    source = _notebooks.cell_source(code[i])
     first_line = next((line for line in source.splitlines() if line.strip()), "")
     return code[i].get("execution_count") or i + 1, first_line[:70]
 
@@ -705,7 +705,7 @@ def expected_work(nb_path: Path) -> tuple[int, int]:
     notebook does beyond starting its kernel; the amount of code breaks ties.
     """
     nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
-    code = "".join(_params.cell_source(c) for c in nb["cells"] if c["cell_type"] == "code")
+    code = "".join(_notebooks.cell_source(c) for c in nb["cells"] if c["cell_type"] == "code")
     return code.count("figures.save("), len(code)
 
 
@@ -995,7 +995,7 @@ def _swap(tmp: Path, plan: Plan, interrupts: _Interrupts, progress: Callable[[st
             shutil.rmtree(stale, ignore_errors=True)
         if plan.refresh_figures:
             refresh_figures(out_dir / "figures")
-            progress(f"  refreshed {FIGURES_DIR.relative_to(_data.REPO_ROOT)}/ from the baseline run")
+            progress(f"  refreshed {_paths.FIGURES_DIR.relative_to(_paths.REPO_ROOT)}/ from the baseline run")
 
 
 def _publish(tmp: Path, plan: Plan) -> None:
@@ -1028,7 +1028,7 @@ def _publish(tmp: Path, plan: Plan) -> None:
     _write_marker(tmp, plan)
 
 
-def refresh_figures(source: Path, target: Path = FIGURES_DIR) -> None:
+def refresh_figures(source: Path, target: Path = _paths.FIGURES_DIR) -> None:
     """Replace the committed ``figures/`` with the baseline run's figures."""
     target.mkdir(parents=True, exist_ok=True)
     wanted = {p.name for p in source.iterdir() if p.suffix in (".svg", ".png", ".csv", ".md")}

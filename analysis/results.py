@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import data as _data
+from .formatting import format_value
 
 MIME_TYPE = "application/vnd.deepseek-true-cost.results+json"
 ANSWER_MIME_TYPE = "application/vnd.deepseek-true-cost.answer+json"
@@ -129,32 +130,6 @@ class Results:
         shown = table.assign(value=[format_value(v, u) for v, u in zip(table["value"], table["unit"])])
         display({MIME_TYPE: payload, "text/html": shown.to_html(index=False), "text/plain": shown.to_string(index=False)},
                 raw=True)
-
-
-def format_value(value: float, unit: str) -> str:
-    """A number as a reader would write it.
-
-    >>> format_value(5576000.0, "USD")
-    'US$5.576M'
-    >>> format_value(0.3464, "fraction")
-    '34.64%'
-    """
-    if unit == "USD":
-        for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if abs(value) >= scale:
-                return f"US${value / scale:,.4g}{suffix}"
-        return f"US${value:,.4g}"
-    if unit == "fraction":
-        return f"{value * 100:.2f}%"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
-        number = f"{int(value):,}"
-    elif abs(value) >= 1e15 or (value != 0 and abs(value) < 1e-3):
-        number = f"{value:.4g}"
-    elif abs(value) >= 1000:
-        number = f"{value:,.0f}"
-    else:
-        number = f"{value:,.4g}"
-    return f"{number} {unit}" if unit else number
 
 
 def outputs_of_type(notebook, mime_type: str) -> list:

@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from .kvcache import AttentionConfig
+from .units import SECONDS_PER_HOUR, TOKENS_PER_MILLION
 
-SECONDS_PER_HOUR = 3600.0
 
 
 def weight_bytes(total_params, bytes_per_weight):
@@ -176,4 +176,4 @@ def cost_per_million_tokens_usd(gpus, price_usd_per_gpu_hour, tokens_per_s):
     tokens_per_s = np.asarray(tokens_per_s, dtype=float)
     if np.any(tokens_per_s <= 0):
         raise ValueError("tokens_per_s must be > 0")
-    return np.multiply(gpus, price_usd_per_gpu_hour) / (tokens_per_s * SECONDS_PER_HOUR) * 1e6
+    return np.multiply(gpus, price_usd_per_gpu_hour) / (tokens_per_s * SECONDS_PER_HOUR) * TOKENS_PER_MILLION

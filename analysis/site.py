@@ -38,8 +38,9 @@ from pathlib import Path
 
 from . import __version__
 from . import results as _results
-from .params import cell_source as _source
-from .params import joined_text as _joined
+from .formatting import format_value
+from .notebooks import cell_source as _source
+from .notebooks import joined_text as _joined
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -365,7 +366,7 @@ def _step_question(title: str) -> str:
 def index_html(plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None) -> str:
     """The report's front page (offline: no request leaves the folder)."""
     esc = html.escape
-    fmt = _results.format_value
+    fmt = format_value
     by_id = {r["id"]: r for r in results}
     answers = {a["notebook"]: a for a in (answers or [])}
     figure_by_id = {f["id"]: f for f in figures}

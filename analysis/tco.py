@@ -38,7 +38,7 @@ import math
 import numpy as np
 
 from .methods import Method, apply
-from .training import HOURS_PER_YEAR
+from .units import HOURS_PER_YEAR
 
 #: The ownership period of SemiAnalysis's chart, "TCO (4y Ownership)" [2] [years].
 SEMIANALYSIS_OWNERSHIP_YEARS = 4
@@ -284,7 +284,7 @@ def annual_electricity_usd(gpus, power_kw_per_gpu, pue, electricity_usd_per_kwh)
 
     Examples
     --------
-    research/facts.md check 10: 60,000 GPUs at 1.275 kW, PUE 1.25, US$0.0806/kWh gives
+    60,000 GPUs at 1.275 kW, PUE 1.25 and US$0.0806/kWh, Epoch AI's figures [1], give
     US$67.5M a year over 8,760 hours; over an average year of 8,766 hours:
 
     >>> round(float(annual_electricity_usd(60_000, 1.275, 1.25, 0.0806)) / 1e6, 1)
@@ -427,4 +427,42 @@ def ownership_cost_usd(values, *, gpus, cluster_capex_usd, tdp_w, purchase_year,
     out["operations_staff_usd"] = share * parameter_column(values["operations_staff_usd_per_year"]) * np.max(service, axis=-1, keepdims=True)
     out["total_usd"] = sum(out.values())
     out["in_service_years"] = service
+    out["it_capacity_kw"] = peak_kw
     return out
+
+
+def hosting_price_to_match_usd_per_kw_month(*, target_opex_usd, opex_usd, hosting_usd_per_kw_month, it_capacity_kw, years):
+    """The datacentre price per kW that would make an operating cost equal a target, all else equal.
+
+    Parameters
+    ----------
+    target_opex_usd : array_like
+        The operating cost to match over ``years`` (e.g. SemiAnalysis's US$944M) [USD].
+    opex_usd : array_like
+        The operating cost over ``years`` at ``hosting_usd_per_kw_month`` [USD].
+    hosting_usd_per_kw_month : array_like
+        The datacentre price it was computed with [USD/kW-month].
+    it_capacity_kw : array_like
+        IT capacity the datacentre price is charged on (every server at full power) [kW].
+    years : array_like
+        The period [years].
+
+    Returns
+    -------
+    array_like
+        The datacentre price that closes the gap [USD/kW-month]; below the one used when
+        the target is lower.
+
+    Examples
+    --------
+    A 1,000 kW fleet whose 4-year opex is US$1M short of the target needs
+    US$1M / (4 x 12 x 1,000) = US$20.83 more per kW-month:
+
+    >>> round(float(hosting_price_to_match_usd_per_kw_month(target_opex_usd=3e6, opex_usd=2e6, hosting_usd_per_kw_month=150,
+    ...                                                     it_capacity_kw=1000, years=4)), 2)
+    170.83
+    """
+    capacity = np.asarray(it_capacity_kw, dtype=float)
+    if np.any(capacity <= 0):
+        raise ValueError("it_capacity_kw must be > 0")
+    return np.add(hosting_usd_per_kw_month, np.subtract(target_opex_usd, opex_usd) / (np.multiply(years, 12) * capacity))

@@ -22,10 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: Hours in an average year (365.25 days x 24 h).
-HOURS_PER_YEAR = 365.25 * 24
-SECONDS_PER_HOUR = 3600.0
-HOURS_PER_DAY = 24.0
+from .units import HOURS_PER_DAY, HOURS_PER_YEAR, SECONDS_PER_HOUR
+
 #: FLOPs per activated parameter per training token: 2 forward + 4 backward [2].
 TRAINING_FLOP_PER_PARAM_TOKEN = 6.0
 

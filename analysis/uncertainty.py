@@ -33,6 +33,8 @@ from .costs import NAMED_COSTS, ModelData, cost_model
 
 #: z-score of the 95th percentile: a lognormal's low and high are its 5th and 95th percentiles.
 Z95 = 1.6448536269514722
+#: The distributions a ranged parameter of the register may have (``fixed``: not drawn).
+DISTRIBUTIONS = ("fixed", "uniform", "triangular", "lognormal")
 #: Parameters drawn jointly: a run that sets one of them holds them all.
 HELD_TOGETHER = (("hopper_gpus", "h800_gpus", "h100_gpus"),)
 

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from analysis import data as _data
+from analysis import paths as _paths
 from analysis import report as _report
 
-REPO = _data.REPO_ROOT
+REPO = _paths.REPO_ROOT
 
 
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     """A writable copy of data/ to break on purpose."""
     target = tmp_path / "data"
-    shutil.copytree(_data.DATA_DIR, target)
+    shutil.copytree(_paths.DATA_DIR, target)
     return target
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from analysis import params, report
+from analysis import params, paths, report
 from conftest import REPO, run_cli
 
 
@@ -45,8 +45,8 @@ def _snapshot(folder):
     (["-p", "gpu_hour_price_usd"], "error: argument -p/--parameter: expected 2 arguments (see `python -m analysis report --help`)"),
 ])
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
-    reports_before = _snapshot(report.REPORTS_DIR)
-    figures_before = _snapshot(report.FIGURES_DIR)
+    reports_before = _snapshot(paths.REPORTS_DIR)
+    figures_before = _snapshot(paths.FIGURES_DIR)
     for extra in ([], ["--out", str(tmp_path / "out")]):
         proc = run_cli("report", *args, *extra)
         assert proc.returncode == 2, proc.stderr
@@ -57,8 +57,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
         assert proc.stdout == ""
         assert "Traceback" not in proc.stderr
     assert list(tmp_path.iterdir()) == []
-    assert _snapshot(report.REPORTS_DIR) == reports_before
-    assert _snapshot(report.FIGURES_DIR) == figures_before
+    assert _snapshot(paths.REPORTS_DIR) == reports_before
+    assert _snapshot(paths.FIGURES_DIR) == figures_before
 
 
 def test_malformed_scenario_file_is_refused(tmp_path):

@@ -4,12 +4,12 @@ import re
 
 import pytest
 
-from analysis import data
+from analysis import data, paths, validation
 
 
 def test_every_data_file_loads():
     counts = data.validate_all()
-    assert set(counts) == {p.name for p in data.DATA_DIR.glob("*.csv")}, "every CSV in data/ needs a schema"
+    assert set(counts) == {p.name for p in paths.DATA_DIR.glob("*.csv")}, "every CSV in data/ needs a schema"
     assert all(n > 0 for n in counts.values())
 
 
@@ -17,7 +17,7 @@ def test_numeric_columns_carry_units_in_their_names():
     for schema in data.SCHEMAS.values():
         for col in schema.columns:
             if col.numeric and schema.file not in ("published_figures.csv", "benchmarks.csv", "claims.csv"):  # values in the unit of another column or result
-                assert ("_" + col.name).endswith(data.UNIT_SUFFIXES), f"{schema.file}: column {col.name} has no unit suffix"
+                assert ("_" + col.name).endswith(validation.UNIT_SUFFIXES), f"{schema.file}: column {col.name} has no unit suffix"
 
 
 def test_physical_quantities_are_bounded_below():
@@ -103,8 +103,8 @@ def test_malformed_scenario_files_are_refused(tmp_path, content, pattern):
 
 
 def test_data_readme_describes_every_file():
-    readme = (data.DATA_DIR / "README.md").read_text()
-    for path in sorted(data.DATA_DIR.glob("*.csv")):
+    readme = (paths.DATA_DIR / "README.md").read_text()
+    for path in sorted(paths.DATA_DIR.glob("*.csv")):
         assert f"`{path.name}`" in readme, f"data/README.md does not describe {path.name}"
 
 
@@ -125,10 +125,10 @@ def test_bytes_that_are_not_a_table_are_one_line(data_copy, edit, pattern):
 
 
 def test_dates_in_data_are_yyyy_mm_dd_only():
-    assert data.parse_date("2025-02-28").isoformat() == "2025-02-28"
+    assert validation.parse_date("2025-02-28").isoformat() == "2025-02-28"
     for text in ("20250228", "2025-2-28", "2025-02-28T00:00", "2025-W09-5", "2025-02-30"):
         with pytest.raises(ValueError, match="must be a date written YYYY-MM-DD"):
-            data.parse_date(text)
+            validation.parse_date(text)
 
 
 @pytest.mark.parametrize("content, pattern", [

@@ -21,7 +21,7 @@ def _capex(values, server_choice=None, **changes):
 
 
 def test_published_server_prices_per_gpu(values):
-    # research/facts.md check 9 (at 7.2 CNY/USD): DGX H100 $270k/8 = $33,750; H20 server ¥1.2M/8 = $20.8k; Fire-Flyer 2 ¥1B/10k = $13.9k.
+    # Published server prices (sources epoch-training-cost-trends, huxiu-2024-h20-prices, wikipedia-high-flyer), at 7.2 CNY/USD: DGX H100 $270k/8 = $33,750; H20 server ¥1.2M/8 = $20.8k; Fire-Flyer 2 ¥1B/10k = $13.9k.
     d = model.load_data()
     per_gpu = fleet.published_server_cost_per_gpu_usd(server_price_usd_per_gpu=d.server_price_usd_per_gpu,
                                                       server_price_cny_per_gpu=d.server_price_cny_per_gpu, usd_cny_rate=7.2)
@@ -31,7 +31,7 @@ def test_published_server_prices_per_gpu(values):
 
 
 def test_bottom_up_capex_reproduces_facts_check_9(values):
-    # research/facts.md check 9: total ≈ $1.44B; with H100 at the grey-market ¥2.7M/8 (≈ $46.9k) ≈ $1.57B.
+    # The same prices by hand: total ≈ $1.44B; with H100 at the grey-market ¥2.7M/8 (≈ $46.9k) ≈ $1.57B.
     hand = 10_000 * 33_750 * 2 + 30_000 * 1.2e6 / 8 / 7.2 + 10_000 * 1e9 / 10_000 / 7.2
     base, _ = _capex(values, usd_cny_rate=7.2)
     assert base["all"] == pytest.approx(hand) and hand / 1e9 == pytest.approx(1.44, abs=0.01)

@@ -8,10 +8,10 @@ import sys
 import nbformat
 import pytest
 
-from analysis import params, results
+from analysis import notebooks, params, results
 from conftest import REPO
 
-NOTEBOOKS = params.notebook_paths()
+NOTEBOOKS = notebooks.notebook_paths()
 
 
 def test_the_step_notebooks_exist():
@@ -34,7 +34,7 @@ def test_first_code_cell_is_parameters_then_validation(path):
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", []), f"{path.name}: the first code cell must be tagged parameters"
-    assert params.notebook_parameters(path), f"{path.name}: declares no parameters"
+    assert notebooks.notebook_parameters(path), f"{path.name}: declares no parameters"
     assert "check_parameters(globals())" in code[1].source, f"{path.name}: the second code cell must validate the parameters"
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "a notebook opens with its title"
     assert any("## The claim being checked" in c.source for c in nb.cells if c.cell_type == "markdown")
@@ -109,10 +109,39 @@ def test_a_notebook_declares_every_parameter_its_modelled_numbers_depend_on(stem
     """So `-p NAME VALUE` or a scenario reaches every step that uses NAME, and no step copies another's result."""
     from analysis import model
 
-    declared = set(params.notebook_parameters(REPO / "notebooks" / f"{stem}.ipynb"))
+    declared = set(notebooks.notebook_parameters(REPO / "notebooks" / f"{stem}.ipynb"))
     register = params.load_register()
     for scenario in ("baseline", "epoch-method"):
         values = params.resolve_parameters(register, params.load_scenario(scenario, register=register).overrides)
         for output in DEPENDS_ON[stem]:
             missing = set(model.drivers(output, values)) - declared
             assert not missing, f"{stem} records {output} but does not declare {sorted(missing)} ({scenario})"
+
+
+def test_no_six_lines_of_code_repeat_across_the_notebooks():
+    """Notebooks narrate; logic lives once in analysis/. Parameters cells declare what each step depends on and are not code."""
+    from collections import defaultdict
+
+    seen = defaultdict(set)
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+                continue
+            lines = [line.strip() for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")]
+            for start in range(len(lines) - 5):
+                seen[tuple(lines[start:start + 6])].add(f"{path.stem} cell {index}")
+    repeated = {block: places for block, places in seen.items() if len(places) > 1}
+    assert not repeated, "code repeated across cells (move it into analysis/): " + "; ".join(
+        f"{sorted(places)}: {block[0]!r}" for block, places in list(repeated.items())[:3])
+
+
+def test_no_file_cites_a_document_outside_the_repository():
+    """Sources are cited by their ids in data/sources.csv, never by notes that are not in the repository."""
+    banned = ("research/facts", "facts.md", "facts-2.md", "shared/research", "peers.md")
+    for folder, patterns in (("analysis", ("*.py",)), ("tests", ("*.py",)), ("data", ("*.csv", "*.yaml", "*.md")), ("notebooks", ("*.ipynb",))):
+        for pattern in patterns:
+            for path in (REPO / folder).rglob(pattern):
+                text = path.read_text(encoding="utf-8")
+                hits = [b for b in banned if b in text and not (path.name == "test_notebooks.py")]
+                assert not hits, f"{path.relative_to(REPO)} cites {hits[0]}, which is not in the repository"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import params
+from analysis import notebooks, params
 from analysis.data import DataError
 from conftest import REPO
 
@@ -27,10 +27,10 @@ def test_register_baselines_lie_in_their_ranges_and_bounds(register):
 
 
 def test_every_notebook_parameter_is_registered_with_the_same_type_default_unit_and_sources(register):
-    usage = params.parameter_usage()
+    usage = notebooks.parameter_usage()
     assert usage, "no notebook declares parameters"
-    for path in params.notebook_paths():
-        for name, d in params.notebook_parameters(path).items():
+    for path in notebooks.notebook_paths():
+        for name, d in notebooks.notebook_parameters(path).items():
             assert name in register, f"{path.name}: {name} is not in data/assumptions.csv"
             p = register[name]
             annotation = {"date": "str"}.get(p.type, p.type)  # a date is written as a "YYYY-MM-DD" string literal
@@ -41,7 +41,7 @@ def test_every_notebook_parameter_is_registered_with_the_same_type_default_unit_
 
 
 def test_every_registered_parameter_is_used_by_a_notebook(register):
-    unused = set(register) - set(params.parameter_usage())
+    unused = set(register) - set(notebooks.parameter_usage())
     assert not unused, f"registered but used by no notebook: {sorted(unused)}"
 
 
@@ -128,15 +128,15 @@ def test_broken_register_rows_are_caught(data_copy, edit, pattern):
 
 def test_parameters_cell_parser():
     cell = "# comment\n\nx: float = 2.0  # USD per GPU-hour; a; b-c\nn: int = 3  # GPUs; a\n"
-    declared = params.parse_parameters_source(cell)
+    declared = notebooks.parse_parameters_source(cell)
     assert declared["x"].source_ids == ("a", "b-c") and declared["x"].unit == "USD per GPU-hour"
     assert declared["n"].default == 3 and declared["n"].type == "int"
     with pytest.raises(params.ParameterError, match="line 1: must read"):
-        params.parse_parameters_source("x = 2.0")
+        notebooks.parse_parameters_source("x = 2.0")
     with pytest.raises(params.ParameterError, match="must be a literal"):
-        params.parse_parameters_source("x: float = 1 + y  # USD; a")
+        notebooks.parse_parameters_source("x: float = 1 + y  # USD; a")
     with pytest.raises(params.ParameterError, match="declared twice"):
-        params.parse_parameters_source("x: int = 1  # GPUs; a\nx: int = 2  # GPUs; a")
+        notebooks.parse_parameters_source("x: int = 1  # GPUs; a\nx: int = 2  # GPUs; a")
 
 
 def test_baseline_scenario_overrides_nothing():
@@ -190,7 +190,7 @@ NOTEBOOK_03 = REPO / "notebooks" / "03_pretraining_estimate.ipynb"
 
 
 def test_check_parameters_refuses_a_name_papermill_injected_that_the_notebook_does_not_declare():
-    cell = params.parameters_cell(NOTEBOOK_03)
+    cell = notebooks.parameters_cell(NOTEBOOK_03)
     history = ["", cell, "# Parameters\ngpu_hour_pric = 3\n", "params.check_parameters(globals())"]
     with pytest.raises(params.ParameterError, match=r"^unknown parameter 'gpu_hour_pric'; did you mean gpu_hour_price_usd\?$"):
         params.check_parameters({"In": history, "gpu_hour_price_usd": 2.0, "gpu_hour_pric": 3})

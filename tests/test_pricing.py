@@ -46,7 +46,7 @@ def test_every_price_in_force_started_on_or_before_the_date(prices, day):
 
 
 def test_price_ratios_on_28_feb_2025(prices):
-    # research/facts.md check 11: o1/R1 output 60 / 2.19 = 27.4x; input 15 / 0.55 = 27.3x; R1/Gemini 2.0 Flash output 2.19 / 0.40 = 5.5x.
+    # List prices (sources openai-community-o1-pricing, deepseek-api-pricing, modelpedia-gemini-2-0-flash): o1/R1 output 60 / 2.19 = 27.4x; input 15 / 0.55 = 27.3x; R1/Gemini 2.0 Flash output 2.19 / 0.40 = 5.5x.
     t = pricing.prices_as_of(prices, "2025-02-28")
     assert t.loc["o1", "output_usd_per_m_tokens"] / t.loc["deepseek-reasoner (R1)", "output_usd_per_m_tokens"] == pytest.approx(27.4, abs=0.05)
     assert t.loc["o1", "input_cache_miss_usd_per_m_tokens"] / t.loc["deepseek-reasoner (R1)", "input_cache_miss_usd_per_m_tokens"] == pytest.approx(27.3, abs=0.05)

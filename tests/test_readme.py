@@ -3,14 +3,14 @@
 import json
 import re
 
-from analysis import results
+from analysis import formatting
 from conftest import REPO
 
 
 def test_readme_headline_table_equals_the_committed_results():
     readme = (REPO / "README.md").read_text()
     committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
-    shown = lambda result_id: results.format_value(committed[result_id]["value"], committed[result_id]["unit"])  # noqa: E731
+    shown = lambda result_id: formatting.format_value(committed[result_id]["value"], committed[result_id]["unit"])  # noqa: E731
     # Headline rows: id | median (90% interval) | value at baseline parameters
     intervals = re.findall(r"^\| `([a-z0-9_]+)` \| (US\$[^ ]+) \((US\$[^ ]+) to (US\$[^ ]+)\) \| ([^|]+) \|", readme, flags=re.M)
     assert len(intervals) == 4, "the README's headline table should give the four costs with intervals"

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
 
-from analysis import figures, results
+from analysis import figures, formatting, results
 
 
 def test_results_refuse_bad_records():
@@ -45,7 +45,7 @@ def test_results_serialise_deterministically_and_refuse_clashing_ids():
     (0.0053, "fraction", "0.53%"), (2_788_000.0, "GPU-hours", "2,788,000 GPU-hours"), (3.2856e24, "FLOP", "3.286e+24 FLOP"),
 ])
 def test_format_value(value, unit, text):
-    assert results.format_value(value, unit) == text
+    assert formatting.format_value(value, unit) == text
 
 
 def _figure():

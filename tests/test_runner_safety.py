@@ -14,7 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from analysis import params, report
+from analysis import params, paths, report
 from conftest import REPO, run_cli
 
 
@@ -303,12 +303,12 @@ def test_a_scenario_file_given_by_path_builds_into_a_folder_of_its_own(tmp_path)
     shutil.copyfile(REPO / "data" / "scenarios" / "baseline.yaml", path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
     plan = report.plan_report(str(path))
-    assert plan.out_dir == report.REPORTS_DIR / f"baseline-{digest}", "never onto the committed reports/baseline/"
+    assert plan.out_dir == paths.REPORTS_DIR / f"baseline-{digest}", "never onto the committed reports/baseline/"
     assert not plan.refresh_figures
     assert plan.rerun_command() == f"python -m analysis report --scenario '{path}'"
     # The registered file itself, by path, is the registered scenario.
     registered = report.plan_report(str(REPO / "data" / "scenarios" / "high.yaml"))
-    assert registered.out_dir == report.REPORTS_DIR / "high"
+    assert registered.out_dir == paths.REPORTS_DIR / "high"
 
 
 def test_the_default_folder_for_many_overrides_is_shortened_with_a_hash():

@@ -24,7 +24,7 @@ def test_one_node_cannot_hold_v3_but_the_decode_unit_can():
 
 
 def test_day6_cost_per_output_token_if_all_cost_were_output():
-    # research/facts.md check 6: $87,072 / 168,000 M output tokens ≈ $0.52 per M.
+    # DeepSeek's Day 6 (source deepseek-open-infra-day6): $87,072 / 168,000 M output tokens ≈ $0.52 per M.
     assert serving.cost_per_million_tokens_usd(226.75 * 8, 2.0, 168e9 / 86_400) == pytest.approx(87_072 / 168_000, rel=1e-6)
 
 

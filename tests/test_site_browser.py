@@ -69,9 +69,9 @@ def test_every_page_in_headless_chromium(chromium, served, tmp_path):
     assert links, "index.html links to nothing"
     pages = sorted({l.split("#")[0] for l in links if l.split("#")[0].endswith(".html")})
     files = sorted({l.split("#")[0] for l in links if l.split("#")[0] and not l.split("#")[0].endswith(".html")})
-    from analysis import params
+    from analysis import notebooks
 
-    expected = 2 * len(params.notebook_paths())
+    expected = 2 * len(notebooks.notebook_paths())
     assert len(pages) == expected, f"expected a report and a code view for each notebook ({expected} pages), got {pages}"
     for i, rel in enumerate(pages):
         _check_page(page, urllib.parse.urljoin(served, rel), tmp_path / f"page{i:02d}.png")

@@ -90,10 +90,12 @@ def test_bridges_end_on_the_model_totals(setup):
     register, values, data = setup
     point = model.evaluate(values, data)
     dev = uncertainty.development_bridge(point)
-    assert dev["usd"].iloc[0] == 5_576_000 and dev["usd"].iloc[-1] == point["cost_development_usd"]
-    assert dev["usd"].iloc[:-1].sum() == pytest.approx(dev["usd"].iloc[-1])
+    # By hand: V3's Table 1 and R1's RL at US$2, the experiments (3.46 - 1) times both, 150 staff x US$319K x 1.5 years.
+    assert dev["usd"].tolist()[:4] == pytest.approx([5_576_000, 294_672, 2.46 * 5_870_672, 150 * 319_000 * 1.5])
+    assert dev["usd"].iloc[-1] == pytest.approx(5_870_672 * 3.46 + 150 * 319_000 * 1.5)
     year = uncertainty.company_year_bridge(point)
-    assert year["usd"].iloc[:-1].sum() == pytest.approx(point["company_cost_per_year_usd"])
+    # The fleet's yearly cost split by use adds back to the fleet's cost; the staff are 150 x US$319K.
+    assert year["usd"].iloc[:5].sum() == pytest.approx(point["tco_per_year_usd"]) and year["usd"].iloc[5] == pytest.approx(150 * 319_000)
     assert year["sources"].str.len().gt(0).all()
 
 

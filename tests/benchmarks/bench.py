@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis import model, params, report, uncertainty
+from analysis import model, notebooks, params, report, uncertainty
 
 FLOOR_CELL = """import matplotlib.pyplot as plt
 
@@ -35,7 +35,7 @@ figures.save(fig, "fig9{i}_floor", "A floor figure", "The smallest notebook the 
 
 
 def floor_notebooks(folder: Path, count: int) -> None:
-    param_line = params.parameters_cell(params.notebook_paths()[0]).strip().splitlines()
+    param_line = notebooks.parameters_cell(notebooks.notebook_paths()[0]).strip().splitlines()
     declared = next(line for line in param_line if line and not line.startswith("#"))
     for i in range(count):
         nb = {"cells": [
@@ -104,13 +104,13 @@ def figure_seconds(repeats: int = 2) -> tuple[int, float]:
         try:
             for _ in range(repeats):
                 spent.clear()
-                for nb_path in params.notebook_paths():
+                for nb_path in notebooks.notebook_paths():
                     cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
                     namespace: dict = {"display": display}  # a builtin in a Jupyter kernel
                     with contextlib.redirect_stdout(io.StringIO()):
                         for cell in cells:
                             if cell["cell_type"] == "code":
-                                exec(compile(params.cell_source(cell), str(nb_path), "exec"), namespace)
+                                exec(compile(notebooks.cell_source(cell), str(nb_path), "exec"), namespace)
                 best = min(best, sum(spent))
         finally:
             figures.save = save
@@ -124,7 +124,7 @@ def figure_seconds(repeats: int = 2) -> tuple[int, float]:
 def main() -> int:
     jobs = os.cpu_count() or 1
     repeats = int(os.environ.get("BENCH_REPEATS", "3"))
-    count = len(params.notebook_paths())
+    count = len(notebooks.notebook_paths())
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "floor_nb").mkdir()

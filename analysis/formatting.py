@@ -1,0 +1,34 @@
+"""Numbers as a reader would write them: US$ with K, M and B, percentages, thousands separators.
+
+Pure: no I/O. The results table, the claims ledger, the figures' tick labels and the
+notebooks' sentences all format a number through :func:`format_value`, so a number reads
+the same way everywhere (DeepSeek's margin is "545.47%" on every page).
+"""
+
+from __future__ import annotations
+
+
+def format_value(value: float, unit: str) -> str:
+    """A number as a reader would write it.
+
+    >>> format_value(5576000.0, "USD")
+    'US$5.576M'
+    >>> format_value(0.3464, "fraction")
+    '34.64%'
+    """
+    if unit == "USD":
+        for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+            if abs(value) >= scale:
+                return f"US${value / scale:,.4g}{suffix}"
+        return f"US${value:,.4g}"
+    if unit == "fraction":
+        return f"{value * 100:.2f}%"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        number = f"{int(value):,}"
+    elif abs(value) >= 1e15 or (value != 0 and abs(value) < 1e-3):
+        number = f"{value:.4g}"
+    elif abs(value) >= 1000:
+        number = f"{value:,.0f}"
+    else:
+        number = f"{value:,.4g}"
+    return f"{number} {unit}" if unit else number
