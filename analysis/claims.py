@@ -153,7 +153,7 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping], draws: Mappin
     decider : callable, optional
         ``decider(result_id, predicate)`` returns ``(parameter, break_even, unit, side)`` for
         the ranged parameter whose range decides whether ``predicate(value)`` holds, or None;
-        it names the parameter behind an *undetermined* verdict.
+        it names the parameter behind an *undetermined* verdict, in words.
     """
     out = []
     for row in claims.to_dict("records"):
@@ -199,7 +199,7 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping], draws: Mappin
             found = decider(row["result_id"], lambda v, rule=rule: holds(v, **rule))
             if found:
                 name, break_even, p_unit, side = found
-                parts.append(f"It turns on {name}: the claim holds when {name} is {side} {format_value(break_even, '')} {p_unit}.")
+                parts.append(f"It turns on the {name}: the claim holds when it is {side} {format_value(break_even, '')} {p_unit}.")
         if row["verdict"] == "misleading":
             parts.append(f"The number agrees instead with {alt.get('label') or row['alternative_result_id']} "
                          f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is.")

@@ -28,6 +28,7 @@ from . import claims as _claims
 from . import fleet as _fleet
 from . import kvcache as _kvcache
 from . import paths as _paths
+from . import pricing as _pricing
 from . import uncertainty as _uncertainty
 from . import validation as _validation
 from .validation import SOURCE_ID_PATTERN, Column, DataError, Schema, decode_text, fail, read_bytes
@@ -323,8 +324,7 @@ BENCHMARKS = Schema(
     file="benchmarks.csv",
     columns=(
         Column("benchmark_model"),
-        Column("benchmark", choices=("aime_2024", "math_500", "gpqa_diamond", "codeforces_percentile", "codeforces_rating",
-                                      "mmlu", "livecodebench", "swe_bench_verified")),
+        Column("benchmark", choices=tuple(_pricing.BENCHMARK_NAMES)),
         Column("score", "float", min=0),
         Column("unit"),
         Column("source_ids", "source_ids"),
@@ -471,6 +471,7 @@ ASSUMPTIONS = Schema(
         Column("unit"),
         Column("source_ids", "source_ids"),
         Column("note"),
+        Column("label"),
     ),
     key=("name",),
     row_rules=(

@@ -144,6 +144,8 @@ class Parameter:
     unit: str
     source_ids: tuple[str, ...]
     note: str
+    #: The parameter in words, for readers (figure labels, reasons); the name is for re-running.
+    label: str = ""
 
     def allowed_text(self) -> str:
         """What values are allowed, in words (used in error messages)."""
@@ -320,6 +322,7 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
             unit=row["unit"],
             source_ids=tuple(row["source_ids"]),
             note=row["note"],
+            label=row["label"],
         )
     return register
 

@@ -20,6 +20,10 @@ import numpy as np
 import pandas as pd
 
 PRICE_COLUMNS = ("input_cache_hit_usd_per_m_tokens", "input_cache_miss_usd_per_m_tokens", "output_usd_per_m_tokens")
+#: The benchmarks of the R1 paper's Table 4, by id (``data/benchmarks.csv``), and their names for readers.
+BENCHMARK_NAMES = {"aime_2024": "AIME 2024", "math_500": "MATH-500", "gpqa_diamond": "GPQA Diamond",
+                   "codeforces_percentile": "Codeforces (percentile)", "codeforces_rating": "Codeforces (rating)", "mmlu": "MMLU",
+                   "livecodebench": "LiveCodeBench", "swe_bench_verified": "SWE-bench Verified"}
 #: The day DeepSeek's serving statistics end (12:00 UTC+8, 28 Feb 2025) [1]: its prices are those in force then.
 DAY6_DATE = "2025-02-28"
 

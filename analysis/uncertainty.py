@@ -230,7 +230,8 @@ def deciding_parameter(register: Mapping, values: Mapping, data: ModelData, outp
     Returns
     -------
     tuple or None
-        ``(name, break_even, unit, side)``, ``side`` being ``"above"`` or ``"below"``: the
+        ``(label, break_even, unit, side)``: the parameter in words (its register label, or its
+        name), its break-even value and unit, and ``side``, ``"above"`` or ``"below"``: the
         predicate holds when the parameter is on that side of the break-even. None when no
         single parameter flips it.
     """
@@ -246,5 +247,6 @@ def deciding_parameter(register: Mapping, values: Mapping, data: ModelData, outp
                 lo = mid
             else:
                 hi = mid
-        return row.parameter, (lo + hi) / 2, register[row.parameter].unit, "above" if at_high else "below"
+        p = register[row.parameter]
+        return getattr(p, "label", "") or row.parameter, (lo + hi) / 2, p.unit, "above" if at_high else "below"
     return None

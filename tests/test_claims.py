@@ -73,11 +73,11 @@ def test_draws_decide_and_the_middle_is_undetermined(ledger):
                             (np.r_[np.full(50, 9.4e8), np.full(50, 2e8)], "undetermined")):
         out = claims.evaluate(row, results, draws={"opex_4y_usd": draws}, thresholds=RULES)
         assert out["verdict"].iloc[0] == expected
-    decider = lambda output, predicate: ("hosting_usd_per_kw_month", 226.4, "USD per kW-month", "above")  # noqa: E731
+    decider = lambda output, predicate: ("datacentre cost per kW", 226.4, "USD per kW-month", "above")  # noqa: E731
     out = claims.evaluate(row, results, draws={"opex_4y_usd": np.r_[np.full(50, 9.4e8), np.full(50, 2e8)]}, thresholds=RULES, decider=decider)
     assert out["share_of_draws_holding"].iloc[0] == 0.5
     assert "holds in 50% of the Monte Carlo draws" in out["reason"].iloc[0]
-    assert "It turns on hosting_usd_per_kw_month: the claim holds when hosting_usd_per_kw_month is above 226.4" in out["reason"].iloc[0]
+    assert "It turns on the datacentre cost per kW: the claim holds when it is above 226.4 USD per kW-month" in out["reason"].iloc[0]
 
 
 @given(share=st.floats(0.1001, 0.8999))
@@ -111,7 +111,7 @@ def test_baseline_ledger_from_results_and_draws():
     assert verdicts["news-1-3b"] == "misleading"            # a first-version CapEx, presented as a training cost
     assert verdicts["news-50k-hopper"] == "unsupported"     # an input this report cannot check
     assert verdicts["sa-0-margins"] == "undetermined"       # turns on our assumed share of paid tokens
-    assert "day6_paid_token_share" in ledger.loc["sa-0-margins", "reason"]
+    assert "share of the day's tokens that are paid for" in ledger.loc["sa-0-margins", "reason"]
     assert verdicts["sa-944m"] == "undetermined"            # turns on our assumed datacentre cost
     assert set(verdicts) <= set(claims.VERDICTS)
     for claim_id, row in ledger.iterrows():
