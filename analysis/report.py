@@ -870,12 +870,27 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: _
             if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
             if sockets is not None:
-                shutil.rmtree(sockets, ignore_errors=True)
+                _remove_sockets(sockets)
+
+
+def _remove_sockets(sockets: str, rounds: int = 20) -> None:
+    """Remove the kernels' socket folder once no process of this build can write into it again.
+
+    A kernel still starting when the build was stopped can create its socket files after a first
+    removal; each round kills what carries the build's tag and removes the folder, until it stays gone.
+    """
+    for _ in range(rounds):
+        _kill_tagged()
+        shutil.rmtree(sockets, ignore_errors=True)
+        time.sleep(0.05)
+        if not os.path.exists(sockets):
+            return
 
 
 def _run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Callable[[str], None]) -> dict[str, dict]:
     """Execute every notebook in worker processes; on any exception (an interrupt too) stop them all."""
     ctx = multiprocessing.get_context("spawn")
+    os.environ[BUILD_TAG] = f"{os.getpid()}-{time.monotonic_ns()}"  # inherited by the workers and their kernels
     pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
     outcomes: dict[str, dict] = {}
     try:
@@ -941,6 +956,37 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
         process.join(timeout=5)
     psutil.wait_procs(kernels, timeout=5)
     pool.shutdown(wait=False, cancel_futures=True)
+    _kill_tagged()
+
+
+#: An environment variable every worker and kernel of this build inherits, so that a process the
+#: pool listing missed (a worker spawned by the pool's own thread, or a kernel whose worker died
+#: first and left it to init) is still found and stopped before the temporary folders are removed.
+BUILD_TAG = "DSTC_BUILD_TAG"
+
+
+def _kill_tagged(rounds: int = 20) -> None:
+    """Kill every process that carries this build's tag (:data:`BUILD_TAG`), until none is left."""
+    import psutil
+
+    tag = os.environ.get(BUILD_TAG)
+    if not tag:
+        return
+    me = os.getpid()
+    for _ in range(rounds):
+        found = []
+        for proc in psutil.process_iter():
+            if proc.pid == me:
+                continue
+            with contextlib.suppress(psutil.Error):
+                if proc.environ().get(BUILD_TAG) == tag:
+                    found.append(proc)
+        if not found:
+            return
+        for proc in found:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        psutil.wait_procs(found, timeout=1)
 
 
 def _umask() -> int:

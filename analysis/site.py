@@ -305,6 +305,7 @@ h1 { font-size: 1.9rem; margin-bottom: .25rem; }
 table { border-collapse: collapse; width: 100%; font: 14px/1.4 system-ui, sans-serif; margin: .5rem 0 1.5rem; }
 th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.num .interval { white-space: normal; font-size: .85em; color: var(--muted); }
 code, pre { font: 13px/1.4 ui-monospace, 'DejaVu Sans Mono', monospace; }
 pre.cmd { background: #f5f5f7; padding: .75rem; overflow-x: auto; border-radius: 4px; }
 a { color: var(--accent); }
@@ -393,12 +394,25 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
             return ""
         return f"{fmt(mid['value'], r['unit'])} ({fmt(lo['value'], r['unit'])} to {fmt(hi['value'], r['unit'])})"
 
+    def interval_html(r):
+        lo, mid, hi = (by_id[f"{r['id']}_{q}"] for q in ("p05", "p50", "p95"))
+        return (f"{esc(fmt(mid['value'], r['unit']))}<br><span class=\"interval\">90%: {esc(fmt(lo['value'], r['unit']))} "
+                f"to {esc(fmt(hi['value'], r['unit']))}</span>")
+
     headline = sorted((r for r in results if r.get("headline")), key=lambda r: (r["notebook"] != "06_true_cost", r["notebook"]))
+    # The costs with an interval first, median first (the value at the run's parameters beside it); then the step results.
+    ranged = [r for r in headline if interval(r)]
+    point_word = "at baseline parameters" if not plan.differs else "at this run's parameters"
     rows = "".join(
         f"<tr><td>{esc(r['label'])}<br><code>{esc(r['id'])}</code> <span class=\"src\">{esc('; '.join(r['sources']))}</span></td>"
-        f"<td class=\"num\">{esc(fmt(r['value'], r['unit']))}</td><td class=\"num\">{esc(interval(r))}</td></tr>" for r in headline)
+        f"<td class=\"num\">{interval_html(r)}</td><td class=\"num\">{esc(fmt(r['value'], r['unit']))}</td></tr>" for r in ranged)
+    steps = "".join(
+        f"<tr><td>{esc(r['label'])}<br><code>{esc(r['id'])}</code> <span class=\"src\">{esc('; '.join(r['sources']))}</span></td>"
+        f"<td class=\"num\">{esc(fmt(r['value'], r['unit']))}</td></tr>" for r in headline if r not in ranged)
     parts.append("<section id=\"headline\"><h2>Headline numbers</h2><div class=\"scroll\"><table><tr><th>what it is (results id, sources)</th>"
-                 f"<th>value</th><th>median (90% interval)</th></tr>{rows}</table></div>"
+                 f"<th>median (90% interval)</th><th>{point_word}</th></tr>{rows}</table></div>"
+                 "<h3>The step-by-step numbers they rest on</h3>"
+                 f"<div class=\"scroll\"><table><tr><th>what it is (results id, sources)</th><th>{point_word}</th></tr>{steps}</table></div>"
                  "<p>Every citable number: <a href=\"results.csv\">results.csv</a> · <a href=\"results.json\">results.json</a></p></section>")
 
     parts.append("<section id=\"steps\"><h2>The six steps</h2>")
