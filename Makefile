@@ -34,7 +34,13 @@ bench: $(STAMP) ## Time the build against a floor of minimal notebooks, and Mont
 check: $(STAMP) ## Validate data files, the register, scenarios and notebook parameter cells
 	$(PY) -m analysis check
 
-lint: check ## Same as check (the project's static checks)
+lint: $(STAMP) ## Lint: ruff check, ruff format --check, numpydoc docstrings, data check (runs all four)
+	@status=0; \
+	for step in "$(VENV)/bin/ruff check ." "$(VENV)/bin/ruff format --check ." \
+	            "$(PY) tools/check_docstrings.py" "$(PY) -m analysis check"; do \
+	  echo "$$step"; $$step || status=1; \
+	done; \
+	exit $$status
 
 clean: ## Remove caches and build leftovers (keeps .venv and reports/)
 	rm -rf build .pytest_cache .hypothesis reports/.*.building reports/*.failed
