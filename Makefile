@@ -1,8 +1,9 @@
 # DeepSeek's true cost: set-up, build and checks. Run `make help`.
 # Every target that needs Python first creates .venv when it is missing or older than
 # requirements.lock, requirements-bootstrap.txt or pyproject.toml: `python3 -m venv`, then pip
-# installs uv (pinned with hashes in requirements-bootstrap.txt), and uv installs every package
-# in requirements.lock, checking each file's sha256 hash, then the project itself (editable).
+# installs uv (pinned with hashes in requirements-bootstrap.txt), uv installs every package in
+# requirements.lock, checking each file's sha256 hash, then the project itself (editable), and
+# tools/compile_bytecode.py compiles what a build imports (not all 6,900 modules: 4 s, not 12).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -26,8 +27,9 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install $(PIP_QUIET) --require-hashes --no-deps -r requirements-bootstrap.txt
-	$(UV) pip install --quiet --python $(PY) --require-hashes --compile-bytecode -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
+	env -u PYTHONDONTWRITEBYTECODE $(PY) tools/compile_bytecode.py
 	@touch $(STAMP)
 
 report: $(STAMP) ## Build the baseline report into reports/baseline/ (and refresh figures/)
