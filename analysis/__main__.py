@@ -56,15 +56,29 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m analysis", description="Build and inspect the report \"DeepSeek's true cost\".")
+    parser = _Parser(prog="python -m analysis", description='Build and inspect the report "DeepSeek\'s true cost".')
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    rep = sub.add_parser("report", help="run the notebooks and build the report",
-                         description="Validate all inputs, run every notebook with the scenario's parameters "
-                                     "(in parallel, fresh kernels) and write the report.")
-    rep.add_argument("--scenario", default="baseline", metavar="NAME|PATH",
-                     help="a scenario in data/scenarios/ or a path to a .yaml file (default: baseline)")
-    rep.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                     help="override one parameter (repeatable); see `python -m analysis params`")
+    rep = sub.add_parser(
+        "report",
+        help="run the notebooks and build the report",
+        description="Validate all inputs, run every notebook with the scenario's parameters "
+        "(in parallel, fresh kernels) and write the report.",
+    )
+    rep.add_argument(
+        "--scenario",
+        default="baseline",
+        metavar="NAME|PATH",
+        help="a scenario in data/scenarios/ or a path to a .yaml file (default: baseline)",
+    )
+    rep.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="override one parameter (repeatable); see `python -m analysis params`",
+    )
     rep.add_argument("--out", metavar="DIR", help="output folder (default: reports/<scenario>[+overrides]/)")
     rep.add_argument("--jobs", type=_positive_int, metavar="N", help="notebooks run at once (default: one per CPU)")
     sub.add_parser("params", help="list every parameter: value, range, unit, source, notebooks")
@@ -117,8 +131,10 @@ def _cmd_check(args) -> int:
     unknown = sorted(set(usage) - set(register))
     if unknown:
         raise _params.ParameterError(f"notebook parameter {unknown[0]!r} is not in data/assumptions.csv")
-    print(f"ok: {sum(counts.values())} rows in {len(counts)} data files, {len(register)} parameters, "
-          f"{len(_params.scenario_names())} scenarios, {len(_notebooks.notebook_paths())} notebooks")
+    print(
+        f"ok: {sum(counts.values())} rows in {len(counts)} data files, {len(register)} parameters, "
+        f"{len(_params.scenario_names())} scenarios, {len(_notebooks.notebook_paths())} notebooks"
+    )
     return 0
 
 
@@ -141,7 +157,9 @@ def main(argv=None) -> int:
         signum = getattr(err, "signum", signal.SIGINT)
         return _fail(f"interrupted ({signal.Signals(signum).name}) before anything was written", 128 + signum)
     try:
-        return {"report": _cmd_report, "params": _cmd_params, "scenarios": _cmd_scenarios, "check": _cmd_check}[args.command](args)
+        return {"report": _cmd_report, "params": _cmd_params, "scenarios": _cmd_scenarios, "check": _cmd_check}[
+            args.command
+        ](args)
     except (_params.ParameterError, _data.DataError, OutputRefused) as err:
         return _fail(str(err), EXIT_BAD_INPUT)
     except ReportError as err:
@@ -157,8 +175,11 @@ def main(argv=None) -> int:
     except Exception as err:  # a bug: still one line, with a way to see the traceback
         if os.environ.get("DSTC_TRACEBACK"):
             raise
-        return _fail(f"unexpected {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''} "
-                     "(a bug; re-run with DSTC_TRACEBACK=1 to see where, and please report it)", EXIT_RUN_FAILED)
+        return _fail(
+            f"unexpected {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''} "
+            "(a bug; re-run with DSTC_TRACEBACK=1 to see where, and please report it)",
+            EXIT_RUN_FAILED,
+        )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,15 @@ from .units import HOURS_PER_YEAR
 USES = ("training", "experiments", "serving", "high_flyer", "unallocated")
 
 
-def gpu_hours_by_use(*, capacity_h800_equivalent_gpus, final_run_gpu_hours, experiments_gpu_hours, development_years,
-                     serving_gpus, high_flyer_compute_share) -> dict:
+def gpu_hours_by_use(
+    *,
+    capacity_h800_equivalent_gpus,
+    final_run_gpu_hours,
+    experiments_gpu_hours,
+    development_years,
+    serving_gpus,
+    high_flyer_compute_share,
+) -> dict:
     """One year of the fleet's compute, in H800-equivalent GPU-hours, by use.
 
     Parameters
@@ -76,13 +83,17 @@ def gpu_hours_by_use(*, capacity_h800_equivalent_gpus, final_run_gpu_hours, expe
     years = np.asarray(development_years, dtype=float)
     if np.any(years <= 0):
         raise ValueError("development_years must be > 0")
-    out = {"capacity": capacity,
-           "training": np.divide(final_run_gpu_hours, years),
-           "experiments": np.divide(experiments_gpu_hours, years),
-           "serving": np.multiply(serving_gpus, HOURS_PER_YEAR),
-           "high_flyer": share_hf * capacity}
+    out = {
+        "capacity": capacity,
+        "training": np.divide(final_run_gpu_hours, years),
+        "experiments": np.divide(experiments_gpu_hours, years),
+        "serving": np.multiply(serving_gpus, HOURS_PER_YEAR),
+        "high_flyer": share_hf * capacity,
+    }
     out["unallocated"] = capacity - out["training"] - out["experiments"] - out["serving"] - out["high_flyer"]
-    with np.errstate(invalid="ignore", divide="ignore"):  # an empty fleet has no shares: NaN, which the runner refuses to publish
+    with np.errstate(
+        invalid="ignore", divide="ignore"
+    ):  # an empty fleet has no shares: NaN, which the runner refuses to publish
         for use in USES:
             out[f"share_{use}"] = out[use] / capacity
     return out

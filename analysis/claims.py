@@ -38,15 +38,22 @@ Verdicts
 
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from .formatting import format_value
 
-VERDICTS = ("reproduced", "reproduced with a caveat", "misleading", "differs", "undetermined", "unsupported",
-            "not computed in this run")
+VERDICTS = (
+    "reproduced",
+    "reproduced with a caveat",
+    "misleading",
+    "differs",
+    "undetermined",
+    "unsupported",
+    "not computed in this run",
+)
 #: The verdicts a qualitative row may be given by hand (the last is computed only).
 TYPED_VERDICTS = VERDICTS[:-1]
 COMPARISONS = ("approx", "above", "below")
@@ -78,9 +85,18 @@ def holds(value, claimed: float, comparison: str, tolerance: float | None = None
     return bool(out) if out.ndim == 0 else out
 
 
-def numeric_verdict(value: float, claimed: float, comparison: str, tolerance: float | None = None,
-                    tolerance_kind: str = "relative", caveat: str = "", *, share: float | None = None,
-                    thresholds: Mapping[str, float] | None = None, alternative_holds: bool = False) -> str:
+def numeric_verdict(
+    value: float,
+    claimed: float,
+    comparison: str,
+    tolerance: float | None = None,
+    tolerance_kind: str = "relative",
+    caveat: str = "",
+    *,
+    share: float | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    alternative_holds: bool = False,
+) -> str:
     """The verdict on a numeric claim: at the point value, or by the share of draws in which it holds.
 
     Parameters
@@ -134,9 +150,13 @@ def _relation(row, value: float, unit: str) -> str:
     return f"{shown}, claimed {'more' if comp == 'above' else 'less'} than {format_value(claimed, unit)}"
 
 
-def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping], draws: Mapping[str, np.ndarray] | None = None,
-             thresholds: Mapping[str, float] | None = None,
-             decider: Callable[[str, Callable], tuple | None] | None = None) -> pd.DataFrame:
+def evaluate(
+    claims: pd.DataFrame,
+    results: Mapping[str, Mapping],
+    draws: Mapping[str, np.ndarray] | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    decider: Callable[[str, Callable], tuple | None] | None = None,
+) -> pd.DataFrame:
     """Add ``computed_value``, ``share_of_draws_holding``, ``verdict`` and ``reason`` to the ledger.
 
     Parameters
@@ -167,8 +187,10 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping], draws: Mappin
         if not row["checkable"]:
             row["computed_value"] = result["value"] if result else None
             row["verdict"] = "unsupported"
-            row["reason"] = (f"This report takes the figure as an input ({row['result_id']} restates its parameters) and cannot check it. "
-                             + (row["caveat"] or ""))
+            row["reason"] = (
+                f"This report takes the figure as an input ({row['result_id']} restates its parameters) and cannot check it. "
+                + (row["caveat"] or "")
+            )
             out.append(row)
             continue
         if result is None:
@@ -177,8 +199,12 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping], draws: Mappin
             row["reason"] = f"{row['result_id']} was not produced in this run."
             out.append(row)
             continue
-        rule = dict(claimed=row["claimed_value"], comparison=row["comparison"], tolerance=row["tolerance"],
-                    tolerance_kind=row["tolerance_kind"] or "relative")
+        rule = dict(
+            claimed=row["claimed_value"],
+            comparison=row["comparison"],
+            tolerance=row["tolerance"],
+            tolerance_kind=row["tolerance_kind"] or "relative",
+        )
         value, unit = result["value"], result["unit"]
         row["computed_value"] = value
         share = None
@@ -187,10 +213,14 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping], draws: Mappin
             row["share_of_draws_holding"] = share
         alt = results.get(row["alternative_result_id"]) if row["alternative_result_id"] else None
         alt_holds = bool(alt and holds(alt["value"], **rule))
-        row["verdict"] = numeric_verdict(value, caveat=row["caveat"] or "", share=share, thresholds=thresholds,
-                                         alternative_holds=alt_holds, **rule)
-        parts = [f"This report computes {_relation(row, value, unit)}"
-                 + (" at the run's parameters" if row["basis"] == "draws" else "") + "."]
+        row["verdict"] = numeric_verdict(
+            value, caveat=row["caveat"] or "", share=share, thresholds=thresholds, alternative_holds=alt_holds, **rule
+        )
+        parts = [
+            f"This report computes {_relation(row, value, unit)}"
+            + (" at the run's parameters" if row["basis"] == "draws" else "")
+            + "."
+        ]
         if share is not None:
             parts.append(f"The claim holds in {share:.0%} of the Monte Carlo draws.")
         elif row["basis"] == "draws":
@@ -199,10 +229,14 @@ def evaluate(claims: pd.DataFrame, results: Mapping[str, Mapping], draws: Mappin
             found = decider(row["result_id"], lambda v, rule=rule: holds(v, **rule))
             if found:
                 name, break_even, p_unit, side = found
-                parts.append(f"It turns on the {name}: the claim holds when it is {side} {format_value(break_even, '')} {p_unit}.")
+                parts.append(
+                    f"It turns on the {name}: the claim holds when it is {side} {format_value(break_even, '')} {p_unit}."
+                )
         if row["verdict"] == "misleading":
-            parts.append(f"The number agrees instead with {alt.get('label') or row['alternative_result_id']} "
-                         f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is.")
+            parts.append(
+                f"The number agrees instead with {alt.get('label') or row['alternative_result_id']} "
+                f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is."
+            )
         if row["caveat"]:
             parts.append(row["caveat"])
         row["reason"] = " ".join(parts)

@@ -29,8 +29,8 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -136,23 +136,46 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     years = _tco.SEMIANALYSIS_OWNERSHIP_YEARS
 
     # Step 1: the fleet and its CapEx.
-    gpus = _fleet.fleet_gpus(hopper_gpus=p["hopper_gpus"], h800_gpus=p["h800_gpus"], h100_gpus=p["h100_gpus"], a100_gpus=p["a100_gpus"])
-    per_gpu = apply(_fleet.SERVER_PRICING_METHODS, p["capex_method"], "server pricing method", p, gpu_price_usd=data.gpu_price_usd,
-                    server_price_usd_per_gpu=data.server_price_usd_per_gpu, server_price_cny_per_gpu=data.server_price_cny_per_gpu)
+    gpus = _fleet.fleet_gpus(
+        hopper_gpus=p["hopper_gpus"], h800_gpus=p["h800_gpus"], h100_gpus=p["h100_gpus"], a100_gpus=p["a100_gpus"]
+    )
+    per_gpu = apply(
+        _fleet.SERVER_PRICING_METHODS,
+        p["capex_method"],
+        "server pricing method",
+        p,
+        gpu_price_usd=data.gpu_price_usd,
+        server_price_usd_per_gpu=data.server_price_usd_per_gpu,
+        server_price_cny_per_gpu=data.server_price_cny_per_gpu,
+    )
     gpus, per_gpu = np.broadcast_arrays(gpus, per_gpu)  # draws of a price and of the counts share one shape
     servers = _fleet.server_capex_usd(gpus, per_gpu)
     cluster = _fleet.cluster_capex_usd(servers, p["cluster_interconnect_fraction"], data.includes_network)
-    out.update(gpus_by_type=gpus, server_cost_per_gpu_usd_by_type=per_gpu,
-               servers_usd_by_type=servers, network_usd_by_type=cluster["network_usd"], cluster_usd_by_type=cluster["total_usd"])
+    out.update(
+        gpus_by_type=gpus,
+        server_cost_per_gpu_usd_by_type=per_gpu,
+        servers_usd_by_type=servers,
+        network_usd_by_type=cluster["network_usd"],
+        cluster_usd_by_type=cluster["total_usd"],
+    )
     out["fleet_gpus_total"] = gpus.sum(axis=-1)
     out["fleet_capex_usd"] = servers.sum(axis=-1)
-    out["fleet_capex_without_h100_usd"] = _fleet.capex_subtotals(servers, data.gpu_types, data.architectures)["without_h100"]
+    out["fleet_capex_without_h100_usd"] = _fleet.capex_subtotals(servers, data.gpu_types, data.architectures)[
+        "without_h100"
+    ]
     out["fleet_network_capex_usd"] = cluster["network_usd"].sum(axis=-1)
     out["fleet_cluster_capex_usd"] = cluster["total_usd"].sum(axis=-1)
 
     # Step 2: owning and running it over the 4-year window, and an owned GPU-hour over each GPU's own life.
-    window = _tco.ownership_cost_usd(p, gpus=gpus, cluster_capex_usd=cluster["total_usd"], tdp_w=data.tdp_w,
-                                     purchase_year=data.purchase_year, start_year=start, years=years)
+    window = _tco.ownership_cost_usd(
+        p,
+        gpus=gpus,
+        cluster_capex_usd=cluster["total_usd"],
+        tdp_w=data.tdp_w,
+        purchase_year=data.purchase_year,
+        start_year=start,
+        years=years,
+    )
     for component in (*TCO_COMPONENTS, "total"):
         out[f"tco_{component}_usd_by_type"] = window[f"{component}_usd"]
         out[f"tco_{component}_usd"] = window[f"{component}_usd"].sum(axis=-1)
@@ -161,24 +184,41 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     out["opex_4y_usd"] = sum(out[f"tco_{c}_usd"] for c in ("electricity", "hosting", "maintenance", "operations_staff"))
     out["tco_per_year_usd"] = out["tco_total_usd"] / years
     out["written_off_at_window_start_by_type"] = _tco.written_off_fraction(
-        p["amortisation_method"], {k: _tco.parameter_column(p[k]) for k in ("cost_of_capital", "useful_life_years")},
-        purchase_year=data.purchase_year, at_year=start)
+        p["amortisation_method"],
+        {k: _tco.parameter_column(p[k]) for k in ("cost_of_capital", "useful_life_years")},
+        purchase_year=data.purchase_year,
+        at_year=start,
+    )
     life = np.asarray(p["useful_life_years"], dtype=float)
-    lifetime = _tco.ownership_cost_usd(p, gpus=gpus, cluster_capex_usd=cluster["total_usd"], tdp_w=data.tdp_w,
-                                       purchase_year=data.purchase_year, start_year=data.purchase_year, years=_tco.parameter_column(life))
+    lifetime = _tco.ownership_cost_usd(
+        p,
+        gpus=gpus,
+        cluster_capex_usd=cluster["total_usd"],
+        tdp_w=data.tdp_w,
+        purchase_year=data.purchase_year,
+        start_year=data.purchase_year,
+        years=_tco.parameter_column(life),
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         out["owned_cost_per_gpu_hour_usd_by_type"] = _tco.owned_cost_per_gpu_hour(
-            lifetime["total_usd"] / _tco.parameter_column(life), np.where(gpus > 0, gpus, np.nan), _tco.parameter_column(p["utilisation"]))
+            lifetime["total_usd"] / _tco.parameter_column(life),
+            np.where(gpus > 0, gpus, np.nan),
+            _tco.parameter_column(p["utilisation"]),
+        )
     out["owned_cost_per_h800_hour_usd"] = out["owned_cost_per_gpu_hour_usd_by_type"][..., data.index("H800")]
 
     # Steps 3 and 6: the final runs, and developing V3 and R1.
     out["cost_final_run_usd"] = _training.rental_cost_usd(data.v3_gpu_hours, p["gpu_hour_price_usd"])
     out["r1_rl_usd"] = _training.rental_cost_usd(data.r1_gpu_hours, p["gpu_hour_price_usd"])
     final_runs = data.v3_gpu_hours + data.r1_gpu_hours
-    dev = _training.development_cost_usd(final_run_gpu_hours=final_runs, gpu_hour_price_usd=p["gpu_hour_price_usd"],
-                                         experiment_compute_multiple=p["experiment_compute_multiple"], research_staff=p["research_staff"],
-                                         research_staff_cost_usd_per_year=p["research_staff_cost_usd_per_year"],
-                                         development_years=p["development_years"])
+    dev = _training.development_cost_usd(
+        final_run_gpu_hours=final_runs,
+        gpu_hour_price_usd=p["gpu_hour_price_usd"],
+        experiment_compute_multiple=p["experiment_compute_multiple"],
+        research_staff=p["research_staff"],
+        research_staff_cost_usd_per_year=p["research_staff_cost_usd_per_year"],
+        development_years=p["development_years"],
+    )
     out["experiments_usd"], out["research_staff_usd"] = dev["experiments_usd"], dev["research_staff_usd"]
     out["experiments_gpu_hours"] = dev["experiments_gpu_hours"]
     out["cost_development_usd"] = dev["total_usd"]
@@ -187,22 +227,33 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     # Step 6: a year of the company, with the fleet's compute allocated by use.
     h800 = data.index("H800")
     equivalents = _fleet.h800_equivalent_gpus(gpus, data.dense_bf16_tflops, data.dense_bf16_tflops[h800])
-    use = _allocation.gpu_hours_by_use(capacity_h800_equivalent_gpus=equivalents.sum(axis=-1), final_run_gpu_hours=final_runs,
-                                       experiments_gpu_hours=dev["experiments_gpu_hours"], development_years=p["development_years"],
-                                       serving_gpus=data.serving_gpus, high_flyer_compute_share=p["high_flyer_compute_share"])
+    use = _allocation.gpu_hours_by_use(
+        capacity_h800_equivalent_gpus=equivalents.sum(axis=-1),
+        final_run_gpu_hours=final_runs,
+        experiments_gpu_hours=dev["experiments_gpu_hours"],
+        development_years=p["development_years"],
+        serving_gpus=data.serving_gpus,
+        high_flyer_compute_share=p["high_flyer_compute_share"],
+    )
     for name in _allocation.USES:
         out[f"fleet_gpu_hours_{name}"] = use[name]
         out[f"fleet_gpu_hours_share_{name}"] = use[f"share_{name}"]
         with np.errstate(invalid="ignore"):  # NaN shares of an empty fleet stay NaN
             out[f"fleet_cost_per_year_{name}_usd"] = use[f"share_{name}"] * out["tco_per_year_usd"]
     out["fleet_gpu_hours_capacity"] = use["capacity"]
-    out["research_staff_usd_per_year"] = np.multiply(p["research_staff"], p["research_staff_cost_usd_per_year"]) * np.ones_like(out["tco_per_year_usd"])
+    out["research_staff_usd_per_year"] = np.multiply(
+        p["research_staff"], p["research_staff_cost_usd_per_year"]
+    ) * np.ones_like(out["tco_per_year_usd"])
     out["company_cost_per_year_usd"] = out["tco_per_year_usd"] + out["research_staff_usd_per_year"]
     # Developing V3 and R1 with the fleet's own hours instead of rented ones: the same compute at the
     # fleet's yearly cost per H800-equivalent hour in service (its cost over its capacity times utilisation).
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["owned_cost_per_h800_equivalent_hour_usd"] = out["tco_per_year_usd"] / (use["capacity"] * np.asarray(p["utilisation"], dtype=float))
-    out["development_compute_owned_usd"] = (final_runs + dev["experiments_gpu_hours"]) * out["owned_cost_per_h800_equivalent_hour_usd"]
+        out["owned_cost_per_h800_equivalent_hour_usd"] = out["tco_per_year_usd"] / (
+            use["capacity"] * np.asarray(p["utilisation"], dtype=float)
+        )
+    out["development_compute_owned_usd"] = (final_runs + dev["experiments_gpu_hours"]) * out[
+        "owned_cost_per_h800_equivalent_hour_usd"
+    ]
     out["cost_development_owned_compute_usd"] = out["development_compute_owned_usd"] + dev["research_staff_usd"]
 
     # Step 5: DeepSeek's day of serving (Day 6), its margin and what DeepSeek's own caveats leave of it.
@@ -211,15 +262,23 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     revenue = data.day6_revenue_usd
     out["day6_margin"] = _pricing.cost_profit_margin(revenue["published"], out["day6_cost_usd"])
     out["day6_margin_rebuilt"] = _pricing.cost_profit_margin(revenue["r1"], out["day6_cost_usd"])
-    after = _pricing.revenue_after_caveats_usd(r1_usd=revenue["r1"], v3_usd=revenue["v3"], r1_offpeak_usd=revenue["r1_offpeak"],
-                                               v3_offpeak_usd=revenue["v3_offpeak"], v3_token_share=p["day6_v3_token_share"],
-                                               off_peak_share=p["day6_off_peak_token_share"], paid_share=p["day6_paid_token_share"])
+    after = _pricing.revenue_after_caveats_usd(
+        r1_usd=revenue["r1"],
+        v3_usd=revenue["v3"],
+        r1_offpeak_usd=revenue["r1_offpeak"],
+        v3_offpeak_usd=revenue["v3_offpeak"],
+        v3_token_share=p["day6_v3_token_share"],
+        off_peak_share=p["day6_off_peak_token_share"],
+        paid_share=p["day6_paid_token_share"],
+    )
     out["day6_revenue_after_caveats_usd"] = after["remaining_usd"]
     out["day6_margin_after_caveats"] = _pricing.cost_profit_margin(after["remaining_usd"], out["day6_cost_usd"])
     out["day6_breakeven_paid_share"] = out["day6_cost_usd"] / after["after_night_usd"]
 
     # Step 4: a million output tokens at DeepSeek's measured decode throughput, and all-in over the Day-6 day.
-    out["cost_per_m_output_tokens_measured_usd"] = _serving.cost_per_million_tokens_usd(8, price, data.measured_output_tokens_per_s_per_node)
+    out["cost_per_m_output_tokens_measured_usd"] = _serving.cost_per_million_tokens_usd(
+        8, price, data.measured_output_tokens_per_s_per_node
+    )
     out["cost_per_m_output_tokens_day6_usd"] = out["day6_cost_usd"] / data.day6_output_tokens * TOKENS_PER_MILLION
     return out
 
@@ -237,8 +296,15 @@ def tco_by_year(p: Mapping, data: ModelData) -> dict:
     out = cost_model(p, data)
     years = np.arange(_tco.SEMIANALYSIS_OWNERSHIP_YEARS, dtype=float)
     start = decimal_year(p["tco_window_start"]) + years[:, None]
-    by_year = _tco.ownership_cost_usd(p, gpus=out["gpus_by_type"], cluster_capex_usd=out["cluster_usd_by_type"], tdp_w=data.tdp_w,
-                                      purchase_year=data.purchase_year, start_year=start, years=1.0)
+    by_year = _tco.ownership_cost_usd(
+        p,
+        gpus=out["gpus_by_type"],
+        cluster_capex_usd=out["cluster_usd_by_type"],
+        tdp_w=data.tdp_w,
+        purchase_year=data.purchase_year,
+        start_year=start,
+        years=1.0,
+    )
     table = {"year_start": start[:, 0]}
     for component in (*TCO_COMPONENTS, "total"):
         table[f"{component}_usd"] = by_year[f"{component}_usd"].sum(axis=-1)

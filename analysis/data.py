@@ -57,8 +57,16 @@ SOURCES = Schema(
     ),
     key=("id",),
     row_rules=(
-        lambda r: None if SOURCE_ID_PATTERN.match(r["id"]) else ("id", f"ids are lower-case words joined by '-', got {r['id']!r}"),
-        lambda r: None if r["url"] or r["id"] == "assumption" else ("url", "must not be empty (only the 'assumption' source has no URL)"),
+        lambda r: (
+            None
+            if SOURCE_ID_PATTERN.match(r["id"])
+            else ("id", f"ids are lower-case words joined by '-', got {r['id']!r}")
+        ),
+        lambda r: (
+            None
+            if r["url"] or r["id"] == "assumption"
+            else ("url", "must not be empty (only the 'assumption' source has no URL)")
+        ),
     ),
 )
 
@@ -127,7 +135,11 @@ MODELS = Schema(
     ),
     key=("model",),
     row_rules=(
-        lambda r: None if r["activated_b_params"] <= r["total_b_params"] else ("activated_b_params", "must not exceed total_b_params"),
+        lambda r: (
+            None
+            if r["activated_b_params"] <= r["total_b_params"]
+            else ("activated_b_params", "must not exceed total_b_params")
+        ),
     ),
 )
 
@@ -158,11 +170,24 @@ GPUS = Schema(
     ),
     key=("gpu_type",),
     row_rules=(
-        lambda r: None if r["dense_fp8_tflops"] is None or r["dense_fp8_tflops"] >= r["dense_bf16_tflops"]
-        else ("dense_fp8_tflops", "must be >= dense_bf16_tflops"),
-        lambda r: None if _price_triple_ok(r) else ("gpu_price_base_usd", "low, base and high prices must all be given, with low <= base <= high, or all be empty"),
-        lambda r: None if (r["gpu_price_base_usd"] is None) == (r["price_source_ids"] is None)
-        else ("price_source_ids", "a price needs its source ids, and source ids need a price"),
+        lambda r: (
+            None
+            if r["dense_fp8_tflops"] is None or r["dense_fp8_tflops"] >= r["dense_bf16_tflops"]
+            else ("dense_fp8_tflops", "must be >= dense_bf16_tflops")
+        ),
+        lambda r: (
+            None
+            if _price_triple_ok(r)
+            else (
+                "gpu_price_base_usd",
+                "low, base and high prices must all be given, with low <= base <= high, or all be empty",
+            )
+        ),
+        lambda r: (
+            None
+            if (r["gpu_price_base_usd"] is None) == (r["price_source_ids"] is None)
+            else ("price_source_ids", "a price needs its source ids, and source ids need a price")
+        ),
     ),
 )
 
@@ -215,11 +240,19 @@ def load_server_prices(data_dir: Path | str | None = None) -> pd.DataFrame:
     known = set(load_gpus(data_dir)["gpu_type"])
     for i, row in enumerate(table.to_dict("records"), start=1):
         if row["gpu_type"] not in known:
-            raise fail(SERVER_PRICES.file, f"unknown GPU type {row['gpu_type']!r} (not in data/gpus.csv)", row=i, column="gpu_type")
+            raise fail(
+                SERVER_PRICES.file,
+                f"unknown GPU type {row['gpu_type']!r} (not in data/gpus.csv)",
+                row=i,
+                column="gpu_type",
+            )
     for gpu_type, n in table.groupby("gpu_type")["default_for_gpu_type"].sum().items():
         if n != 1:
-            raise fail(SERVER_PRICES.file, f"GPU type {gpu_type} has {n} rows marked default_for_gpu_type; exactly one is needed",
-                        column="default_for_gpu_type")
+            raise fail(
+                SERVER_PRICES.file,
+                f"GPU type {gpu_type} has {n} rows marked default_for_gpu_type; exactly one is needed",
+                column="default_for_gpu_type",
+            )
     return table.set_index("server_id")
 
 
@@ -256,12 +289,24 @@ def load_architectures(data_dir: Path | str | None = None) -> pd.DataFrame:
     configs = []
     for i, row in enumerate(table.to_dict("records"), start=1):
         if row["model"] not in models:
-            raise fail(ARCHITECTURES.file, f"model {row['model']!r} is not in data/models.csv; add its parameter counts there",
-                        row=i, column="model")
+            raise fail(
+                ARCHITECTURES.file,
+                f"model {row['model']!r} is not in data/models.csv; add its parameter counts there",
+                row=i,
+                column="model",
+            )
         try:
-            configs.append(AttentionConfig(row["attention"], row["layers"], row["heads"], row["head_dim"],
-                                           _int_or_none(row["kv_heads"]), _int_or_none(row["kv_lora_rank"]),
-                                           _int_or_none(row["rope_head_dim"])))
+            configs.append(
+                AttentionConfig(
+                    row["attention"],
+                    row["layers"],
+                    row["heads"],
+                    row["head_dim"],
+                    _int_or_none(row["kv_heads"]),
+                    _int_or_none(row["kv_lora_rank"]),
+                    _int_or_none(row["rope_head_dim"]),
+                )
+            )
         except ValueError as err:
             raise fail(ARCHITECTURES.file, str(err), row=i, column="attention") from None
     return table.assign(config=configs).set_index("model")
@@ -350,7 +395,13 @@ def _claim_consistent(r: dict):
         if r["result_id"]:
             return ("result_id", "a qualitative claim has no result id")
         return None
-    if not r["result_id"] or r["comparison"] is None or r["claimed_value"] is None or r["checkable"] is None or r["basis"] is None:
+    if (
+        not r["result_id"]
+        or r["comparison"] is None
+        or r["claimed_value"] is None
+        or r["checkable"] is None
+        or r["basis"] is None
+    ):
         return ("result_id", "a numeric claim needs result_id, comparison, claimed_value, basis and checkable")
     if r["verdict"] or r["reason"]:
         return ("verdict", "a numeric claim's verdict is computed from the results; leave verdict and reason empty")
@@ -475,7 +526,11 @@ ASSUMPTIONS = Schema(
     ),
     key=("name",),
     row_rules=(
-        lambda r: None if re.match(r"^[a-z][a-z0-9_]*$", r["name"]) else ("name", f"must be a lower-case Python identifier, got {r['name']!r}"),
+        lambda r: (
+            None
+            if re.match(r"^[a-z][a-z0-9_]*$", r["name"])
+            else ("name", f"must be a lower-case Python identifier, got {r['name']!r}")
+        ),
     ),
 )
 
@@ -488,8 +543,11 @@ def load_assumptions_table(data_dir: Path | str | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- fleet vintages
 def _acquired_within(r: dict):
     if not r["acquired_from"] <= r["acquired_date"] <= r["acquired_to"]:
-        return ("acquired_date", f"must lie between acquired_from ({r['acquired_from']}) and acquired_to ({r['acquired_to']}), "
-                                 f"got {r['acquired_date']}")
+        return (
+            "acquired_date",
+            f"must lie between acquired_from ({r['acquired_from']}) and acquired_to ({r['acquired_to']}), "
+            f"got {r['acquired_date']}",
+        )
     return None
 
 
@@ -518,10 +576,18 @@ def load_fleet_vintages(data_dir: Path | str | None = None) -> pd.DataFrame:
     known = list(load_gpus(data_dir)["gpu_type"])
     for i, row in enumerate(table.to_dict("records"), start=1):
         if row["gpu_type"] not in known:
-            raise fail(FLEET_VINTAGES.file, f"unknown GPU type {row['gpu_type']!r} (not in data/gpus.csv)", row=i, column="gpu_type")
+            raise fail(
+                FLEET_VINTAGES.file,
+                f"unknown GPU type {row['gpu_type']!r} (not in data/gpus.csv)",
+                row=i,
+                column="gpu_type",
+            )
     missing = [t for t in known if t not in set(table["gpu_type"])]
     if missing:
-        raise fail(FLEET_VINTAGES.file, f"no row for GPU type {missing[0]}; every type in data/gpus.csv needs its purchase date")
+        raise fail(
+            FLEET_VINTAGES.file,
+            f"no row for GPU type {missing[0]}; every type in data/gpus.csv needs its purchase date",
+        )
     return table.set_index("gpu_type")
 
 
@@ -548,8 +614,24 @@ def load_comparable_runs(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 #: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
 SCHEMAS: dict[str, Schema] = {
-    s.file: s for s in (SOURCES, TRAINING_RUNS, MODELS, GPUS, SERVER_PRICES, ARCHITECTURES, API_PRICES, BENCHMARKS, CLAIMS, PUBLISHED_FIGURES, COST_EXCLUSIONS, ASSUMPTIONS,
-                           FLEET_VINTAGES, VERDICT_RULES, COMPARABLE_RUNS)
+    s.file: s
+    for s in (
+        SOURCES,
+        TRAINING_RUNS,
+        MODELS,
+        GPUS,
+        SERVER_PRICES,
+        ARCHITECTURES,
+        API_PRICES,
+        BENCHMARKS,
+        CLAIMS,
+        PUBLISHED_FIGURES,
+        COST_EXCLUSIONS,
+        ASSUMPTIONS,
+        FLEET_VINTAGES,
+        VERDICT_RULES,
+        COMPARABLE_RUNS,
+    )
 }
 
 
@@ -594,13 +676,17 @@ class _ScenarioLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise DataError(f"{self.label} (line {event.start_mark.line + 1}): YAML anchors and aliases (&name, *name) "
-                            "are not allowed in a scenario; write each value out")
+            raise DataError(
+                f"{self.label} (line {event.start_mark.line + 1}): YAML anchors and aliases (&name, *name) "
+                "are not allowed in a scenario; write each value out"
+            )
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_YAML_DEPTH:
-                raise DataError(f"{self.label} (line {event.start_mark.line + 1}): nested deeper than {MAX_YAML_DEPTH} levels; "
-                                "a scenario is a mapping of description, sources and overrides")
+                raise DataError(
+                    f"{self.label} (line {event.start_mark.line + 1}): nested deeper than {MAX_YAML_DEPTH} levels; "
+                    "a scenario is a mapping of description, sources and overrides"
+                )
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -615,8 +701,10 @@ class _ScenarioLoader(yaml.SafeLoader):
                 except TypeError:  # an unhashable key: PyYAML's own error says so
                     continue
                 if first is not None:
-                    raise DataError(f"{self.label} (line {key_node.start_mark.line + 1}): key {_one_line(repr(key))[:60]} "
-                                    f"appears twice (first on line {first}); give each key once")
+                    raise DataError(
+                        f"{self.label} (line {key_node.start_mark.line + 1}): key {_one_line(repr(key))[:60]} "
+                        f"appears twice (first on line {first}); give each key once"
+                    )
                 seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep)
 
@@ -657,7 +745,9 @@ def read_scenario_file(path: Path) -> dict:
         raise DataError(f"{label}: must be a mapping with keys {', '.join(SCENARIO_KEYS)}")
     unknown = [k for k in content if k not in SCENARIO_KEYS]
     if unknown:
-        raise DataError(f"{label}: unknown key {_one_line(repr(unknown[0]))[:60]}; allowed keys are {', '.join(SCENARIO_KEYS)}")
+        raise DataError(
+            f"{label}: unknown key {_one_line(repr(unknown[0]))[:60]}; allowed keys are {', '.join(SCENARIO_KEYS)}"
+        )
     missing = [k for k in SCENARIO_KEYS if k not in content]
     if missing:
         raise DataError(f"{label}: missing key {missing[0]!r}")

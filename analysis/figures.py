@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -79,8 +79,6 @@ def apply_style() -> None:
     pd.set_option("display.max_colwidth", None)
 
 
-
-
 def footer_text(figure_id: str, sources: Iterable[str]) -> str:
     """The footer stamped on a figure.
 
@@ -90,8 +88,7 @@ def footer_text(figure_id: str, sources: Iterable[str]) -> str:
     return f"Source: {'; '.join(sources)}  ·  Figure {figure_id}  ·  DeepSeek's true cost v{__version__}"
 
 
-def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], notebook: str,
-         data_dir=None) -> dict:
+def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], notebook: str, data_dir=None) -> dict:
     """Title, stamp and write a figure as SVG and 300-dpi PNG; return its manifest entry.
 
     Parameters
@@ -121,9 +118,14 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     known = _data.source_ids(data_dir)
     unknown = [s for s in sources if s not in known]
     if not sources or unknown:
-        raise ValueError(f"figure {figure_id}: " + (f"unknown source id {unknown[0]!r}" if unknown else "name at least one source id"))
+        raise ValueError(
+            f"figure {figure_id}: "
+            + (f"unknown source id {unknown[0]!r}" if unknown else "name at least one source id")
+        )
     _plain_log_ticks(fig)
-    fig.suptitle(textwrap.fill(title, width=int(fig.get_figwidth() * 10.5)), x=0.01, ha="left", fontsize=10.5, fontweight="bold")
+    fig.suptitle(
+        textwrap.fill(title, width=int(fig.get_figwidth() * 10.5)), x=0.01, ha="left", fontsize=10.5, fontweight="bold"
+    )
     width_chars = int(fig.get_figwidth() * 19)  # ~19 characters per inch at 7 pt
     footer = textwrap.fill(footer_text(figure_id, sources), width=width_chars, break_on_hyphens=False)
     fig.text(0.01, 0.005, footer, fontsize=7, color="#555555", ha="left", va="bottom", linespacing=1.3)
@@ -132,8 +134,7 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     out = _paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context({"svg.hashsalt": figure_id}):
-        fig.savefig(out / f"{figure_id}.svg", format="svg",
-                    metadata={"Date": None, "Creator": "DeepSeek's true cost"})
+        fig.savefig(out / f"{figure_id}.svg", format="svg", metadata={"Date": None, "Creator": "DeepSeek's true cost"})
     _write_png(fig, out / f"{figure_id}.png", PNG_DPI)
     entry = {"id": figure_id, "title": title, "caption": caption, "sources": sources, "notebook": notebook}
     try:
@@ -144,8 +145,14 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
             # Show the saved SVG itself (the cited file, footer and id included) and close the figure,
             # so the inline backend does not render it a second time.
             svg = (out / f"{figure_id}.svg").read_text(encoding="utf-8")
-            display({"image/svg+xml": svg, MIME_TYPE: entry, "text/plain": f"Figure {figure_id} (files {figure_id}.svg and {figure_id}.png)"},
-                    raw=True)
+            display(
+                {
+                    "image/svg+xml": svg,
+                    MIME_TYPE: entry,
+                    "text/plain": f"Figure {figure_id} (files {figure_id}.svg and {figure_id}.png)",
+                },
+                raw=True,
+            )
             plt.close(fig)
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
@@ -221,8 +228,18 @@ def collect(notebook) -> list[dict]:
     return _results.outputs_of_type(notebook, MIME_TYPE)
 
 
-def waterfall(ax, labels, amounts, *, total_label: str, scale: float = 1.0, value_format: str = "{:,.1f}",
-              step_colour: str = PALETTE["orange"], total_colour: str = PALETTE["blue"], first_is_base: bool = True):
+def waterfall(
+    ax,
+    labels,
+    amounts,
+    *,
+    total_label: str,
+    scale: float = 1.0,
+    value_format: str = "{:,.1f}",
+    step_colour: str = PALETTE["orange"],
+    total_colour: str = PALETTE["blue"],
+    first_is_base: bool = True,
+):
     """Draw a bridge: each amount a floating bar from where the last one ended, then the total as a full bar.
 
     Parameters
@@ -249,8 +266,15 @@ def waterfall(ax, labels, amounts, *, total_label: str, scale: float = 1.0, valu
     level = 0.0
     for i, amount in enumerate(amounts):
         bottom = min(level, level + amount)
-        ax.bar(i, abs(amount) / scale, bottom=bottom / scale, color=total_colour if i == 0 and first_is_base else step_colour)
-        ax.text(i, (bottom + abs(amount)) / scale, value_format.format(amount / scale), ha="center", va="bottom", fontsize=7)
+        ax.bar(
+            i,
+            abs(amount) / scale,
+            bottom=bottom / scale,
+            color=total_colour if i == 0 and first_is_base else step_colour,
+        )
+        ax.text(
+            i, (bottom + abs(amount)) / scale, value_format.format(amount / scale), ha="center", va="bottom", fontsize=7
+        )
         level += amount
     ax.bar(len(amounts), level / scale, color=total_colour)
     ax.text(len(amounts), level / scale, value_format.format(level / scale), ha="center", va="bottom", fontsize=7)

@@ -149,7 +149,9 @@ def cluster_capex_usd(server_capex, interconnect_fraction, includes_network=Fals
     if np.any((f < 0) | (f >= 1)):
         raise ValueError("interconnect_fraction must be in [0, 1)")
     servers = np.asarray(server_capex, dtype=float)
-    share = np.where(np.asarray(includes_network, dtype=bool), 0.0, f[..., None] if f.ndim and servers.ndim > f.ndim else f)
+    share = np.where(
+        np.asarray(includes_network, dtype=bool), 0.0, f[..., None] if f.ndim and servers.ndim > f.ndim else f
+    )
     total = servers / (1 - share)
     return {"servers_usd": servers, "network_usd": total - servers, "total_usd": total}
 
@@ -187,8 +189,9 @@ def published_server_cost_per_gpu_usd(*, server_price_usd_per_gpu, server_price_
     return np.where(np.isnan(usd), cny_to_usd(server_price_cny_per_gpu, rate[..., None] if rate.ndim else rate), usd)
 
 
-def epoch_server_cost_per_gpu_usd(*, gpu_price_usd, server_overhead_multiplier, server_price_usd_per_gpu,
-                                  server_price_cny_per_gpu, usd_cny_rate):
+def epoch_server_cost_per_gpu_usd(
+    *, gpu_price_usd, server_overhead_multiplier, server_price_usd_per_gpu, server_price_cny_per_gpu, usd_cny_rate
+):
     """Server cost per GPU by Epoch AI's overhead method, where a GPU-only price is sourced [1].
 
     Parameters
@@ -216,17 +219,27 @@ def epoch_server_cost_per_gpu_usd(*, gpu_price_usd, server_overhead_multiplier, 
     price = np.asarray(gpu_price_usd, dtype=float)
     m = np.asarray(server_overhead_multiplier, dtype=float)
     epoch = server_cost_per_gpu_epoch_overhead(np.nan_to_num(price), m[..., None] if m.ndim else m)
-    published = published_server_cost_per_gpu_usd(server_price_usd_per_gpu=server_price_usd_per_gpu,
-                                                   server_price_cny_per_gpu=server_price_cny_per_gpu, usd_cny_rate=usd_cny_rate)
+    published = published_server_cost_per_gpu_usd(
+        server_price_usd_per_gpu=server_price_usd_per_gpu,
+        server_price_cny_per_gpu=server_price_cny_per_gpu,
+        usd_cny_rate=usd_cny_rate,
+    )
     return np.where(np.isnan(price), published, epoch)
 
 
 #: The published ways to price a server per GPU, chosen by the ``capex_method`` parameter.
 SERVER_PRICING_METHODS = {
-    "published_server_prices": Method(published_server_cost_per_gpu_usd, parameters=("usd_cny_rate",),
-                                      inputs=("server_price_usd_per_gpu", "server_price_cny_per_gpu"), source="epoch-training-cost-trends"),
-    "epoch_overhead": Method(epoch_server_cost_per_gpu_usd, parameters=("usd_cny_rate", "server_overhead_multiplier"),
-                             source="epoch-training-cost-trends"),
+    "published_server_prices": Method(
+        published_server_cost_per_gpu_usd,
+        parameters=("usd_cny_rate",),
+        inputs=("server_price_usd_per_gpu", "server_price_cny_per_gpu"),
+        source="epoch-training-cost-trends",
+    ),
+    "epoch_overhead": Method(
+        epoch_server_cost_per_gpu_usd,
+        parameters=("usd_cny_rate", "server_overhead_multiplier"),
+        source="epoch-training-cost-trends",
+    ),
 }
 
 
@@ -263,9 +276,11 @@ def fleet_gpus(*, hopper_gpus, h800_gpus, h100_gpus, a100_gpus):
     h20 = hopper - h800 - h100
     if np.any(h20 < 0):
         i = np.flatnonzero(np.broadcast_to(h20, np.broadcast(hopper, h800, h100).shape) < 0)[0]
-        raise ValueError(f"hopper_gpus ({float(np.ravel(np.broadcast_to(hopper, h20.shape))[i]):,.0f}) must be at least "
-                         f"h800_gpus + h100_gpus ({float(np.ravel(np.broadcast_to(h800 + h100, h20.shape))[i]):,.0f}); "
-                         "the H20s are the Hopper GPUs that are neither")
+        raise ValueError(
+            f"hopper_gpus ({float(np.ravel(np.broadcast_to(hopper, h20.shape))[i]):,.0f}) must be at least "
+            f"h800_gpus + h100_gpus ({float(np.ravel(np.broadcast_to(h800 + h100, h20.shape))[i]):,.0f}); "
+            "the H20s are the Hopper GPUs that are neither"
+        )
     return np.stack(np.broadcast_arrays(h800, h100, h20, a100), axis=-1)
 
 
@@ -319,8 +334,6 @@ def capacity(gpus, dense_tflops, hbm_gb):
     return {"pflops": np.multiply(gpus, dense_tflops) / 1e3, "hbm_tb": np.multiply(gpus, hbm_gb) / 1e3}
 
 
-
-
 def capex_subtotals(capex_by_type, gpu_types=GPU_TYPES, architectures=("Hopper", "Hopper", "Hopper", "Ampere")) -> dict:
     """The fleet CapEx three ways, as the published readings count it.
 
@@ -346,4 +359,8 @@ def capex_subtotals(capex_by_type, gpu_types=GPU_TYPES, architectures=("Hopper",
     capex = np.asarray(capex_by_type, dtype=float)
     hopper = np.array([a == "Hopper" for a in architectures])
     not_h100 = np.array([t != "H100" for t in gpu_types])
-    return {"all": capex.sum(axis=-1), "hopper_only": (capex * hopper).sum(axis=-1), "without_h100": (capex * not_h100).sum(axis=-1)}
+    return {
+        "all": capex.sum(axis=-1),
+        "hopper_only": (capex * hopper).sum(axis=-1),
+        "without_h100": (capex * not_h100).sum(axis=-1),
+    }

@@ -101,10 +101,12 @@ class AttentionConfig:
         """KV heads actually cached: heads (MHA), kv_heads (GQA), 1 (MQA); None for MLA."""
         return {"mha": self.heads, "gqa": self.kv_heads, "mqa": 1, "mla": None}[self.kind]
 
-    def as_kind(self, kind: str, kv_heads: int | None = None) -> "AttentionConfig":
+    def as_kind(self, kind: str, kv_heads: int | None = None) -> AttentionConfig:
         """The same dimensions with another attention kind (MLA sizes dropped unless MLA)."""
         if kind == "mla":
-            return AttentionConfig("mla", self.layers, self.heads, self.head_dim, None, self.kv_lora_rank, self.rope_head_dim)
+            return AttentionConfig(
+                "mla", self.layers, self.heads, self.head_dim, None, self.kv_lora_rank, self.rope_head_dim
+            )
         return AttentionConfig(kind, self.layers, self.heads, self.head_dim, kv_heads if kind == "gqa" else None)
 
 

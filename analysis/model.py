@@ -11,9 +11,10 @@ run moves every step that depends on it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,10 @@ def load_data(data_dir: Path | str | None = None, server_choice: Mapping[str, st
     analysis.data.DataError
         A file breaks its schema, or a chosen server does not exist or is for another GPU type.
     """
-    key = (str(Path(data_dir).resolve()) if data_dir is not None else None, tuple(sorted((server_choice or {}).items())))
+    key = (
+        str(Path(data_dir).resolve()) if data_dir is not None else None,
+        tuple(sorted((server_choice or {}).items())),
+    )
     return _load_data_cached(*key)
 
 
@@ -88,14 +92,25 @@ def _day6_revenue(data_dir, published) -> dict:
     from . import pricing as _pricing
 
     prices = _pricing.prices_as_of(_data.load_api_prices(data_dir), _pricing.DAY6_DATE)
-    hit, total_in, out = published["day6_input_cache_hit_tokens"], published["day6_input_tokens"], published["day6_output_tokens"]
+    hit, total_in, out = (
+        published["day6_input_cache_hit_tokens"],
+        published["day6_input_tokens"],
+        published["day6_output_tokens"],
+    )
     revenue = {"published": float(published["day6_revenue_usd"])}
     for key, model_name in (("r1", "deepseek-reasoner (R1)"), ("v3", "deepseek-chat (V3)")):
         row = prices.loc[model_name]
         for suffix, prefix in (("", ""), ("_offpeak", "offpeak_")):
-            revenue[key + suffix] = float(_pricing.token_revenue_usd(
-                hit, total_in - hit, out, row[f"{prefix}input_cache_hit_usd_per_m_tokens"], row[f"{prefix}input_cache_miss_usd_per_m_tokens"],
-                row[f"{prefix}output_usd_per_m_tokens"])["total_usd"])
+            revenue[key + suffix] = float(
+                _pricing.token_revenue_usd(
+                    hit,
+                    total_in - hit,
+                    out,
+                    row[f"{prefix}input_cache_hit_usd_per_m_tokens"],
+                    row[f"{prefix}input_cache_miss_usd_per_m_tokens"],
+                    row[f"{prefix}output_usd_per_m_tokens"],
+                )["total_usd"]
+            )
     return revenue
 
 
@@ -109,7 +124,9 @@ def run_values(checked: Mapping[str, Any], data_dir: Path | str | None = None) -
     return _params.resolve_parameters(_params.load_register(data_dir), checked)
 
 
-def evaluate(values: Mapping[str, Any], data: _costs.ModelData | None = None, data_dir: Path | str | None = None) -> dict:
+def evaluate(
+    values: Mapping[str, Any], data: _costs.ModelData | None = None, data_dir: Path | str | None = None
+) -> dict:
     """The cost model (:func:`analysis.costs.cost_model`) at a run's values.
 
     Scalars come back as Python floats, per-type arrays as arrays.
@@ -198,13 +215,20 @@ def claims_ledger(values: Mapping[str, Any], results: Mapping[str, Mapping], dat
     register = _params.load_register(data_dir)
     data = load_data(data_dir)
     held = sorted(_params.differs_from_baseline(register, values))
-    draws = _uncertainty.monte_carlo(register, values, data, n=int(values["monte_carlo_draws"]), rng=int(values["random_seed"]), hold=held)
+    draws = _uncertainty.monte_carlo(
+        register, values, data, n=int(values["monte_carlo_draws"]), rng=int(values["random_seed"]), hold=held
+    )
 
     def decider(output, predicate):
         return _uncertainty.deciding_parameter(register, values, data, output, predicate, hold=held)
 
-    ledger = _claims.evaluate(_data.load_claims(data_dir), results, draws=draws, thresholds=_data.load_verdict_rules(data_dir),
-                              decider=decider)
+    ledger = _claims.evaluate(
+        _data.load_claims(data_dir),
+        results,
+        draws=draws,
+        thresholds=_data.load_verdict_rules(data_dir),
+        decider=decider,
+    )
     urls = _data.load_sources(data_dir).set_index("id")["url"]
     ledger["url"] = [urls.get(ids[0]) or "" for ids in ledger["source_ids"]]
     return ledger

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from . import paths as _paths
 from .params import ParameterError
@@ -57,7 +58,9 @@ def parse_parameters_source(source: str, label: str = "parameters cell") -> dict
         name = stripped.split(":", 1)[0].split("=", 1)[0].strip()
         p = parsed.get(name)
         if p is None or p.inferred_type_name == "None" or not p.help or ";" not in p.help:
-            raise ParameterError(f"{label}, line {n}: must read `name: type = literal  # unit; source-id`, got {stripped!r}")
+            raise ParameterError(
+                f"{label}, line {n}: must read `name: type = literal  # unit; source-id`, got {stripped!r}"
+            )
         if name in declared:
             raise ParameterError(f"{label}, line {n}: {name} is declared twice")
         try:
@@ -65,8 +68,14 @@ def parse_parameters_source(source: str, label: str = "parameters cell") -> dict
         except (ValueError, SyntaxError):
             raise ParameterError(f"{label}, line {n}: the value of {name} must be a literal") from None
         unit, _, sources = p.help.partition(";")
-        declared[name] = Declared(name=name, type=p.inferred_type_name, default=value, unit=unit.strip(),
-                                  source_ids=tuple(s.strip() for s in sources.split(";") if s.strip()), line=n)
+        declared[name] = Declared(
+            name=name,
+            type=p.inferred_type_name,
+            default=value,
+            unit=unit.strip(),
+            source_ids=tuple(s.strip() for s in sources.split(";") if s.strip()),
+            line=n,
+        )
     return declared
 
 
@@ -138,7 +147,9 @@ def injected_and_declared(history: Iterable[str]) -> tuple[list[str], set[str] |
             continue
         body = _statements(source)
         if source.lstrip().startswith(PAPERMILL_HEADER):
-            names = [t.id for node in body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)]
+            names = [
+                t.id for node in body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)
+            ]
             injected += [n for n in names if n not in injected]
         elif body and all(isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) for node in body):
             declared = (declared or set()) | {node.target.id for node in body}

@@ -21,9 +21,10 @@ import difflib
 import hashlib
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from . import data as _data
 from . import validation as _validation
@@ -49,12 +50,13 @@ class Interval:
     _PATTERN = re.compile(r"^\s*([\[(])\s*([^,\s]+)\s*,\s*([^,\s\])]+)\s*([\])])\s*$")
 
     @classmethod
-    def parse_dates(cls, text: str) -> "Interval":
+    def parse_dates(cls, text: str) -> Interval:
         """Parse an interval of dates, e.g. ``"[2025-01-20, inf)"``; bounds are stored as day ordinals.
 
         >>> Interval.parse_dates("[2025-01-20, inf)").contains(_dt.date(2025, 1, 19).toordinal())
         False
         """
+
         def end(word: str) -> float:
             if word in ("inf", "-inf"):
                 return float(word)
@@ -75,7 +77,7 @@ class Interval:
         return " and ".join(parts) if parts else "any date"
 
     @classmethod
-    def parse(cls, text: str) -> "Interval":
+    def parse(cls, text: str) -> Interval:
         """Parse interval notation, e.g. ``"[0, inf)"``.
 
         >>> Interval.parse("(0, 1]").contains(1.0)
@@ -83,6 +85,7 @@ class Interval:
         >>> Interval.parse("(0, 1]").contains(0)
         False
         """
+
         def end(word: str) -> float:
             try:
                 return float(word)
@@ -92,7 +95,7 @@ class Interval:
         return cls._parse(text, end, "[0, inf) or (0, 1]")
 
     @classmethod
-    def _parse(cls, text: str, end, example: str) -> "Interval":
+    def _parse(cls, text: str, end, example: str) -> Interval:
         """Shared parser: brackets from the text, each end converted by ``end``."""
         m = cls._PATTERN.match(text)
         if not m:
@@ -152,7 +155,9 @@ class Parameter:
         if self.allowed:
             return "one of " + ", ".join(self.allowed)
         if self.type == "date":
-            return "a date written YYYY-MM-DD" + (f", {self.bounds.describe_dates()}" if self.bounds is not None else "")
+            return "a date written YYYY-MM-DD" + (
+                f", {self.bounds.describe_dates()}" if self.bounds is not None else ""
+            )
         if self.bounds is not None:
             return f"{TYPE_WORDS[self.type]} {self.bounds.describe()}, i.e. in {self.bounds}"
         return TYPE_WORDS[self.type]
@@ -203,9 +208,13 @@ class Parameter:
                     raise wrong_type
                 value = float(value)
             if isinstance(value, float) and not math.isfinite(value):
-                raise ParameterError(f"{self.name} = {shown} is not allowed: {self.name} must be a finite number ({self.unit})")
+                raise ParameterError(
+                    f"{self.name} = {shown} is not allowed: {self.name} must be a finite number ({self.unit})"
+                )
             if self.bounds is not None and not self.bounds.contains(value):
-                raise ParameterError(f"{self.name} = {shown} is not allowed: {self.name} must be {self.allowed_text()} ({self.unit})")
+                raise ParameterError(
+                    f"{self.name} = {shown} is not allowed: {self.name} must be {self.allowed_text()} ({self.unit})"
+                )
             return value
         if self.type == "date":
             if isinstance(value, _dt.date):
@@ -240,7 +249,7 @@ def shown_value(value, limit: int = 60) -> str:
     text = str(value)
     if any(ord(c) < 32 or c in "\x7f\u2028\u2029" for c in text):
         text = repr(text)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _literal(text: str | None, type_: str, field: str, name: str):
@@ -252,7 +261,9 @@ def _literal(text: str | None, type_: str, field: str, name: str):
         if type_ == "float":
             return float(text)
     except ValueError:
-        raise _data.DataError(f"data/assumptions.csv, parameter {name}, column {field}: must be {TYPE_WORDS[type_]}, got {text!r}") from None
+        raise _data.DataError(
+            f"data/assumptions.csv, parameter {name}, column {field}: must be {TYPE_WORDS[type_]}, got {text!r}"
+        ) from None
     return text
 
 
@@ -281,7 +292,9 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
             if type_ not in ("int", "float", "date"):
                 raise fail("hard_bounds", f"only numeric and date parameters have hard bounds ({name} is {type_})")
             try:
-                bounds = Interval.parse_dates(row["hard_bounds"]) if type_ == "date" else Interval.parse(row["hard_bounds"])
+                bounds = (
+                    Interval.parse_dates(row["hard_bounds"]) if type_ == "date" else Interval.parse(row["hard_bounds"])
+                )
             except ValueError as err:
                 raise fail("hard_bounds", str(err)) from None
         elif type_ in ("int", "float"):
@@ -398,8 +411,9 @@ def scenario_names(data_dir: Path | str | None = None) -> list[str]:
     return sorted(p.stem for p in _data.scenarios_dir(data_dir).glob("*.yaml"))
 
 
-def load_scenario(name_or_path: str | Path, data_dir: Path | str | None = None,
-                  register: Mapping[str, Parameter] | None = None) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path, data_dir: Path | str | None = None, register: Mapping[str, Parameter] | None = None
+) -> Scenario:
     """Load and fully validate a scenario by name (``data/scenarios/NAME.yaml``) or path.
 
     Raises
@@ -417,7 +431,8 @@ def load_scenario(name_or_path: str | Path, data_dir: Path | str | None = None,
             names = scenario_names(data_dir)
             hint = nearest_names(text, names)
             raise ParameterError(
-                f"unknown scenario {text!r}; " + (f"did you mean {' or '.join(hint)}? " if hint else "")
+                f"unknown scenario {text!r}; "
+                + (f"did you mean {' or '.join(hint)}? " if hint else "")
                 + f"available: {', '.join(names)} (or give a path to a .yaml file)"
             )
     content = _data.read_scenario_file(path)
@@ -431,13 +446,17 @@ def load_scenario(name_or_path: str | Path, data_dir: Path | str | None = None,
     known_sources = _data.source_ids(data_dir)
     for sid in content["sources"]:
         if sid not in known_sources:
-            raise ParameterError(f"scenario {path.stem}: unknown source id {shown_value(repr(sid))} (not in data/sources.csv)")
+            raise ParameterError(
+                f"scenario {path.stem}: unknown source id {shown_value(repr(sid))} (not in data/sources.csv)"
+            )
     overrides = {}
     for name, value in content["overrides"].items():
         if name not in register:
             raise unknown_parameter_error(str(name), register, where=f" in scenario {path.stem}")
         overrides[name] = register[name].coerce(value)
-    return Scenario(path.stem, path, content["description"].strip(), tuple(content["sources"]), overrides, external, digest)
+    return Scenario(
+        path.stem, path, content["description"].strip(), tuple(content["sources"]), overrides, external, digest
+    )
 
 
 def parse_cli_overrides(pairs: Iterable[tuple[str, str]], register: Mapping[str, Parameter]) -> dict[str, Any]:
@@ -475,7 +494,15 @@ def parameter_table(values: Mapping[str, Any], data_dir: Path | str | None = Non
     for name, value in values.items():
         p = register[name]
         rng = f"{p.low:g} to {p.high:g}" if p.low is not None and p.high is not None else ""
-        rows.append({"parameter": name, "value": value, "baseline": p.baseline,
-                     "changed": "yes" if value != p.baseline else "", "range (low to high)": rng,
-                     "unit": p.unit, "sources": "; ".join(p.source_ids)})
+        rows.append(
+            {
+                "parameter": name,
+                "value": value,
+                "baseline": p.baseline,
+                "changed": "yes" if value != p.baseline else "",
+                "range (low to high)": rng,
+                "unit": p.unit,
+                "sources": "; ".join(p.source_ids),
+            }
+        )
     return pd.DataFrame(rows)

@@ -21,9 +21,16 @@ import pandas as pd
 
 PRICE_COLUMNS = ("input_cache_hit_usd_per_m_tokens", "input_cache_miss_usd_per_m_tokens", "output_usd_per_m_tokens")
 #: The benchmarks of the R1 paper's Table 4, by id (``data/benchmarks.csv``), and their names for readers.
-BENCHMARK_NAMES = {"aime_2024": "AIME 2024", "math_500": "MATH-500", "gpqa_diamond": "GPQA Diamond",
-                   "codeforces_percentile": "Codeforces (percentile)", "codeforces_rating": "Codeforces (rating)", "mmlu": "MMLU",
-                   "livecodebench": "LiveCodeBench", "swe_bench_verified": "SWE-bench Verified"}
+BENCHMARK_NAMES = {
+    "aime_2024": "AIME 2024",
+    "math_500": "MATH-500",
+    "gpqa_diamond": "GPQA Diamond",
+    "codeforces_percentile": "Codeforces (percentile)",
+    "codeforces_rating": "Codeforces (rating)",
+    "mmlu": "MMLU",
+    "livecodebench": "LiveCodeBench",
+    "swe_bench_verified": "SWE-bench Verified",
+}
 #: The day DeepSeek's serving statistics end (12:00 UTC+8, 28 Feb 2025) [1]: its prices are those in force then.
 DAY6_DATE = "2025-02-28"
 
@@ -86,8 +93,9 @@ def input_price(cache_hit, cache_miss, cache_hit_share):
     return cache_hit_share * cache_hit + (1 - cache_hit_share) * cache_miss
 
 
-def blended_price_usd_per_m(table: pd.DataFrame, *, input_output_ratio: float, cache_hit_share: float = 0.0,
-                            off_peak_share: float = 0.0) -> pd.Series:
+def blended_price_usd_per_m(
+    table: pd.DataFrame, *, input_output_ratio: float, cache_hit_share: float = 0.0, off_peak_share: float = 0.0
+) -> pd.Series:
     """Price per million tokens of a mix of input and output tokens.
 
     Parameters
@@ -127,8 +135,12 @@ def blended_price_usd_per_m(table: pd.DataFrame, *, input_output_ratio: float, c
             raise ValueError(f"{name} must be in [0, 1]; got {share}")
     if input_output_ratio < 0:
         raise ValueError(f"input_output_ratio must be >= 0; got {input_output_ratio}")
-    hit = effective_price(table["input_cache_hit_usd_per_m_tokens"], table["offpeak_input_cache_hit_usd_per_m_tokens"], off_peak_share)
-    miss = effective_price(table["input_cache_miss_usd_per_m_tokens"], table["offpeak_input_cache_miss_usd_per_m_tokens"], off_peak_share)
+    hit = effective_price(
+        table["input_cache_hit_usd_per_m_tokens"], table["offpeak_input_cache_hit_usd_per_m_tokens"], off_peak_share
+    )
+    miss = effective_price(
+        table["input_cache_miss_usd_per_m_tokens"], table["offpeak_input_cache_miss_usd_per_m_tokens"], off_peak_share
+    )
     out = effective_price(table["output_usd_per_m_tokens"], table["offpeak_output_usd_per_m_tokens"], off_peak_share)
     inp = input_price(hit, miss, cache_hit_share)
     return pd.Series((input_output_ratio * inp + out) / (input_output_ratio + 1), index=table.index)
@@ -163,7 +175,9 @@ def serving_cost_usd(nodes, gpus_per_node, hours, price_usd_per_gpu_hour):
     return np.multiply(np.multiply(nodes, gpus_per_node) * hours, price_usd_per_gpu_hour)
 
 
-def token_revenue_usd(cache_hit_tokens, cache_miss_tokens, output_tokens, hit_usd_per_m, miss_usd_per_m, output_usd_per_m) -> dict:
+def token_revenue_usd(
+    cache_hit_tokens, cache_miss_tokens, output_tokens, hit_usd_per_m, miss_usd_per_m, output_usd_per_m
+) -> dict:
     """Revenue of a token volume at given prices, by component and in total.
 
     Examples
@@ -173,8 +187,11 @@ def token_revenue_usd(cache_hit_tokens, cache_miss_tokens, output_tokens, hit_us
     >>> round(token_revenue_usd(342e9, 266e9, 168e9, 0.14, 0.55, 2.19)["total_usd"])
     562100
     """
-    parts = {"cache_hit_usd": cache_hit_tokens * hit_usd_per_m / 1e6, "cache_miss_usd": cache_miss_tokens * miss_usd_per_m / 1e6,
-             "output_usd": output_tokens * output_usd_per_m / 1e6}
+    parts = {
+        "cache_hit_usd": cache_hit_tokens * hit_usd_per_m / 1e6,
+        "cache_miss_usd": cache_miss_tokens * miss_usd_per_m / 1e6,
+        "output_usd": output_tokens * output_usd_per_m / 1e6,
+    }
     parts["total_usd"] = sum(parts.values())
     return parts
 
@@ -192,7 +209,9 @@ def cost_profit_margin(revenue_usd, cost_usd):
     return (np.asarray(revenue_usd) - cost_usd) / cost_usd
 
 
-def revenue_after_caveats_usd(*, r1_usd, v3_usd, r1_offpeak_usd, v3_offpeak_usd, v3_token_share, off_peak_share, paid_share) -> dict:
+def revenue_after_caveats_usd(
+    *, r1_usd, v3_usd, r1_offpeak_usd, v3_offpeak_usd, v3_token_share, off_peak_share, paid_share
+) -> dict:
     """DeepSeek's theoretical revenue and what its three caveats leave of it, for scalars or arrays of shares [1].
 
     Parameters
@@ -222,19 +241,35 @@ def revenue_after_caveats_usd(*, r1_usd, v3_usd, r1_offpeak_usd, v3_offpeak_usd,
     >>> {k: float(v) for k, v in out.items()}
     {'theoretical_usd': 100.0, 'standard_usd': 75.0, 'after_night_usd': 75.0, 'remaining_usd': 37.5}
     """
-    for name, share in (("v3_token_share", v3_token_share), ("off_peak_share", off_peak_share), ("paid_share", paid_share)):
+    for name, share in (
+        ("v3_token_share", v3_token_share),
+        ("off_peak_share", off_peak_share),
+        ("paid_share", paid_share),
+    ):
         share = np.asarray(share, dtype=float)
         if np.any((share < 0) | (share > 1)):
             raise ValueError(f"{name} must be in [0, 1]; got {share.min() if share.ndim else float(share)}")
     standard = np.multiply(np.subtract(1, v3_token_share), r1_usd) + np.multiply(v3_token_share, v3_usd)
     offpeak = np.multiply(np.subtract(1, v3_token_share), r1_offpeak_usd) + np.multiply(v3_token_share, v3_offpeak_usd)
     after_night = np.multiply(np.subtract(1, off_peak_share), standard) + np.multiply(off_peak_share, offpeak)
-    return {"theoretical_usd": np.asarray(r1_usd, dtype=float) * np.ones_like(standard), "standard_usd": standard,
-            "after_night_usd": after_night, "remaining_usd": np.multiply(paid_share, after_night)}
+    return {
+        "theoretical_usd": np.asarray(r1_usd, dtype=float) * np.ones_like(standard),
+        "standard_usd": standard,
+        "after_night_usd": after_night,
+        "remaining_usd": np.multiply(paid_share, after_night),
+    }
 
 
-def revenue_bridge(*, r1_usd: float, v3_usd: float, r1_offpeak_usd: float, v3_offpeak_usd: float,
-                   v3_token_share: float, off_peak_share: float, paid_share: float) -> pd.DataFrame:
+def revenue_bridge(
+    *,
+    r1_usd: float,
+    v3_usd: float,
+    r1_offpeak_usd: float,
+    v3_offpeak_usd: float,
+    v3_token_share: float,
+    off_peak_share: float,
+    paid_share: float,
+) -> pd.DataFrame:
     """From DeepSeek's theoretical revenue (everything at R1 prices) to what its caveats leave [1].
 
     Parameters are those of :func:`revenue_after_caveats_usd`, as scalars.
@@ -252,11 +287,20 @@ def revenue_bridge(*, r1_usd: float, v3_usd: float, r1_offpeak_usd: float, v3_of
     >>> t["usd"].tolist()
     [100.0, -25.0, 0.0, -37.5, 37.5]
     """
-    r = revenue_after_caveats_usd(r1_usd=r1_usd, v3_usd=v3_usd, r1_offpeak_usd=r1_offpeak_usd, v3_offpeak_usd=v3_offpeak_usd,
-                                  v3_token_share=v3_token_share, off_peak_share=off_peak_share, paid_share=paid_share)
-    steps = [("theoretical revenue (all tokens at R1 prices)", float(r1_usd)),
-             ("V3 is cheaper than R1", float(r["standard_usd"] - r1_usd)),
-             ("night discounts", float(r["after_night_usd"] - r["standard_usd"])),
-             ("free web and app use", float(r["remaining_usd"] - r["after_night_usd"])),
-             ("remaining revenue", float(r["remaining_usd"]))]
+    r = revenue_after_caveats_usd(
+        r1_usd=r1_usd,
+        v3_usd=v3_usd,
+        r1_offpeak_usd=r1_offpeak_usd,
+        v3_offpeak_usd=v3_offpeak_usd,
+        v3_token_share=v3_token_share,
+        off_peak_share=off_peak_share,
+        paid_share=paid_share,
+    )
+    steps = [
+        ("theoretical revenue (all tokens at R1 prices)", float(r1_usd)),
+        ("V3 is cheaper than R1", float(r["standard_usd"] - r1_usd)),
+        ("night discounts", float(r["after_night_usd"] - r["standard_usd"])),
+        ("free web and app use", float(r["remaining_usd"] - r["after_night_usd"])),
+        ("remaining revenue", float(r["remaining_usd"])),
+    ]
     return pd.DataFrame(steps, columns=["step", "usd"])

@@ -48,15 +48,16 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import __version__
 from . import data as _data
 from . import notebooks as _notebooks
-from . import paths as _paths
 from . import params as _params
+from . import paths as _paths
 from . import results as _results
 
 KERNEL_NAME = "python3"
@@ -177,9 +178,13 @@ def _safe_name(text: str) -> str:
     return "".join("_" if c in "/\\\0" or ord(c) < 32 else c for c in text)
 
 
-def plan_report(scenario: str | Path = "baseline", overrides: Iterable[tuple[str, str]] = (),
-                out: Path | str | None = None, notebooks_dir: Path | None = None,
-                data_dir: Path | str | None = None) -> Plan:
+def plan_report(
+    scenario: str | Path = "baseline",
+    overrides: Iterable[tuple[str, str]] = (),
+    out: Path | str | None = None,
+    notebooks_dir: Path | None = None,
+    data_dir: Path | str | None = None,
+) -> Plan:
     """Validate everything a run needs; raise before anything is written."""
     _data.validate_all(data_dir)
     register = _params.load_register(data_dir)
@@ -196,16 +201,32 @@ def plan_report(scenario: str | Path = "baseline", overrides: Iterable[tuple[str
         unknown = [n for n in declared if n not in register]
         if unknown:
             raise _params.ParameterError(
-                f"{path.name} declares {unknown[0]!r}, which is not in data/assumptions.csv; register it there first")
+                f"{path.name} declares {unknown[0]!r}, which is not in data/assumptions.csv; register it there first"
+            )
         per_notebook[path.stem] = {n: values[n] for n in declared}
     default_out = default_out_dir(scen.name, cli, scen.sha256 if scen.external else None)
     out_dir = check_out_dir(out if out is not None else default_out, data_dir)
-    refresh = (scen.name == "baseline" and not scen.external and not cli and not scen.overrides
-               and out_dir == _paths.REPORTS_DIR.resolve() / "baseline")
-    return Plan(scen, cli, values, _params.differs_from_baseline(register, values), out_dir, notebooks,
-                per_notebook, register, refresh and data_dir is None,
-                Path(data_dir).resolve() if data_dir is not None else None,
-                scenario_arg=str(scenario), out_arg=None if out is None else os.fspath(out))
+    refresh = (
+        scen.name == "baseline"
+        and not scen.external
+        and not cli
+        and not scen.overrides
+        and out_dir == _paths.REPORTS_DIR.resolve() / "baseline"
+    )
+    return Plan(
+        scen,
+        cli,
+        values,
+        _params.differs_from_baseline(register, values),
+        out_dir,
+        notebooks,
+        per_notebook,
+        register,
+        refresh and data_dir is None,
+        Path(data_dir).resolve() if data_dir is not None else None,
+        scenario_arg=str(scenario),
+        out_arg=None if out is None else os.fspath(out),
+    )
 
 
 def _model_evaluator(data_dir: Path | str | None) -> Callable[[dict], dict]:
@@ -241,8 +262,9 @@ def _non_finite(outputs: dict, reference: dict | None = None) -> list[tuple[str,
 _OVERFLOW = "(overflow)"
 
 
-def check_model_outputs(values: dict, data_dir: Path | str | None = None,
-                        register: dict[str, _params.Parameter] | None = None) -> None:
+def check_model_outputs(
+    values: dict, data_dir: Path | str | None = None, register: dict[str, _params.Parameter] | None = None
+) -> None:
     """Refuse values that pass their type and bounds but make the model give inf or NaN.
 
     The model's point outputs at ``values`` are compared with those at the baseline: an output
@@ -289,19 +311,30 @@ def check_model_outputs(values: dict, data_dir: Path | str | None = None,
         return
     output, kind = bad[0]
     changed = [n for n in sorted(values) if n in register and values[n] != register[n].baseline]
-    culprits = [n for n in changed if (trial := run({**values, n: register[n].baseline})) is not None and not _non_finite(trial, reference)]
+    culprits = [
+        n
+        for n in changed
+        if (trial := run({**values, n: register[n].baseline})) is not None and not _non_finite(trial, reference)
+    ]
     if not culprits:
         culprits = changed
     if not culprits:
-        raise _data.DataError(f"the cost model gives {output} = {kind} at the baseline parameters; check the data files")
+        raise _data.DataError(
+            f"the cost model gives {output} = {kind} at the baseline parameters; check the data files"
+        )
     what = "overflow" if kind == "inf" else "give an undefined number"
     detail = "a number too large for floating point" if output == _OVERFLOW else f"{output} is {kind}"
     name = culprits[0]
     p = register[name]
     shown = f"{values[name]:g}" if isinstance(values[name], float) else _params.shown_value(values[name])
-    others = f" (with {', '.join(culprits[1:3])}{' and more' if len(culprits) > 3 else ''})" if len(culprits) > 1 else ""
-    hint = (f"use a value nearer the register's range {p.low:g} to {p.high:g}" if p.low is not None and p.high is not None
-            else f"use a value nearer its baseline {p.baseline}")
+    others = (
+        f" (with {', '.join(culprits[1:3])}{' and more' if len(culprits) > 3 else ''})" if len(culprits) > 1 else ""
+    )
+    hint = (
+        f"use a value nearer the register's range {p.low:g} to {p.high:g}"
+        if p.low is not None and p.high is not None
+        else f"use a value nearer its baseline {p.baseline}"
+    )
     raise _params.ParameterError(f"{name} = {shown}{others} makes the cost model {what} ({detail}); {hint}")
 
 
@@ -318,8 +351,10 @@ def _shown_path(path: Path | str, limit: int = 200) -> str:
 
 def _protected_folders(data_dir: Path | str | None) -> dict[Path, str]:
     """Folders a report may never be written into (nor be): the project's own files."""
-    folders = {Path(data_dir) if data_dir is not None else _paths.DATA_DIR: "the data folder",
-               _paths.NOTEBOOKS_DIR: "the notebooks folder"}
+    folders = {
+        Path(data_dir) if data_dir is not None else _paths.DATA_DIR: "the data folder",
+        _paths.NOTEBOOKS_DIR: "the notebooks folder",
+    }
     folders.update({_paths.REPO_ROOT / name: f"{name}/" for name in ("data", "notebooks", "analysis", "tests", ".git")})
     return {p.resolve(): what for p, what in folders.items()}
 
@@ -356,7 +391,11 @@ def foreign_content(folder: Path) -> str | None:
     marker = read_marker(folder)
     if marker is None:  # the first file is enough to refuse (and the folder may be huge)
         first = next(iter(_iter_files(folder)), None)
-        return None if first is None else f"it holds {_params.shown_value(first, 50)} and no {MARKER_NAME} marker of a report"
+        return (
+            None
+            if first is None
+            else f"it holds {_params.shown_value(first, 50)} and no {MARKER_NAME} marker of a report"
+        )
     extra = sorted(set(_files_in(folder)) - set(marker["files"]) - {MARKER_NAME})
     if extra:
         more = f" and {len(extra) - 1} more" if len(extra) > 1 else ""
@@ -388,8 +427,10 @@ def check_out_dir(out: Path | str, data_dir: Path | str | None = None) -> Path:
     shown = _params.shown_value(text, 200)
     absolute = Path(os.path.abspath(text))
     if absolute.is_symlink():
-        raise OutputRefused(f"--out {shown} is a symbolic link; give a real folder (the runner replaces the folder, "
-                            "which would replace the link)")
+        raise OutputRefused(
+            f"--out {shown} is a symbolic link; give a real folder (the runner replaces the folder, "
+            "which would replace the link)"
+        )
     try:
         target = absolute.resolve()
     except (OSError, RuntimeError) as err:
@@ -400,21 +441,30 @@ def check_out_dir(out: Path | str, data_dir: Path | str | None = None) -> Path:
     name_max = _name_max(existing if existing.is_dir() else existing.parent)
     for part in target.parts[1:-1]:
         if len(part.encode()) > name_max:
-            raise OutputRefused(f"--out {shown}: a folder name of {len(part.encode())} bytes is too long for the file system "
-                                f"(at most {name_max}); choose a shorter path")
+            raise OutputRefused(
+                f"--out {shown}: a folder name of {len(part.encode())} bytes is too long for the file system "
+                f"(at most {name_max}); choose a shorter path"
+            )
     if len(target.name.encode()) + DERIVED_NAME_EXTRA_BYTES > name_max:
-        raise OutputRefused(f"--out {shown}: the folder name is {len(target.name.encode())} bytes, too long for the file system "
-                            f"(at most {name_max - DERIVED_NAME_EXTRA_BYTES} here); choose a shorter name")
+        raise OutputRefused(
+            f"--out {shown}: the folder name is {len(target.name.encode())} bytes, too long for the file system "
+            f"(at most {name_max - DERIVED_NAME_EXTRA_BYTES} here); choose a shorter name"
+        )
     if len(os.fsencode(target)) + 200 > 4096:
         raise OutputRefused(f"--out {shown}: the path is too long for the file system; choose a shorter path")
-    for folder, what in ((Path("/"), "the file system root"), (Path.home().resolve(), "your home folder"),
-                         (_paths.REPO_ROOT.resolve(), "the repository itself")):
+    for folder, what in (
+        (Path("/"), "the file system root"),
+        (Path.home().resolve(), "your home folder"),
+        (_paths.REPO_ROOT.resolve(), "the repository itself"),
+    ):
         if target == folder:
             raise OutputRefused(f"--out {shown} is {what}; choose a folder of its own, e.g. reports/my-run")
     for folder, what in _protected_folders(data_dir).items():
         if target == folder or folder in target.parents:
-            raise OutputRefused(f"--out {shown} is inside {what}, which holds the project's own files; "
-                                "choose a folder of its own, e.g. reports/my-run")
+            raise OutputRefused(
+                f"--out {shown} is inside {what}, which holds the project's own files; "
+                "choose a folder of its own, e.g. reports/my-run"
+            )
     for parent in target.parents:
         if read_marker(parent) is not None:
             raise OutputRefused(f"--out {shown} is inside the report {_shown_path(parent)}; choose a folder outside it")
@@ -425,25 +475,33 @@ def check_out_dir(out: Path | str, data_dir: Path | str | None = None) -> Path:
             raise OutputRefused(f"--out {shown} is {kind}, not a folder; the runner never replaces it")
         problem = foreign_content(target)
         if problem:
-            raise OutputRefused(f"--out {shown} is a folder the runner did not make ({problem}); "
-                                "choose a new or empty folder, or move its files away yourself")
+            raise OutputRefused(
+                f"--out {shown} is a folder the runner did not make ({problem}); "
+                "choose a new or empty folder, or move its files away yourself"
+            )
     elif not existing.is_dir():
         raise OutputRefused(f"--out {shown}: {_shown_path(existing)} is a file, not a folder")
     writable = target.parent if target.parent.exists() else existing
     if not os.access(writable, os.W_OK | os.X_OK):
-        raise OutputRefused(f"--out {shown}: cannot write in {_shown_path(writable)} (no permission, or a read-only "
-                            "file system); choose a folder you can write to")
+        raise OutputRefused(
+            f"--out {shown}: cannot write in {_shown_path(writable)} (no permission, or a read-only "
+            "file system); choose a folder you can write to"
+        )
     return target
 
 
-def marker_json(plan: "Plan", files: Iterable[str]) -> str:
+def marker_json(plan: Plan, files: Iterable[str]) -> str:
     """The marker a build writes: what built it, for which scenario, and every file it wrote (no timestamps)."""
-    marker = {"built_by": BUILT_BY, "report_version": __version__, "scenario": plan.scenario.name,
-              "files": sorted(set(files) - {MARKER_NAME})}
+    marker = {
+        "built_by": BUILT_BY,
+        "report_version": __version__,
+        "scenario": plan.scenario.name,
+        "files": sorted(set(files) - {MARKER_NAME}),
+    }
     return json.dumps(marker, indent=1, ensure_ascii=False) + "\n"
 
 
-def _write_marker(folder: Path, plan: "Plan") -> None:
+def _write_marker(folder: Path, plan: Plan) -> None:
     (folder / MARKER_NAME).write_text(marker_json(plan, _files_in(folder)), encoding="utf-8")
 
 
@@ -461,15 +519,17 @@ class OutputLock:
         self.path = out_dir.parent / f".{out_dir.name}.lock"
         self.fd: int | None = None
 
-    def acquire(self) -> "OutputLock":
+    def acquire(self) -> OutputLock:
         import fcntl
 
         while True:
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as err:
-                raise OutputRefused(f"cannot write in {_shown_path(self.path.parent)} ({err.strerror}); "
-                                    "choose a folder you can write to") from None
+                raise OutputRefused(
+                    f"cannot write in {_shown_path(self.path.parent)} ({err.strerror}); "
+                    "choose a folder you can write to"
+                ) from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as err:
@@ -478,8 +538,9 @@ class OutputLock:
                 if err.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     raise OutputRefused(f"cannot lock {_shown_path(self.path)} ({err.strerror})") from None
                 pid = f" (pid {holder})" if holder.isdigit() else ""
-                raise OutputRefused(f"another build is writing {_shown_path(self.out_dir)}{pid}; "
-                                    "wait for it or choose another --out") from None
+                raise OutputRefused(
+                    f"another build is writing {_shown_path(self.out_dir)}{pid}; wait for it or choose another --out"
+                ) from None
             try:
                 same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
             except FileNotFoundError:
@@ -500,7 +561,7 @@ class OutputLock:
         os.close(self.fd)
         self.fd = None
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:
@@ -525,9 +586,11 @@ class _Interrupts:
             return
         raise Interrupted(signum)
 
-    def __enter__(self) -> "_Interrupts":
+    def __enter__(self) -> _Interrupts:
         if threading.current_thread() is threading.main_thread():  # a signal its caller ignores stays ignored
-            self._previous = {s: signal.signal(s, self._handle) for s in self.SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}
+            self._previous = {
+                s: signal.signal(s, self._handle) for s in self.SIGNALS if signal.getsignal(s) is not signal.SIG_IGN
+            }
         return self
 
     def __exit__(self, *exc) -> None:
@@ -553,7 +616,9 @@ def _recover_leftovers(out_dir: Path) -> None:
     for entry in sorted(parent.iterdir()):
         if entry.name.startswith(f".{name}.building-") and entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
-    olds = [e for e in sorted(parent.iterdir()) if e.name.startswith(f".{name}.old-") and e.is_dir() and not e.is_symlink()]
+    olds = [
+        e for e in sorted(parent.iterdir()) if e.name.startswith(f".{name}.old-") and e.is_dir() and not e.is_symlink()
+    ]
     for old in olds:
         if not os.path.lexists(out_dir) and read_marker(old) is not None:
             old.rename(out_dir)
@@ -609,8 +674,15 @@ def _running_cell(nb) -> tuple[int | None, str]:
     return code[i].get("execution_count") or i + 1, first_line[:70]
 
 
-def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cwd: str, data_dir: str | None,
-             sockets_root: str | None = None) -> dict:
+def _execute(
+    nb_path: str,
+    out_path: str,
+    parameters: dict,
+    figures_dir: str,
+    cwd: str,
+    data_dir: str | None,
+    sockets_root: str | None = None,
+) -> dict:
     """Run one notebook in a fresh kernel (in a worker process).
 
     Kernel sockets and connection files go in ``sockets_root``, a folder the runner removes
@@ -638,15 +710,30 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
         try:
             _RUNNING.clear()
             with tempfile.TemporaryDirectory(prefix=KERNEL_SOCKETS_PREFIX, dir=sockets_root) as sockets:
-                pm.execute_notebook(nb_path, out_path, parameters=parameters, kernel_name=KERNEL_NAME, cwd=cwd,
-                                    progress_bar=False, log_output=False, execution_timeout=CELL_TIMEOUT_S,
-                                    engine_name=_tracked_engine(), **KERNEL_OPTIONS, config=_kernel_config(sockets))
+                pm.execute_notebook(
+                    nb_path,
+                    out_path,
+                    parameters=parameters,
+                    kernel_name=KERNEL_NAME,
+                    cwd=cwd,
+                    progress_bar=False,
+                    log_output=False,
+                    execution_timeout=CELL_TIMEOUT_S,
+                    engine_name=_tracked_engine(),
+                    **KERNEL_OPTIONS,
+                    config=_kernel_config(sockets),
+                )
             _render_pages(Path(out_path))  # in the worker, so pages render while other notebooks run
             return {"ok": True, "seconds": time.perf_counter() - start}
         except pm.PapermillExecutionError as err:
             first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
-            return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": err.exec_count,
-                    "cell_source": first_line[:70], "error": f"{err.ename}: {err.evalue}".strip()}
+            return {
+                "ok": False,
+                "seconds": time.perf_counter() - start,
+                "exec_count": err.exec_count,
+                "cell_source": first_line[:70],
+                "error": f"{err.ename}: {err.evalue}".strip(),
+            }
         except DeadKernelError as err:  # the kernel died while running a cell (killed, out of memory, a crash)
             if any(m in str(err) for m in KERNEL_START_ERRORS) and attempt < 2:
                 time.sleep(0.5 * (attempt + 1))
@@ -659,8 +746,14 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
                 nbformat.write(nb, out_path)  # what ran before the kernel died, for inspection
             elif not Path(out_path).exists():
                 shutil.copyfile(nb_path, out_path)
-            return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": exec_count, "cell_source": first_line,
-                    "kernel_died": True, "error": f"the kernel died ({type(err).__name__}: {err})".splitlines()[0]}
+            return {
+                "ok": False,
+                "seconds": time.perf_counter() - start,
+                "exec_count": exec_count,
+                "cell_source": first_line,
+                "kernel_died": True,
+                "error": f"the kernel died ({type(err).__name__}: {err})".splitlines()[0],
+            }
         except Exception as err:  # a kernel that did not start is tried again, twice
             if any(m in str(err) for m in KERNEL_START_ERRORS) and attempt < 2:
                 time.sleep(0.5 * (attempt + 1))
@@ -668,8 +761,13 @@ def _execute(nb_path: str, out_path: str, parameters: dict, figures_dir: str, cw
             stage = "kernel start"
             if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
                 stage = "writing its files"
-            return {"ok": False, "seconds": time.perf_counter() - start, "exec_count": None, "stage": stage,
-                    "error": f"{type(err).__name__}: {err}".splitlines()[0]}
+            return {
+                "ok": False,
+                "seconds": time.perf_counter() - start,
+                "exec_count": None,
+                "stage": stage,
+                "error": f"{type(err).__name__}: {err}".splitlines()[0],
+            }
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -747,7 +845,9 @@ def _render_pages(executed: Path) -> None:
     _normalise_notebook(executed)
     nb = nbformat.read(executed, as_version=4)
     executed.with_suffix(".html").write_text(site.render_notebook(nb, code=False, stem=executed.stem), encoding="utf-8")
-    executed.with_suffix(".code.html").write_text(site.render_notebook(nb, code=True, stem=executed.stem), encoding="utf-8")
+    executed.with_suffix(".code.html").write_text(
+        site.render_notebook(nb, code=True, stem=executed.stem), encoding="utf-8"
+    )
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -764,8 +864,21 @@ def figures_csv(entries: list[dict]) -> str:
     return buf.getvalue()
 
 
-LEDGER_FIELDS = ("claim_id", "claimant", "claim", "claim_date", "source_ids", "url", "result_id", "claimed_value", "computed_value", "basis",
-                 "share_of_draws_holding", "verdict", "reason")
+LEDGER_FIELDS = (
+    "claim_id",
+    "claimant",
+    "claim",
+    "claim_date",
+    "source_ids",
+    "url",
+    "result_id",
+    "claimed_value",
+    "computed_value",
+    "basis",
+    "share_of_draws_holding",
+    "verdict",
+    "reason",
+)
 
 
 def ledger_csv(ledger) -> str:
@@ -774,9 +887,18 @@ def ledger_csv(ledger) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(LEDGER_FIELDS)
     for row in ledger.to_dict("records"):
-        writer.writerow(["" if row[f] is None or (isinstance(row[f], float) and row[f] != row[f])
-                         else (";".join(row[f]) if isinstance(row[f], tuple) else (repr(row[f]) if isinstance(row[f], float) else row[f]))
-                         for f in LEDGER_FIELDS])
+        writer.writerow(
+            [
+                ""
+                if row[f] is None or (isinstance(row[f], float) and row[f] != row[f])
+                else (
+                    ";".join(row[f])
+                    if isinstance(row[f], tuple)
+                    else (repr(row[f]) if isinstance(row[f], float) else row[f])
+                )
+                for f in LEDGER_FIELDS
+            ]
+        )
     return buf.getvalue()
 
 
@@ -804,8 +926,9 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
         try:
             out_dir.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise OutputRefused(f"cannot create {_shown_path(out_dir.parent)} ({err.strerror}); "
-                                "choose a folder you can write to") from None
+            raise OutputRefused(
+                f"cannot create {_shown_path(out_dir.parent)} ({err.strerror}); choose a folder you can write to"
+            ) from None
         lock = OutputLock(out_dir).acquire()
         try:
             _recover_leftovers(out_dir)
@@ -829,9 +952,12 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: _
             (tmp / "figures").mkdir()
             sockets = tempfile.mkdtemp(prefix=KERNEL_SOCKETS_PREFIX)
         except OSError as err:
-            raise OutputRefused(f"cannot write in {_shown_path(out_dir.parent)} ({err.strerror}); "
-                                "choose a folder you can write to") from None
-        progress(f"Building report '{plan.label}' -> {_shown_path(out_dir, 200)} ({len(plan.notebooks)} notebooks, {jobs} at a time)")
+            raise OutputRefused(
+                f"cannot write in {_shown_path(out_dir.parent)} ({err.strerror}); choose a folder you can write to"
+            ) from None
+        progress(
+            f"Building report '{plan.label}' -> {_shown_path(out_dir, 200)} ({len(plan.notebooks)} notebooks, {jobs} at a time)"
+        )
         started = time.perf_counter()
         outcomes = _run_notebooks(plan, tmp, sockets, jobs, progress)
         failed = {stem: o for stem, o in outcomes.items() if not o["ok"]}
@@ -839,13 +965,22 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: _
             keep = _keep(tmp, plan)
             tmp = None
             stem, o = sorted(failed.items())[0]
-            cell = f"In [{o['exec_count']}] `{o.get('cell_source', '')}`" if o["exec_count"] is not None else o.get("stage", "kernel start")
+            cell = (
+                f"In [{o['exec_count']}] `{o.get('cell_source', '')}`"
+                if o["exec_count"] is not None
+                else o.get("stage", "kernel start")
+            )
             more = f" (and {len(failed) - 1} more notebook(s))" if len(failed) > 1 else ""
             kept_nb = keep / "notebooks" / f"{stem}.ipynb"
-            kept = (f"the failed notebook is kept in {_shown_path(kept_nb)}" if kept_nb.is_file()
-                    else f"what was built is kept in {_shown_path(keep)}")
-            raise ReportError(f"notebook {stem}.ipynb failed at {cell}: {o['error']}{more}; {kept}; "
-                              f"{_shown_path(out_dir)} was left as it was")
+            kept = (
+                f"the failed notebook is kept in {_shown_path(kept_nb)}"
+                if kept_nb.is_file()
+                else f"what was built is kept in {_shown_path(keep)}"
+            )
+            raise ReportError(
+                f"notebook {stem}.ipynb failed at {cell}: {o['error']}{more}; {kept}; "
+                f"{_shown_path(out_dir)} was left as it was"
+            )
         try:
             _publish(tmp, plan)
         except Exception as err:  # a full disk, or a bug after the notebooks ran: keep the build, leave the old output
@@ -858,7 +993,9 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: _
                 where = f"the partial build is kept in {_shown_path(keep, 200)}"
             except OSError:
                 where = "the partial build was removed"
-            raise ReportError(f"building the report pages failed: {reason}; {where}; {_shown_path(out_dir, 200)} was left as it was") from err
+            raise ReportError(
+                f"building the report pages failed: {reason}; {where}; {_shown_path(out_dir, 200)} was left as it was"
+            ) from err
         _swap(tmp, plan, interrupts, progress)
         tmp = None
         progress(f"Done in {time.perf_counter() - started:.1f} s: {_shown_path(out_dir / 'index.html', 200)}")
@@ -899,8 +1036,16 @@ def _run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Cal
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             futures = {
-                pool.submit(_execute, str(nb), str(tmp / "notebooks" / nb.name), plan.notebook_params[nb.stem],
-                            str(tmp / "figures"), str(nb.parent), str(plan.data_dir) if plan.data_dir else None, sockets): nb
+                pool.submit(
+                    _execute,
+                    str(nb),
+                    str(tmp / "notebooks" / nb.name),
+                    plan.notebook_params[nb.stem],
+                    str(tmp / "figures"),
+                    str(nb.parent),
+                    str(plan.data_dir) if plan.data_dir else None,
+                    sockets,
+                ): nb
                 for nb in longest_first(plan.notebooks)
             }
         finally:
@@ -914,8 +1059,10 @@ def _run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Cal
     except BaseException as err:
         _stop_pool(pool)
         if isinstance(err, (cf.process.BrokenProcessPool, OSError)):
-            raise ReportError(f"the notebook workers could not run ({type(err).__name__}: {err}); "
-                              f"{_shown_path(plan.out_dir, 200)} was left as it was") from err
+            raise ReportError(
+                f"the notebook workers could not run ({type(err).__name__}: {err}); "
+                f"{_shown_path(plan.out_dir, 200)} was left as it was"
+            ) from err
         raise
     pool.shutdown(wait=True)
     return outcomes
@@ -941,7 +1088,10 @@ def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
     deadline = time.monotonic() + 1.0
     for w in workers:
         with contextlib.suppress(psutil.Error):
-            while w.status() not in (psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD) and time.monotonic() < deadline:
+            while (
+                w.status() not in (psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+                and time.monotonic() < deadline
+            ):
                 time.sleep(0.005)
     kernels = []
     for w in workers:
@@ -1037,7 +1187,12 @@ def _swap(tmp: Path, plan: Plan, interrupts: _Interrupts, progress: Callable[[st
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         stale = out_dir.parent / f"{out_dir.name}.failed"
-        if stale.is_dir() and not stale.is_symlink() and read_marker(stale) is not None and foreign_content(stale) is None:
+        if (
+            stale.is_dir()
+            and not stale.is_symlink()
+            and read_marker(stale) is not None
+            and foreign_content(stale) is None
+        ):
             shutil.rmtree(stale, ignore_errors=True)
         if plan.refresh_figures:
             refresh_figures(out_dir / "figures")
@@ -1060,9 +1215,12 @@ def _publish(tmp: Path, plan: Plan) -> None:
         all_results += _results.collect(nb)
         all_figures += _figures.collect(nb)
         all_answers += _results.collect_answers(nb)
-    meta = {"scenario": plan.scenario.name, "report_version": __version__,
-            "parameters": {k: plan.values[k] for k in sorted(plan.values)},
-            "differs_from_baseline": sorted(plan.differs)}
+    meta = {
+        "scenario": plan.scenario.name,
+        "report_version": __version__,
+        "parameters": {k: plan.values[k] for k in sorted(plan.values)},
+        "differs_from_baseline": sorted(plan.differs),
+    }
     _write_text(tmp / "results.json", _results.to_json(all_results, meta))
     _write_text(tmp / "results.csv", _results.to_csv(all_results))
     _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))

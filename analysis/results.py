@@ -21,8 +21,8 @@ import io
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -99,8 +99,10 @@ class Results:
 
     def table(self) -> pd.DataFrame:
         """The recorded numbers as a frame (for display)."""
-        rows = [{"id": r.id, "value": r.value, "unit": r.unit, "label": r.label, "sources": "; ".join(r.sources)}
-                for r in self._items.values()]
+        rows = [
+            {"id": r.id, "value": r.value, "unit": r.unit, "label": r.label, "sources": "; ".join(r.sources)}
+            for r in self._items.values()
+        ]
         return pd.DataFrame(rows, columns=["id", "value", "unit", "label", "sources"])
 
     def answer(self, sentence: str, key_figure: str):
@@ -118,8 +120,14 @@ class Results:
         if not sentence.strip() or not key_figure.startswith("fig"):
             raise ValueError("answer needs a sentence and a figure id such as fig03_cost_by_stage")
         payload = {"notebook": self.notebook, "answer": sentence.strip(), "key_figure": key_figure}
-        display({ANSWER_MIME_TYPE: payload, "text/markdown": f"**In one sentence:** {sentence.strip()}",
-                 "text/plain": f"In one sentence: {sentence.strip()}"}, raw=True)
+        display(
+            {
+                ANSWER_MIME_TYPE: payload,
+                "text/markdown": f"**In one sentence:** {sentence.strip()}",
+                "text/plain": f"In one sentence: {sentence.strip()}",
+            },
+            raw=True,
+        )
 
     def publish(self):
         """Display the table and emit the machine-readable copy the runner collects."""
@@ -128,13 +136,20 @@ class Results:
         payload = [asdict(r) for r in self._items.values()]
         table = self.table()
         shown = table.assign(value=[format_value(v, u) for v, u in zip(table["value"], table["unit"])])
-        display({MIME_TYPE: payload, "text/html": shown.to_html(index=False), "text/plain": shown.to_string(index=False)},
-                raw=True)
+        display(
+            {MIME_TYPE: payload, "text/html": shown.to_html(index=False), "text/plain": shown.to_string(index=False)},
+            raw=True,
+        )
 
 
 def outputs_of_type(notebook, mime_type: str) -> list:
     """Every payload of ``mime_type`` a notebook displayed, in order (an nbformat node or the notebook's JSON as a dict)."""
-    return [o["data"][mime_type] for cell in notebook["cells"] for o in cell.get("outputs", []) if mime_type in o.get("data", {})]
+    return [
+        o["data"][mime_type]
+        for cell in notebook["cells"]
+        for o in cell.get("outputs", [])
+        if mime_type in o.get("data", {})
+    ]
 
 
 def collect(notebook) -> list[dict]:
@@ -163,8 +178,17 @@ def to_csv(results: list[dict]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIELDS)
     for r in sorted(results, key=lambda r: r["id"]):
-        writer.writerow([r["id"], repr(r["value"]), r["unit"], r["label"], r["notebook"],
-                         ";".join(r["sources"]), "true" if r.get("headline") else "false"])
+        writer.writerow(
+            [
+                r["id"],
+                repr(r["value"]),
+                r["unit"],
+                r["label"],
+                r["notebook"],
+                ";".join(r["sources"]),
+                "true" if r.get("headline") else "false",
+            ]
+        )
     return buf.getvalue()
 
 

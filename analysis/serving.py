@@ -28,7 +28,6 @@ from .kvcache import AttentionConfig
 from .units import SECONDS_PER_HOUR, TOKENS_PER_MILLION
 
 
-
 def weight_bytes(total_params, bytes_per_weight):
     """Bytes of model weights [bytes].
 
@@ -74,8 +73,10 @@ def require_fit(weights_bytes: float, hbm_bytes: float, what: str = "the model")
     ValueError: DeepSeek-V3's weights (671 GB) do not fit in the instance's 640 GB of HBM; use more nodes or fewer bytes per weight
     """
     if weights_bytes >= hbm_bytes:
-        raise ValueError(f"{what}'s weights ({weights_bytes / 1e9:,.0f} GB) do not fit in the instance's {hbm_bytes / 1e9:,.0f} GB of HBM; "
-                         "use more nodes or fewer bytes per weight")
+        raise ValueError(
+            f"{what}'s weights ({weights_bytes / 1e9:,.0f} GB) do not fit in the instance's {hbm_bytes / 1e9:,.0f} GB of HBM; "
+            "use more nodes or fewer bytes per weight"
+        )
 
 
 def max_batch(token_capacity, context_tokens):
@@ -117,9 +118,20 @@ def attention_flops_per_token(config: AttentionConfig, context_tokens):
     return per_layer * config.layers
 
 
-def decode_roofline(*, batch, context_tokens, config: AttentionConfig, kv_bytes_per_token, total_params,
-                    activated_params, bytes_per_weight, gpus, hbm_bandwidth_bytes_per_s_per_gpu,
-                    matmul_flops_per_s_per_gpu, attention_flops_per_s_per_gpu) -> dict:
+def decode_roofline(
+    *,
+    batch,
+    context_tokens,
+    config: AttentionConfig,
+    kv_bytes_per_token,
+    total_params,
+    activated_params,
+    bytes_per_weight,
+    gpus,
+    hbm_bandwidth_bytes_per_s_per_gpu,
+    matmul_flops_per_s_per_gpu,
+    attention_flops_per_s_per_gpu,
+) -> dict:
     """Time of one decode step on an instance, and the output tokens per second it allows.
 
     Parameters
@@ -155,11 +167,18 @@ def decode_roofline(*, batch, context_tokens, config: AttentionConfig, kv_bytes_
         raise ValueError("gpus must be > 0")
     bytes_read = weight_bytes(total_params, bytes_per_weight) + batch * np.multiply(context_tokens, kv_bytes_per_token)
     memory_s = bytes_read / (gpus * hbm_bandwidth_bytes_per_s_per_gpu)
-    compute_s = batch * (2 * activated_params / (gpus * matmul_flops_per_s_per_gpu)
-                         + attention_flops_per_token(config, context_tokens) / (gpus * attention_flops_per_s_per_gpu))
+    compute_s = batch * (
+        2 * activated_params / (gpus * matmul_flops_per_s_per_gpu)
+        + attention_flops_per_token(config, context_tokens) / (gpus * attention_flops_per_s_per_gpu)
+    )
     step_s = np.maximum(memory_s, compute_s)
-    return {"memory_s": memory_s, "compute_s": compute_s, "step_s": step_s,
-            "memory_bound": memory_s >= compute_s, "tokens_per_s": batch / step_s}
+    return {
+        "memory_s": memory_s,
+        "compute_s": compute_s,
+        "step_s": step_s,
+        "memory_bound": memory_s >= compute_s,
+        "tokens_per_s": batch / step_s,
+    }
 
 
 def cost_per_million_tokens_usd(gpus, price_usd_per_gpu_hour, tokens_per_s):

@@ -62,22 +62,83 @@ def _markdown_escaped():
 
 
 #: Elements an output may keep (what pandas' ``to_html``, the results table and markdown emit).
-ALLOWED_TAGS = frozenset({
-    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "colgroup", "col",
-    "div", "span", "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "code", "pre", "kbd", "sub", "sup",
-    "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "a", "h1", "h2", "h3", "h4", "h5", "h6",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "colgroup",
+        "col",
+        "div",
+        "span",
+        "p",
+        "br",
+        "hr",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "code",
+        "pre",
+        "kbd",
+        "sub",
+        "sup",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "a",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    }
+)
 #: Attributes kept, by element ("*": any allowed element); values are re-quoted and escaped.
-ALLOWED_ATTRIBUTES = {"*": frozenset({"class", "title", "style"}), "table": frozenset({"border"}),
-                      "th": frozenset({"colspan", "rowspan", "scope"}), "td": frozenset({"colspan", "rowspan"}),
-                      "col": frozenset({"span"}), "colgroup": frozenset({"span"}), "ol": frozenset({"start"}),
-                      "a": frozenset({"href"})}
+ALLOWED_ATTRIBUTES = {
+    "*": frozenset({"class", "title", "style"}),
+    "table": frozenset({"border"}),
+    "th": frozenset({"colspan", "rowspan", "scope"}),
+    "td": frozenset({"colspan", "rowspan"}),
+    "col": frozenset({"span"}),
+    "colgroup": frozenset({"span"}),
+    "ol": frozenset({"start"}),
+    "a": frozenset({"href"}),
+}
 #: CSS properties kept in a ``style`` attribute, with keyword values only (no ``url(...)``).
 ALLOWED_STYLES = frozenset({"text-align", "vertical-align", "white-space", "font-weight", "font-style"})
 _VOID_TAGS = frozenset({"br", "hr", "col"})
 #: Elements dropped with everything inside them.
-_DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "embed", "noscript", "textarea",
-                                   "title", "select", "svg", "math", "head"})
+_DROPPED_WITH_CONTENT = frozenset(
+    {
+        "script",
+        "style",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "noscript",
+        "textarea",
+        "title",
+        "select",
+        "svg",
+        "math",
+        "head",
+    }
+)
 _SAFE_HREF = re.compile(r"^(?:https?:|mailto:|#|(?![a-z][a-z0-9+.\-]*:)(?!//))", re.I)
 _CSS_KEYWORD = re.compile(r"^[a-z][a-z\-]*$")
 
@@ -197,14 +258,16 @@ def figure_html(entry: dict, folder: str = "../figures") -> str:
     <strong>fig03_x</strong>: <a href="../figures/fig03_x.svg">SVG</a> · <a href="../figures/fig03_x.png">PNG (300 dpi)</a></figcaption></figure>
     """
     fid, title = html.escape(entry["id"]), html.escape(entry["title"])
-    return (f"<figure class=\"nbfig\" id=\"{fid}\"><a href=\"{folder}/{fid}.svg\">"
-            f"<img src=\"{folder}/{fid}.svg\" alt=\"{title}\"></a>"
-            f"<figcaption>Figure <strong>{fid}</strong>: "
-            f"<a href=\"{folder}/{fid}.svg\">SVG</a> · <a href=\"{folder}/{fid}.png\">PNG (300 dpi)</a></figcaption></figure>")
+    return (
+        f'<figure class="nbfig" id="{fid}"><a href="{folder}/{fid}.svg">'
+        f'<img src="{folder}/{fid}.svg" alt="{title}"></a>'
+        f"<figcaption>Figure <strong>{fid}</strong>: "
+        f'<a href="{folder}/{fid}.svg">SVG</a> · <a href="{folder}/{fid}.png">PNG (300 dpi)</a></figcaption></figure>'
+    )
 
 
 def _text_block(text: str, kind: str) -> str:
-    return f"<pre class=\"out\" data-output=\"{kind}\">{html.escape(_ANSI.sub('', text))}</pre>"
+    return f'<pre class="out" data-output="{kind}">{html.escape(_ANSI.sub("", text))}</pre>'
 
 
 def output_html(output) -> str:
@@ -213,21 +276,25 @@ def output_html(output) -> str:
     if kind == "stream":
         return _text_block(_joined(output.get("text", "")), "stderr" if output.get("name") == "stderr" else "stdout")
     if kind == "error":
-        return _text_block("\n".join(output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"]), "error")
+        return _text_block(
+            "\n".join(output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"]), "error"
+        )
     data = output.get("data", {})
     text = lambda mime: _joined(data[mime])  # noqa: E731
 
     if _results.FIGURE_MIME_TYPE in data:
         return figure_html(data[_results.FIGURE_MIME_TYPE])
     if "text/html" in data:
-        return f"<div class=\"out scroll\" data-output=\"html\">{sanitise_html(text('text/html'))}</div>"
+        return f'<div class="out scroll" data-output="html">{sanitise_html(text("text/html"))}</div>'
     if "text/markdown" in data:
-        return f"<div class=\"out\" data-output=\"markdown\">{sanitise_html(_markdown_escaped()(text('text/markdown')))}</div>"
+        return (
+            f'<div class="out" data-output="markdown">{sanitise_html(_markdown_escaped()(text("text/markdown")))}</div>'
+        )
     if "image/svg+xml" in data:
         encoded = base64.b64encode(text("image/svg+xml").encode("utf-8")).decode("ascii")
-        return f"<img class=\"out\" alt=\"figure\" src=\"data:image/svg+xml;base64,{encoded}\">"
+        return f'<img class="out" alt="figure" src="data:image/svg+xml;base64,{encoded}">'
     if "image/png" in data:
-        return f"<img class=\"out\" alt=\"figure\" src=\"data:image/png;base64,{html.escape(text('image/png').strip())}\">"
+        return f'<img class="out" alt="figure" src="data:image/png;base64,{html.escape(text("image/png").strip())}">'
     if "text/plain" in data:
         return _text_block(text("text/plain"), "text")
     return ""
@@ -245,14 +312,17 @@ def _anchored(markup: str, seen: dict[str, int]) -> str:
     >>> _anchored("<h2>The claim <em>being</em> checked</h2>", {})
     '<h2 id="the-claim-being-checked">The claim <em>being</em> checked <a class="anchor" href="#the-claim-being-checked" aria-label="Link to this section">¶</a></h2>'
     """
+
     def add(match) -> str:
         level, inner = match.group(1), match.group(2)
         slug = re.sub(r"[^a-z0-9]+", "-", html.unescape(re.sub(r"<[^>]+>", "", inner)).lower()).strip("-") or "section"
         count = seen.get(slug, 0)
         seen[slug] = count + 1
         slug = f"{slug}-{count}" if count else slug
-        return (f"<h{level} id=\"{slug}\">{inner} <a class=\"anchor\" href=\"#{slug}\" "
-                f"aria-label=\"Link to this section\">¶</a></h{level}>")
+        return (
+            f'<h{level} id="{slug}">{inner} <a class="anchor" href="#{slug}" '
+            f'aria-label="Link to this section">¶</a></h{level}>'
+        )
 
     return _HEADING.sub(add, markup)
 
@@ -267,20 +337,26 @@ def render_notebook(nb, *, code: bool, stem: str | None = None) -> str:
     parts, slugs = [], {}
     if stem:
         e = html.escape(stem)
-        other = f"<a href=\"{e}.html\">Report view (code hidden)</a>" if code else f"<a href=\"{e}.code.html\">With code</a>"
-        parts.append(f"<nav><a href=\"../index.html\">← The report</a> · {other} · <a href=\"{e}.ipynb\">Notebook</a></nav>")
+        other = (
+            f'<a href="{e}.html">Report view (code hidden)</a>' if code else f'<a href="{e}.code.html">With code</a>'
+        )
+        parts.append(
+            f'<nav><a href="../index.html">← The report</a> · {other} · <a href="{e}.ipynb">Notebook</a></nav>'
+        )
     for cell in nb["cells"]:
         kind = cell.get("cell_type")
         if kind == "markdown":
-            parts.append(f"<section class=\"md\">{_anchored(_markdown()(_source(cell)), slugs)}</section>")
+            parts.append(f'<section class="md">{_anchored(_markdown()(_source(cell)), slugs)}</section>')
         elif kind == "code":
             shown = [output_html(o) for o in cell.get("outputs", [])]
             if code and _source(cell).strip():
                 n = cell.get("execution_count")
-                parts.append(f"<div class=\"cell\"><div class=\"prompt\">In [{n if n is not None else ' '}]:</div>"
-                             f"<pre class=\"hl\">{_highlight(_source(cell))}</pre></div>")
+                parts.append(
+                    f'<div class="cell"><div class="prompt">In [{n if n is not None else " "}]:</div>'
+                    f'<pre class="hl">{_highlight(_source(cell))}</pre></div>'
+                )
             parts += [s for s in shown if s]
-    parts.append(f"<p class=\"sub\">DeepSeek's true cost v{html.escape(__version__)}</p>")
+    parts.append(f'<p class="sub">DeepSeek\'s true cost v{html.escape(__version__)}</p>')
     return _page(title, "\n".join(parts), extra_css=NOTEBOOK_CSS + highlight_css())
 
 
@@ -354,9 +430,11 @@ def _text(value) -> str:
 
 
 def _page(title: str, body: str, extra_css: str = "") -> str:
-    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>{CSS}{extra_css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{CSS}{extra_css}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
 
 
 def _step_question(title: str) -> str:
@@ -371,19 +449,25 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
     by_id = {r["id"]: r for r in results}
     answers = {a["notebook"]: a for a in (answers or [])}
     figure_by_id = {f["id"]: f for f in figures}
-    parts = ["<header><h1>DeepSeek's true cost</h1>",
-             "<p class=\"sub\">A reproducible rebuild of the argument that DeepSeek's AI cost far more than the US$5.6M headline. "
-             f"Scenario <strong>{esc(plan.label)}</strong> · report version {esc(__version__)}</p>",
-             f"<p>{esc(plan.scenario.description)}</p></header>",
-             "<nav><a href=\"#headline\">Headline</a> · <a href=\"#steps\">The six steps</a> · <a href=\"#figures\">Figures</a> · "
-             "<a href=\"#assumptions\">Assumptions</a> · <a href=\"#claims\">Claims ledger</a> · <a href=\"#rerun\">Re-run this</a></nav>"]
+    parts = [
+        "<header><h1>DeepSeek's true cost</h1>",
+        '<p class="sub">A reproducible rebuild of the argument that DeepSeek\'s AI cost far more than the US$5.6M headline. '
+        f"Scenario <strong>{esc(plan.label)}</strong> · report version {esc(__version__)}</p>",
+        f"<p>{esc(plan.scenario.description)}</p></header>",
+        '<nav><a href="#headline">Headline</a> · <a href="#steps">The six steps</a> · <a href="#figures">Figures</a> · '
+        '<a href="#assumptions">Assumptions</a> · <a href="#claims">Claims ledger</a> · <a href="#rerun">Re-run this</a></nav>',
+    ]
 
-    parts.append("<section id=\"differs\"><h2>How this run differs from the baseline</h2>")
+    parts.append('<section id="differs"><h2>How this run differs from the baseline</h2>')
     if plan.differs:
         rows = "".join(
-            f"<tr><td><code>{esc(n)}</code></td><td class=\"num\">{esc(str(b))}</td><td class=\"num\">{esc(str(v))}</td>"
-            f"<td>{esc(plan.register[n].unit)}</td></tr>" for n, (b, v) in plan.differs.items())
-        parts.append(f"<div class=\"scroll\"><table><tr><th>parameter</th><th>baseline</th><th>this run</th><th>unit</th></tr>{rows}</table></div>")
+            f'<tr><td><code>{esc(n)}</code></td><td class="num">{esc(str(b))}</td><td class="num">{esc(str(v))}</td>'
+            f"<td>{esc(plan.register[n].unit)}</td></tr>"
+            for n, (b, v) in plan.differs.items()
+        )
+        parts.append(
+            f'<div class="scroll"><table><tr><th>parameter</th><th>baseline</th><th>this run</th><th>unit</th></tr>{rows}</table></div>'
+        )
     else:
         parts.append("<p>It does not: every parameter is at its baseline.</p>")
     parts.append("</section>")
@@ -396,78 +480,119 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
 
     def interval_html(r):
         lo, mid, hi = (by_id[f"{r['id']}_{q}"] for q in ("p05", "p50", "p95"))
-        return (f"{esc(fmt(mid['value'], r['unit']))}<br><span class=\"interval\">90%: {esc(fmt(lo['value'], r['unit']))} "
-                f"to {esc(fmt(hi['value'], r['unit']))}</span>")
+        return (
+            f'{esc(fmt(mid["value"], r["unit"]))}<br><span class="interval">90%: {esc(fmt(lo["value"], r["unit"]))} '
+            f"to {esc(fmt(hi['value'], r['unit']))}</span>"
+        )
 
-    headline = sorted((r for r in results if r.get("headline")), key=lambda r: (r["notebook"] != "06_true_cost", r["notebook"]))
+    headline = sorted(
+        (r for r in results if r.get("headline")), key=lambda r: (r["notebook"] != "06_true_cost", r["notebook"])
+    )
     # The costs with an interval first, median first (the value at the run's parameters beside it); then the step results.
     ranged = [r for r in headline if interval(r)]
     point_word = "at baseline parameters" if not plan.differs else "at this run's parameters"
     rows = "".join(
-        f"<tr><td>{esc(r['label'])}<br><code>{esc(r['id'])}</code> <span class=\"src\">{esc('; '.join(r['sources']))}</span></td>"
-        f"<td class=\"num\">{interval_html(r)}</td><td class=\"num\">{esc(fmt(r['value'], r['unit']))}</td></tr>" for r in ranged)
+        f'<tr><td>{esc(r["label"])}<br><code>{esc(r["id"])}</code> <span class="src">{esc("; ".join(r["sources"]))}</span></td>'
+        f'<td class="num">{interval_html(r)}</td><td class="num">{esc(fmt(r["value"], r["unit"]))}</td></tr>'
+        for r in ranged
+    )
     steps = "".join(
-        f"<tr><td>{esc(r['label'])}<br><code>{esc(r['id'])}</code> <span class=\"src\">{esc('; '.join(r['sources']))}</span></td>"
-        f"<td class=\"num\">{esc(fmt(r['value'], r['unit']))}</td></tr>" for r in headline if r not in ranged)
-    parts.append("<section id=\"headline\"><h2>Headline numbers</h2><div class=\"scroll\"><table><tr><th>what it is (results id, sources)</th>"
-                 f"<th>median (90% interval)</th><th>{point_word}</th></tr>{rows}</table></div>"
-                 "<h3>The step-by-step numbers they rest on</h3>"
-                 f"<div class=\"scroll\"><table><tr><th>what it is (results id, sources)</th><th>{point_word}</th></tr>{steps}</table></div>"
-                 "<p>Every citable number: <a href=\"results.csv\">results.csv</a> · <a href=\"results.json\">results.json</a></p></section>")
+        f'<tr><td>{esc(r["label"])}<br><code>{esc(r["id"])}</code> <span class="src">{esc("; ".join(r["sources"]))}</span></td>'
+        f'<td class="num">{esc(fmt(r["value"], r["unit"]))}</td></tr>'
+        for r in headline
+        if r not in ranged
+    )
+    parts.append(
+        '<section id="headline"><h2>Headline numbers</h2><div class="scroll"><table><tr><th>what it is (results id, sources)</th>'
+        f"<th>median (90% interval)</th><th>{point_word}</th></tr>{rows}</table></div>"
+        "<h3>The step-by-step numbers they rest on</h3>"
+        f'<div class="scroll"><table><tr><th>what it is (results id, sources)</th><th>{point_word}</th></tr>{steps}</table></div>'
+        '<p>Every citable number: <a href="results.csv">results.csv</a> · <a href="results.json">results.json</a></p></section>'
+    )
 
-    parts.append("<section id=\"steps\"><h2>The six steps</h2>")
+    parts.append('<section id="steps"><h2>The six steps</h2>')
     for stem, nb in executed.items():
         title = notebook_title(nb)
         a = answers.get(stem)
-        parts.append(f"<article class=\"step\"><h3>{esc(title.split(':')[0]) if title.lower().startswith('step') else ''}</h3>"
-                     f"<p class=\"question\">{esc(_step_question(title))}</p>")
+        parts.append(
+            f'<article class="step"><h3>{esc(title.split(":")[0]) if title.lower().startswith("step") else ""}</h3>'
+            f'<p class="question">{esc(_step_question(title))}</p>'
+        )
         if a:
-            parts.append(f"<p class=\"answer\">{esc(a['answer'])}</p>")
+            parts.append(f'<p class="answer">{esc(a["answer"])}</p>')
             f = figure_by_id.get(a["key_figure"])
             if f:
-                parts.append(f"<figure><a href=\"figures/{esc(f['id'])}.svg\"><img src=\"figures/{esc(f['id'])}.png\" alt=\"{esc(f['title'])}\" "
-                             f"loading=\"lazy\"></a><figcaption>{esc(f['id'])}: {esc(f['title'])}</figcaption></figure>")
-        parts.append(f"<p class=\"links\"><a href=\"notebooks/{esc(stem)}.html\">Read the step</a> · "
-                     f"<a href=\"notebooks/{esc(stem)}.code.html\">with code</a> · <a href=\"notebooks/{esc(stem)}.ipynb\">notebook</a></p></article>")
+                parts.append(
+                    f'<figure><a href="figures/{esc(f["id"])}.svg"><img src="figures/{esc(f["id"])}.png" alt="{esc(f["title"])}" '
+                    f'loading="lazy"></a><figcaption>{esc(f["id"])}: {esc(f["title"])}</figcaption></figure>'
+                )
+        parts.append(
+            f'<p class="links"><a href="notebooks/{esc(stem)}.html">Read the step</a> · '
+            f'<a href="notebooks/{esc(stem)}.code.html">with code</a> · <a href="notebooks/{esc(stem)}.ipynb">notebook</a></p></article>'
+        )
     parts.append("</section>")
 
-    parts.append("<section id=\"figures\"><h2>Figure gallery</h2><p>Each figure has a stable id (in its file name and footer); "
-                 "cite it with the report's version. <a href=\"figures/figures.csv\">figures.csv</a></p>")
+    parts.append(
+        '<section id="figures"><h2>Figure gallery</h2><p>Each figure has a stable id (in its file name and footer); '
+        'cite it with the report\'s version. <a href="figures/figures.csv">figures.csv</a></p>'
+    )
     for f in sorted(figures, key=lambda f: f["id"]):
         parts.append(
-            f"<figure id=\"{esc(f['id'])}\"><img src=\"figures/{esc(f['id'])}.png\" alt=\"{esc(f['title'])}\" loading=\"lazy\">"
+            f'<figure id="{esc(f["id"])}"><img src="figures/{esc(f["id"])}.png" alt="{esc(f["title"])}" loading="lazy">'
             f"<figcaption><strong>{esc(f['id'])}</strong>: {esc(f['title'])}. {esc(f['caption'])} Sources: {esc('; '.join(f['sources']))}. "
-            f"From <a href=\"notebooks/{esc(f['notebook'])}.html\">{esc(f['notebook'])}</a>. "
-            f"<a href=\"figures/{esc(f['id'])}.svg\">SVG</a> · <a href=\"figures/{esc(f['id'])}.png\">PNG (300 dpi)</a></figcaption></figure>")
+            f'From <a href="notebooks/{esc(f["notebook"])}.html">{esc(f["notebook"])}</a>. '
+            f'<a href="figures/{esc(f["id"])}.svg">SVG</a> · <a href="figures/{esc(f["id"])}.png">PNG (300 dpi)</a></figcaption></figure>'
+        )
     parts.append("</section>")
 
-    parts.append("<section id=\"assumptions\"><h2>The assumptions register</h2><p>Every parameter, its value in this run, its range "
-                 "and where it comes from (<code>data/assumptions.csv</code>).</p>")
+    parts.append(
+        '<section id="assumptions"><h2>The assumptions register</h2><p>Every parameter, its value in this run, its range '
+        "and where it comes from (<code>data/assumptions.csv</code>).</p>"
+    )
     rows = []
     for name, p in plan.register.items():
-        rng = f"{p.low:g} to {p.high:g} ({p.distribution})" if p.low is not None else ("one of " + ", ".join(p.allowed) if p.allowed else p.distribution)
-        rows.append(f"<tr><td><code>{esc(name)}</code></td><td class=\"num\">{esc(str(plan.values[name]))}</td><td>{esc(rng)}</td>"
-                    f"<td>{esc(p.unit)}</td><td>{esc('; '.join(p.source_ids))}</td><td class=\"note\">{esc(p.note)}</td></tr>")
-    parts.append("<div class=\"scroll\"><table><tr><th>parameter</th><th>value</th><th>range</th><th>unit</th><th>sources</th><th>note</th></tr>"
-                 + "".join(rows) + "</table></div></section>")
+        rng = (
+            f"{p.low:g} to {p.high:g} ({p.distribution})"
+            if p.low is not None
+            else ("one of " + ", ".join(p.allowed) if p.allowed else p.distribution)
+        )
+        rows.append(
+            f'<tr><td><code>{esc(name)}</code></td><td class="num">{esc(str(plan.values[name]))}</td><td>{esc(rng)}</td>'
+            f'<td>{esc(p.unit)}</td><td>{esc("; ".join(p.source_ids))}</td><td class="note">{esc(p.note)}</td></tr>'
+        )
+    parts.append(
+        '<div class="scroll"><table><tr><th>parameter</th><th>value</th><th>range</th><th>unit</th><th>sources</th><th>note</th></tr>'
+        + "".join(rows)
+        + "</table></div></section>"
+    )
 
     if ledger is not None and len(ledger):
-        parts.append("<section id=\"claims\"><h2>The claims ledger</h2>")
-        parts.append("<p>Each claim as written, checked against this run's results; numeric verdicts are computed, not typed "
-                     "(<a href=\"claims.csv\">claims.csv</a>).</p>")
+        parts.append('<section id="claims"><h2>The claims ledger</h2>')
+        parts.append(
+            "<p>Each claim as written, checked against this run's results; numeric verdicts are computed, not typed "
+            '(<a href="claims.csv">claims.csv</a>).</p>'
+        )
         rows = "".join(
-            f"<tr><td>“{esc(_text(r['claim']))}”<br><span class=\"src\">{esc(_text(r['claimant']))}; checked against "
+            f'<tr><td>“{esc(_text(r["claim"]))}”<br><span class="src">{esc(_text(r["claimant"]))}; checked against '
             f"<code>{esc(_text(r['result_id']) or 'the sources')}</code></span></td>"
-            f"<td class=\"verdict\">{esc(_text(r['verdict']))}</td><td>{esc(_text(r['reason']))}</td></tr>" for r in ledger.to_dict("records"))
-        parts.append(f"<div class=\"scroll\"><table><tr><th>claim</th><th>verdict</th><th>why</th></tr>{rows}</table></div></section>")
+            f'<td class="verdict">{esc(_text(r["verdict"]))}</td><td>{esc(_text(r["reason"]))}</td></tr>'
+            for r in ledger.to_dict("records")
+        )
+        parts.append(
+            f'<div class="scroll"><table><tr><th>claim</th><th>verdict</th><th>why</th></tr>{rows}</table></div></section>'
+        )
 
-    parts.append("<section id=\"rerun\"><h2>Re-run this</h2><p>From a clone of the repository, after <code>make report</code> "
-                 f"has set up <code>.venv</code>:</p><pre class=\"cmd\">.venv/bin/{esc(plan.rerun_command())}</pre>"
-                 "<p>Change any parameter with <code>-p NAME VALUE</code>; list them with <code>python -m analysis params</code>.</p></section>")
+    parts.append(
+        '<section id="rerun"><h2>Re-run this</h2><p>From a clone of the repository, after <code>make report</code> '
+        f'has set up <code>.venv</code>:</p><pre class="cmd">.venv/bin/{esc(plan.rerun_command())}</pre>'
+        "<p>Change any parameter with <code>-p NAME VALUE</code>; list them with <code>python -m analysis params</code>.</p></section>"
+    )
     return _page(f"DeepSeek's true cost: {plan.label}", "\n".join(parts))
 
 
-def write_site(out: Path, plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None) -> None:
+def write_site(
+    out: Path, plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None
+) -> None:
     """Write ``index.html`` and ``figures/README.md`` into ``out`` (the notebook pages are rendered by the workers)."""
     (out / "index.html").write_text(index_html(plan, executed, results, figures, ledger, answers), encoding="utf-8")
     (out / "figures" / "README.md").write_text(figures_readme(figures), encoding="utf-8")
@@ -475,10 +600,23 @@ def write_site(out: Path, plan, executed: dict, results: list[dict], figures: li
 
 def figures_readme(figures: list[dict]) -> str:
     """``figures/README.md``: the gallery as a list, and how to cite a figure."""
-    lines = ["# Figures", "", "Generated by `python -m analysis report` from the baseline run; do not edit by hand.",
-             "Each figure is an SVG and a 300-dpi PNG named by its id. To cite one, give the report (see `CITATION.cff`),",
-             f"its version (v{__version__}) and the figure id, e.g. *DeepSeek's true cost, v{__version__}, figure `fig06_bridge`*.", ""]
+    lines = [
+        "# Figures",
+        "",
+        "Generated by `python -m analysis report` from the baseline run; do not edit by hand.",
+        "Each figure is an SVG and a 300-dpi PNG named by its id. To cite one, give the report (see `CITATION.cff`),",
+        f"its version (v{__version__}) and the figure id, e.g. *DeepSeek's true cost, v{__version__}, figure `fig06_bridge`*.",
+        "",
+    ]
     for f in sorted(figures, key=lambda f: f["id"]):
-        lines += [f"## `{f['id']}`", "", f"**{f['title']}**", "", f["caption"], "",
-                  f"Sources: {'; '.join(f['sources'])}. Notebook: `{f['notebook']}`. Files: [SVG]({f['id']}.svg), [PNG]({f['id']}.png).", ""]
+        lines += [
+            f"## `{f['id']}`",
+            "",
+            f"**{f['title']}**",
+            "",
+            f["caption"],
+            "",
+            f"Sources: {'; '.join(f['sources'])}. Notebook: `{f['notebook']}`. Files: [SVG]({f['id']}.svg), [PNG]({f['id']}.png).",
+            "",
+        ]
     return "\n".join(lines)

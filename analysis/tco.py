@@ -122,11 +122,15 @@ def price_decline_value_integral(age_from, age_to, *, decline_oom_per_year):
     0.8548
     """
     k = decline_oom_per_year * math.log(10)
-    return (price_decline_value_fraction(age_from, decline_oom_per_year=decline_oom_per_year)
-            - price_decline_value_fraction(age_to, decline_oom_per_year=decline_oom_per_year)) / k
+    return (
+        price_decline_value_fraction(age_from, decline_oom_per_year=decline_oom_per_year)
+        - price_decline_value_fraction(age_to, decline_oom_per_year=decline_oom_per_year)
+    ) / k
 
 
-def _capital_charges(value, integral, *, capex_usd, purchase_year, start_year, end_year, cost_of_capital, **method_args):
+def _capital_charges(
+    value, integral, *, capex_usd, purchase_year, start_year, end_year, cost_of_capital, **method_args
+):
     rate = np.asarray(cost_of_capital, dtype=float)
     if np.any(rate < 0):
         raise ValueError("cost_of_capital must be >= 0")
@@ -138,7 +142,9 @@ def _capital_charges(value, integral, *, capex_usd, purchase_year, start_year, e
     return {"amortisation_usd": amortisation, "financing_usd": financing, "total_usd": amortisation + financing}
 
 
-def straight_line_capital_charges(*, capex_usd, purchase_year, start_year, end_year, cost_of_capital, useful_life_years):
+def straight_line_capital_charges(
+    *, capex_usd, purchase_year, start_year, end_year, cost_of_capital, useful_life_years
+):
     """Amortisation and cost of capital in a window, written off in a straight line.
 
     Parameters
@@ -174,13 +180,27 @@ def straight_line_capital_charges(*, capex_usd, purchase_year, start_year, end_y
     ...                                     cost_of_capital=0.0, useful_life_years=4)["amortisation_usd"])
     12.5
     """
-    return _capital_charges(straight_line_value_fraction, straight_line_value_integral, capex_usd=capex_usd,
-                            purchase_year=purchase_year, start_year=start_year, end_year=end_year,
-                            cost_of_capital=cost_of_capital, useful_life_years=useful_life_years)
+    return _capital_charges(
+        straight_line_value_fraction,
+        straight_line_value_integral,
+        capex_usd=capex_usd,
+        purchase_year=purchase_year,
+        start_year=start_year,
+        end_year=end_year,
+        cost_of_capital=cost_of_capital,
+        useful_life_years=useful_life_years,
+    )
 
 
-def price_decline_capital_charges(*, capex_usd, purchase_year, start_year, end_year, cost_of_capital,
-                                  decline_oom_per_year=EPOCH_PRICE_DECLINE_OOM_PER_YEAR):
+def price_decline_capital_charges(
+    *,
+    capex_usd,
+    purchase_year,
+    start_year,
+    end_year,
+    cost_of_capital,
+    decline_oom_per_year=EPOCH_PRICE_DECLINE_OOM_PER_YEAR,
+):
     """Amortisation and cost of capital in a window, by Epoch AI's price-decline method [1].
 
     Parameters are those of :func:`straight_line_capital_charges`, with
@@ -194,18 +214,31 @@ def price_decline_capital_charges(*, capex_usd, purchase_year, start_year, end_y
     ...                                           cost_of_capital=0.0)["amortisation_usd"]), 3)
     0.725
     """
-    return _capital_charges(price_decline_value_fraction, price_decline_value_integral, capex_usd=capex_usd,
-                            purchase_year=purchase_year, start_year=start_year, end_year=end_year,
-                            cost_of_capital=cost_of_capital, decline_oom_per_year=decline_oom_per_year)
+    return _capital_charges(
+        price_decline_value_fraction,
+        price_decline_value_integral,
+        capex_usd=capex_usd,
+        purchase_year=purchase_year,
+        start_year=start_year,
+        end_year=end_year,
+        cost_of_capital=cost_of_capital,
+        decline_oom_per_year=decline_oom_per_year,
+    )
 
 
 #: The published ways to write off the fleet's capital, chosen by the ``amortisation_method`` parameter.
 AMORTISATION_METHODS = {
-    "straight_line": Method(straight_line_capital_charges, parameters=("cost_of_capital", "useful_life_years"),
-                            source="semianalysis-2025-deepseek-debates"),
-    "epoch_price_decline": Method(price_decline_capital_charges, parameters=("cost_of_capital",),
-                                  constants={"decline_oom_per_year": EPOCH_PRICE_DECLINE_OOM_PER_YEAR},
-                                  source="epoch-training-cost-trends"),
+    "straight_line": Method(
+        straight_line_capital_charges,
+        parameters=("cost_of_capital", "useful_life_years"),
+        source="semianalysis-2025-deepseek-debates",
+    ),
+    "epoch_price_decline": Method(
+        price_decline_capital_charges,
+        parameters=("cost_of_capital",),
+        constants={"decline_oom_per_year": EPOCH_PRICE_DECLINE_OOM_PER_YEAR},
+        source="epoch-training-cost-trends",
+    ),
 }
 
 
@@ -220,8 +253,16 @@ def capital_charges_usd(method: str, values, *, capex_usd, purchase_year, start_
     ...                           purchase_year=2025.0, start_year=2025.0, end_year=2026.0)["total_usd"])
     25.0
     """
-    return apply(AMORTISATION_METHODS, method, "amortisation method", values, capex_usd=capex_usd,
-                 purchase_year=purchase_year, start_year=start_year, end_year=end_year)
+    return apply(
+        AMORTISATION_METHODS,
+        method,
+        "amortisation method",
+        values,
+        capex_usd=capex_usd,
+        purchase_year=purchase_year,
+        start_year=start_year,
+        end_year=end_year,
+    )
 
 
 def written_off_fraction(method: str, values, *, purchase_year, at_year):
@@ -233,8 +274,14 @@ def written_off_fraction(method: str, values, *, purchase_year, at_year):
     ...                            at_year=2025.0))
     0.875
     """
-    return capital_charges_usd(method, values, capex_usd=1.0, purchase_year=purchase_year, start_year=purchase_year,
-                               end_year=np.maximum(at_year, purchase_year))["amortisation_usd"]
+    return capital_charges_usd(
+        method,
+        values,
+        capex_usd=1.0,
+        purchase_year=purchase_year,
+        start_year=purchase_year,
+        end_year=np.maximum(at_year, purchase_year),
+    )["amortisation_usd"]
 
 
 def in_service_years(purchase_year, start_year, end_year):
@@ -346,8 +393,6 @@ def owned_cost_per_gpu_hour(annual_cost_usd, gpus, utilisation):
     return np.divide(annual_cost_usd, np.multiply(gpus, HOURS_PER_YEAR) * u)
 
 
-
-
 def parameter_column(x):
     """A parameter (scalar or draws) as an array that broadcasts against the GPU-type axis.
 
@@ -414,24 +459,43 @@ def ownership_cost_usd(values, *, gpus, cluster_capex_usd, tdp_w, purchase_year,
     service = in_service_years(purchase_year, start, end)
     gpus = np.asarray(gpus, dtype=float)
     method_values = {p: parameter_column(values[p]) for m in AMORTISATION_METHODS.values() for p in m.parameters}
-    out = dict(capital_charges_usd(values["amortisation_method"], method_values, capex_usd=cluster_capex_usd, purchase_year=purchase_year, start_year=start, end_year=end))
+    out = dict(
+        capital_charges_usd(
+            values["amortisation_method"],
+            method_values,
+            capex_usd=cluster_capex_usd,
+            purchase_year=purchase_year,
+            start_year=start,
+            end_year=end,
+        )
+    )
     out.pop("total_usd")
     peak_kw = gpus * average_power_kw_per_gpu(tdp_w, parameter_column(values["server_power_multiplier"]), 1.0)
-    out["electricity_usd"] = service * annual_electricity_usd(1.0, peak_kw * parameter_column(values["average_power_fraction"]), parameter_column(values["pue"]),
-                                                              parameter_column(values["electricity_price_usd_per_kwh"]))
+    out["electricity_usd"] = service * annual_electricity_usd(
+        1.0,
+        peak_kw * parameter_column(values["average_power_fraction"]),
+        parameter_column(values["pue"]),
+        parameter_column(values["electricity_price_usd_per_kwh"]),
+    )
     out["hosting_usd"] = service * annual_hosting_usd(peak_kw, parameter_column(values["hosting_usd_per_kw_month"]))
-    out["maintenance_usd"] = service * annual_maintenance_usd(cluster_capex_usd, parameter_column(values["maintenance_fraction_per_year"]))
+    out["maintenance_usd"] = service * annual_maintenance_usd(
+        cluster_capex_usd, parameter_column(values["maintenance_fraction_per_year"])
+    )
     gpu_years = gpus * service
     total_gpu_years = gpu_years.sum(axis=-1, keepdims=True)
     share = np.divide(gpu_years, total_gpu_years, out=np.zeros_like(gpu_years), where=total_gpu_years > 0)
-    out["operations_staff_usd"] = share * parameter_column(values["operations_staff_usd_per_year"]) * np.max(service, axis=-1, keepdims=True)
+    out["operations_staff_usd"] = (
+        share * parameter_column(values["operations_staff_usd_per_year"]) * np.max(service, axis=-1, keepdims=True)
+    )
     out["total_usd"] = sum(out.values())
     out["in_service_years"] = service
     out["it_capacity_kw"] = peak_kw
     return out
 
 
-def hosting_price_to_match_usd_per_kw_month(*, target_opex_usd, opex_usd, hosting_usd_per_kw_month, it_capacity_kw, years):
+def hosting_price_to_match_usd_per_kw_month(
+    *, target_opex_usd, opex_usd, hosting_usd_per_kw_month, it_capacity_kw, years
+):
     """The datacentre price per kW that would make an operating cost equal a target, all else equal.
 
     Parameters
@@ -465,4 +529,6 @@ def hosting_price_to_match_usd_per_kw_month(*, target_opex_usd, opex_usd, hostin
     capacity = np.asarray(it_capacity_kw, dtype=float)
     if np.any(capacity <= 0):
         raise ValueError("it_capacity_kw must be > 0")
-    return np.add(hosting_usd_per_kw_month, np.subtract(target_opex_usd, opex_usd) / (np.multiply(years, 12) * capacity))
+    return np.add(
+        hosting_usd_per_kw_month, np.subtract(target_opex_usd, opex_usd) / (np.multiply(years, 12) * capacity)
+    )

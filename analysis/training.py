@@ -112,8 +112,13 @@ def cost_by_stage(stages: pd.DataFrame, price_usd_per_gpu_hour: float) -> pd.Dat
     out["gpu_hours"] = out["gpu_hours"].astype(float)
     out["cost_usd"] = rental_cost_usd(out["gpu_hours"].to_numpy(), price_usd_per_gpu_hour)
     total_hours = out["gpu_hours"].sum()
-    total = pd.DataFrame({"stage": ["total"], "gpu_hours": [total_hours],
-                          "cost_usd": [float(rental_cost_usd(total_hours, price_usd_per_gpu_hour))]})
+    total = pd.DataFrame(
+        {
+            "stage": ["total"],
+            "gpu_hours": [total_hours],
+            "cost_usd": [float(rental_cost_usd(total_hours, price_usd_per_gpu_hour))],
+        }
+    )
     out = pd.concat([out, total], ignore_index=True)
     out["share_of_total"] = out["gpu_hours"] / total_hours if total_hours else np.nan
     return out
@@ -260,8 +265,15 @@ def share_of_fleet_year(run_gpu_hours, fleet_gpus):
     return np.divide(run_gpu_hours, fleet_gpu_hours_per_year(fleet_gpus))
 
 
-def development_cost_usd(*, final_run_gpu_hours, gpu_hour_price_usd, experiment_compute_multiple, research_staff,
-                         research_staff_cost_usd_per_year, development_years) -> dict:
+def development_cost_usd(
+    *,
+    final_run_gpu_hours,
+    gpu_hour_price_usd,
+    experiment_compute_multiple,
+    research_staff,
+    research_staff_cost_usd_per_year,
+    development_years,
+) -> dict:
     """What developing a model cost: its final runs, the experiments around them and the staff who did it.
 
     Parameters
@@ -302,8 +314,13 @@ def development_cost_usd(*, final_run_gpu_hours, gpu_hour_price_usd, experiment_
     experiments_gpu_hours = (multiple - 1) * np.asarray(final_run_gpu_hours, dtype=float)
     experiments = rental_cost_usd(experiments_gpu_hours, gpu_hour_price_usd)
     staff = np.multiply(np.multiply(research_staff, research_staff_cost_usd_per_year), development_years)
-    return {"final_runs_usd": final, "experiments_usd": experiments, "research_staff_usd": staff,
-            "total_usd": final + experiments + staff, "experiments_gpu_hours": experiments_gpu_hours}
+    return {
+        "final_runs_usd": final,
+        "experiments_usd": experiments,
+        "research_staff_usd": staff,
+        "total_usd": final + experiments + staff,
+        "experiments_gpu_hours": experiments_gpu_hours,
+    }
 
 
 def catch_up_compute_factor(months_behind, halving_months):

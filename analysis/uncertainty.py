@@ -24,7 +24,7 @@ References
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -57,7 +57,9 @@ def sample_parameter(param, n: int, rng: np.random.Generator) -> np.ndarray:
         draws = rng.lognormal(mu, sigma, n)
     else:
         raise ValueError(f"{param.name}: cannot sample a {param.distribution!r} parameter")
-    if param.bounds is not None and param.distribution == "lognormal":  # triangular and uniform stay in [low, high], inside the bounds
+    if (
+        param.bounds is not None and param.distribution == "lognormal"
+    ):  # triangular and uniform stay in [low, high], inside the bounds
         b = param.bounds
         tiny = 1e-12 * max(1.0, abs(b.lower) if math.isfinite(b.lower) else 1.0)
         lower = b.lower if b.lower_closed else b.lower + tiny
@@ -118,7 +120,10 @@ def monte_carlo(register: Mapping, values: Mapping, data: ModelData, n: int = 10
     chunks = []
     for start in range(0, n, CHUNK_DRAWS):
         size = min(CHUNK_DRAWS, n - start)
-        part = {k: (v[start:start + size] if isinstance(v, np.ndarray) and v.shape == (n,) else v) for k, v in draws.items()}
+        part = {
+            k: (v[start : start + size] if isinstance(v, np.ndarray) and v.shape == (n,) else v)
+            for k, v in draws.items()
+        }
         out = cost_model(part, data)
         chunks.append({k: np.broadcast_to(v, (size,)) for k, v in out.items() if not k.endswith("_by_type")})
     return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
@@ -136,7 +141,9 @@ def point_percentile(draws, point) -> float:
     return float((np.sum(draws < point) + 0.5 * np.sum(draws == point)) / draws.size)
 
 
-def summarise(draws: Mapping, point: Mapping | None = None, keys=NAMED_COSTS, quantiles=(0.05, 0.5, 0.95)) -> pd.DataFrame:
+def summarise(
+    draws: Mapping, point: Mapping | None = None, keys=NAMED_COSTS, quantiles=(0.05, 0.5, 0.95)
+) -> pd.DataFrame:
     """Quantiles of the named costs (rows) at ``quantiles`` (columns ``p05``, ``p50``, ``p95``).
 
     With ``point`` (the model at the run's parameters), a column ``point`` and a column
@@ -176,10 +183,20 @@ def tornado(register: Mapping, values: Mapping, data: ModelData, output: str, ho
     for i, name in enumerate(names):
         at_low, at_high = float(costs[2 * i]), float(costs[2 * i + 1])
         if at_low != base or at_high != base:
-            rows.append({"parameter": name, "low": register[name].low, "high": register[name].high, "at_low": at_low, "at_high": at_high,
-                         "swing": abs(at_high - at_low)})
+            rows.append(
+                {
+                    "parameter": name,
+                    "low": register[name].low,
+                    "high": register[name].high,
+                    "at_low": at_low,
+                    "at_high": at_high,
+                    "swing": abs(at_high - at_low),
+                }
+            )
     columns = ["parameter", "low", "high", "at_low", "at_high", "swing"]
-    table = pd.DataFrame(rows, columns=columns).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    table = (
+        pd.DataFrame(rows, columns=columns).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    )
     table.attrs["baseline"] = base
     return table
 
@@ -192,10 +209,12 @@ def development_bridge(costs: Mapping) -> pd.DataFrame:
     pandas.DataFrame
         ``step``, ``usd`` and ``sources``; the last row is the total, as the model computed it.
     """
-    steps = [("V3's final run (Table 1)", "cost_final_run_usd", "deepseek-v3-report"),
-             ("R1's reinforcement learning", "r1_rl_usd", "deepseek-r1-nature-2025"),
-             ("experiments and ablations", "experiments_usd", "cottier-2024-rising-costs; epoch-2026-final-runs-minority"),
-             ("research staff", "research_staff_usd", "qbitai-2025-deepseek-job-ads; semianalysis-2025-deepseek-debates")]
+    steps = [
+        ("V3's final run (Table 1)", "cost_final_run_usd", "deepseek-v3-report"),
+        ("R1's reinforcement learning", "r1_rl_usd", "deepseek-r1-nature-2025"),
+        ("experiments and ablations", "experiments_usd", "cottier-2024-rising-costs; epoch-2026-final-runs-minority"),
+        ("research staff", "research_staff_usd", "qbitai-2025-deepseek-job-ads; semianalysis-2025-deepseek-debates"),
+    ]
     return _bridge(costs, steps, ("cost of developing V3 and R1", "cost_development_usd"))
 
 
@@ -205,12 +224,30 @@ def company_year_bridge(costs: Mapping) -> pd.DataFrame:
     The fleet's cost is allocated in proportion to its H800-equivalent GPU-hours by use
     (:func:`analysis.allocation.gpu_hours_by_use`).
     """
-    steps = [("fleet: V3 and R1 final runs", "fleet_cost_per_year_training_usd", "deepseek-v3-report; deepseek-r1-nature-2025"),
-             ("fleet: experiments", "fleet_cost_per_year_experiments_usd", "cottier-2024-rising-costs; epoch-2026-final-runs-minority"),
-             ("fleet: serving V3 and R1", "fleet_cost_per_year_serving_usd", "deepseek-open-infra-day6"),
-             ("fleet: High-Flyer's own use", "fleet_cost_per_year_high_flyer_usd", "semianalysis-2025-deepseek-debates; assumption"),
-             ("fleet: no disclosed use", "fleet_cost_per_year_unallocated_usd", "semianalysis-2025-deepseek-debates"),
-             ("research staff", "research_staff_usd_per_year", "qbitai-2025-deepseek-job-ads; semianalysis-2025-deepseek-debates")]
+    steps = [
+        (
+            "fleet: V3 and R1 final runs",
+            "fleet_cost_per_year_training_usd",
+            "deepseek-v3-report; deepseek-r1-nature-2025",
+        ),
+        (
+            "fleet: experiments",
+            "fleet_cost_per_year_experiments_usd",
+            "cottier-2024-rising-costs; epoch-2026-final-runs-minority",
+        ),
+        ("fleet: serving V3 and R1", "fleet_cost_per_year_serving_usd", "deepseek-open-infra-day6"),
+        (
+            "fleet: High-Flyer's own use",
+            "fleet_cost_per_year_high_flyer_usd",
+            "semianalysis-2025-deepseek-debates; assumption",
+        ),
+        ("fleet: no disclosed use", "fleet_cost_per_year_unallocated_usd", "semianalysis-2025-deepseek-debates"),
+        (
+            "research staff",
+            "research_staff_usd_per_year",
+            "qbitai-2025-deepseek-job-ads; semianalysis-2025-deepseek-debates",
+        ),
+    ]
     return _bridge(costs, steps, ("what the company spends a year", "company_cost_per_year_usd"))
 
 
@@ -220,7 +257,9 @@ def _bridge(costs: Mapping, steps, total) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def deciding_parameter(register: Mapping, values: Mapping, data: ModelData, output: str, predicate, hold=(), iterations: int = 40):
+def deciding_parameter(
+    register: Mapping, values: Mapping, data: ModelData, output: str, predicate, hold=(), iterations: int = 40
+):
     """The ranged parameter whose range decides whether ``predicate(output)`` holds, and its break-even value.
 
     Each ranged parameter not held is set to the low and to the high end of its range, the

@@ -27,9 +27,9 @@ import datetime as _dt
 import io
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -70,8 +70,13 @@ SOURCE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 #: Byte-order marks, longest first (a UTF-32 LE mark starts with the UTF-16 LE one).
-_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"), (codecs.BOM_UTF8, "UTF-8"),
-         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF8, "UTF-8"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 
 
 class DataError(ValueError):
@@ -114,14 +119,18 @@ def decode_text(raw: bytes, label: str) -> str:
     """
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
-            raise DataError(f"{label}: starts with a {encoding} byte-order mark (bytes 0 to {len(bom) - 1}); "
-                            "save the file as UTF-8 without a BOM")
+            raise DataError(
+                f"{label}: starts with a {encoding} byte-order mark (bytes 0 to {len(bom) - 1}); "
+                "save the file as UTF-8 without a BOM"
+            )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        raise DataError(f"{label}: byte 0x{raw[err.start]:02x} at offset {err.start} (line {line}) is not UTF-8; "
-                        "save the file as UTF-8") from None
+        raise DataError(
+            f"{label}: byte 0x{raw[err.start]:02x} at offset {err.start} (line {line}) is not UTF-8; "
+            "save the file as UTF-8"
+        ) from None
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
@@ -242,7 +251,9 @@ def _parse_cell(text: str, col: Column):
     return value
 
 
-def read_table(schema: Schema, data_dir: Path | str | None = None, known_sources: Iterable[str] | None = None) -> pd.DataFrame:
+def read_table(
+    schema: Schema, data_dir: Path | str | None = None, known_sources: Iterable[str] | None = None
+) -> pd.DataFrame:
     """Read ``data_dir / schema.file`` and validate it against ``schema``.
 
     Parameters
@@ -313,11 +324,21 @@ def read_table(schema: Schema, data_dir: Path | str | None = None, known_sources
             if col.kind == "source_ids":
                 unknown = [s for s in value if s not in known]
                 if unknown:
-                    raise fail(schema.file, f"unknown source id {unknown[0]!r} (not in data/sources.csv)", row=i, column=col.name)
+                    raise fail(
+                        schema.file,
+                        f"unknown source id {unknown[0]!r} (not in data/sources.csv)",
+                        row=i,
+                        column=col.name,
+                    )
             record[col.name] = value
         key = tuple(record[k] for k in schema.key)
         if key in seen:
-            raise fail(schema.file, f"duplicate key {'/'.join(map(str, key))} (first on row {seen[key]})", row=i, column=schema.key[0])
+            raise fail(
+                schema.file,
+                f"duplicate key {'/'.join(map(str, key))} (first on row {seen[key]})",
+                row=i,
+                column=schema.key[0],
+            )
         seen[key] = i
         for rule in schema.row_rules:
             problem = rule(record)

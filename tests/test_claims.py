@@ -34,14 +34,18 @@ def _normalise(text):
 
 
 def test_every_quantitative_claim_of_the_article_has_a_ledger_row(ledger):
-    seed = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEED_DIR.glob("*.txt"))) if SEED_DIR.is_dir() else None
+    seed = (
+        "\n".join(p.read_text(encoding="utf-8") for p in sorted(SEED_DIR.glob("*.txt"))) if SEED_DIR.is_dir() else None
+    )
     for phrase, claim_id in ARTICLE_CLAIMS.items():
         assert claim_id in ledger.index, f"no ledger row for {phrase!r}"
         row = ledger.loc[claim_id]
         assert row["claimant"] == "news article"
         if seed is not None:
             assert phrase in seed, f"{phrase!r} is not in the seed article"
-            assert _normalise(row["claim"]) in _normalise(seed), f"{claim_id}: the claim is not quoted verbatim from the article"
+            assert _normalise(row["claim"]) in _normalise(seed), (
+                f"{claim_id}: the claim is not quoted verbatim from the article"
+            )
 
 
 def test_numeric_claims_point_at_results_the_report_produces(ledger):
@@ -69,15 +73,27 @@ RULES = {"reproduced_min_share": 0.9, "differs_max_share": 0.1}
 def test_draws_decide_and_the_middle_is_undetermined(ledger):
     row = ledger.loc[["sa-944m"]].reset_index()
     results = {"opex_4y_usd": {"value": 9.5e8, "unit": "USD"}}
-    for draws, expected in ((np.full(100, 9.4e8), "reproduced with a caveat"), (np.full(100, 2e8), "differs"),
-                            (np.r_[np.full(50, 9.4e8), np.full(50, 2e8)], "undetermined")):
+    for draws, expected in (
+        (np.full(100, 9.4e8), "reproduced with a caveat"),
+        (np.full(100, 2e8), "differs"),
+        (np.r_[np.full(50, 9.4e8), np.full(50, 2e8)], "undetermined"),
+    ):
         out = claims.evaluate(row, results, draws={"opex_4y_usd": draws}, thresholds=RULES)
         assert out["verdict"].iloc[0] == expected
     decider = lambda output, predicate: ("datacentre cost per kW", 226.4, "USD per kW-month", "above")  # noqa: E731
-    out = claims.evaluate(row, results, draws={"opex_4y_usd": np.r_[np.full(50, 9.4e8), np.full(50, 2e8)]}, thresholds=RULES, decider=decider)
+    out = claims.evaluate(
+        row,
+        results,
+        draws={"opex_4y_usd": np.r_[np.full(50, 9.4e8), np.full(50, 2e8)]},
+        thresholds=RULES,
+        decider=decider,
+    )
     assert out["share_of_draws_holding"].iloc[0] == 0.5
     assert "holds in 50% of the Monte Carlo draws" in out["reason"].iloc[0]
-    assert "It turns on the datacentre cost per kW: the claim holds when it is above 226.4 USD per kW-month" in out["reason"].iloc[0]
+    assert (
+        "It turns on the datacentre cost per kW: the claim holds when it is above 226.4 USD per kW-month"
+        in out["reason"].iloc[0]
+    )
 
 
 @given(share=st.floats(0.1001, 0.8999))
@@ -88,12 +104,25 @@ def test_a_share_between_the_thresholds_is_never_decisive(share):
 def test_a_right_number_presented_as_something_else_is_misleading(ledger):
     # The article's US$1.3B "actual value" of training: far from a development cost, close to SemiAnalysis's first CapEx.
     row = ledger.loc[["news-1-3b"]].reset_index()
-    results = {"cost_development_usd": {"value": 9.2e7, "unit": "USD"},
-               "fleet_capex_without_h100_usd": {"value": 1.108e9, "unit": "USD", "label": "Server CapEx leaving out the H100 column"}}
+    results = {
+        "cost_development_usd": {"value": 9.2e7, "unit": "USD"},
+        "fleet_capex_without_h100_usd": {
+            "value": 1.108e9,
+            "unit": "USD",
+            "label": "Server CapEx leaving out the H100 column",
+        },
+    }
     out = claims.evaluate(row, results, draws={"cost_development_usd": np.full(10, 9.2e7)}, thresholds=RULES)
-    assert out["verdict"].iloc[0] == "misleading" and "Server CapEx leaving out the H100 column" in out["reason"].iloc[0]
+    assert (
+        out["verdict"].iloc[0] == "misleading" and "Server CapEx leaving out the H100 column" in out["reason"].iloc[0]
+    )
     results["fleet_capex_without_h100_usd"]["value"] = 5e8
-    assert claims.evaluate(row, results, draws={"cost_development_usd": np.full(10, 9.2e7)}, thresholds=RULES)["verdict"].iloc[0] == "differs"
+    assert (
+        claims.evaluate(row, results, draws={"cost_development_usd": np.full(10, 9.2e7)}, thresholds=RULES)[
+            "verdict"
+        ].iloc[0]
+        == "differs"
+    )
 
 
 def test_baseline_ledger_from_results_and_draws():
@@ -105,14 +134,14 @@ def test_baseline_ledger_from_results_and_draws():
     committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
     ledger = model.claims_ledger(params.resolve_parameters(params.load_register()), committed).set_index("claim_id")
     verdicts = ledger["verdict"]
-    assert verdicts["v2-mla-93"] == "reproduced"            # the V2 paper's own 93.3%
-    assert verdicts["sa-mla-93"] == "misleading"            # 93.3% is right, but not "versus standard attention" (98.2%)
-    assert verdicts["news-mla-93"] == "misleading"          # a cut in memory, presented as a cut in cost
-    assert verdicts["news-1-3b"] == "misleading"            # a first-version CapEx, presented as a training cost
-    assert verdicts["news-50k-hopper"] == "unsupported"     # an input this report cannot check
-    assert verdicts["sa-0-margins"] == "undetermined"       # turns on our assumed share of paid tokens
+    assert verdicts["v2-mla-93"] == "reproduced"  # the V2 paper's own 93.3%
+    assert verdicts["sa-mla-93"] == "misleading"  # 93.3% is right, but not "versus standard attention" (98.2%)
+    assert verdicts["news-mla-93"] == "misleading"  # a cut in memory, presented as a cut in cost
+    assert verdicts["news-1-3b"] == "misleading"  # a first-version CapEx, presented as a training cost
+    assert verdicts["news-50k-hopper"] == "unsupported"  # an input this report cannot check
+    assert verdicts["sa-0-margins"] == "undetermined"  # turns on our assumed share of paid tokens
     assert "share of the day's tokens that are paid for" in ledger.loc["sa-0-margins", "reason"]
-    assert verdicts["sa-944m"] == "undetermined"            # turns on our assumed datacentre cost
+    assert verdicts["sa-944m"] == "undetermined"  # turns on our assumed datacentre cost
     assert set(verdicts) <= set(claims.VERDICTS)
     for claim_id, row in ledger.iterrows():
         share = row["share_of_draws_holding"]
@@ -136,7 +165,13 @@ def test_every_claim_has_a_quote_a_source_and_a_date(ledger):
 
 
 def test_the_ledger_covers_the_claims_an_expert_expects(ledger):
-    for claim_id in ("sa-h20-inference", "sa-synthetic-data", "sa-500m-history", "amodei-sonnet-cost", "liang-slightly-above-cost"):
+    for claim_id in (
+        "sa-h20-inference",
+        "sa-synthetic-data",
+        "sa-500m-history",
+        "amodei-sonnet-cost",
+        "liang-slightly-above-cost",
+    ):
         assert claim_id in ledger.index, claim_id
 
 
@@ -147,13 +182,16 @@ def test_verdict_thresholds_are_data(data_copy):
         data.load_verdict_rules(data_copy)
 
 
-@pytest.mark.parametrize("value, claimed, comparison, tol, kind, caveat, expected", [
-    (0.9334, 0.933, "approx", 0.001, "relative", "", "reproduced"),
-    (1.4, 0.0, "approx", 5, "absolute", "c", "reproduced with a caveat"),
-    (6.0, 0.0, "approx", 5, "absolute", "", "differs"),
-    (0.0, 1.0, "below", None, "relative", "", "reproduced"),
-    (2.0, 1.0, "below", None, "relative", "", "differs"),
-])
+@pytest.mark.parametrize(
+    "value, claimed, comparison, tol, kind, caveat, expected",
+    [
+        (0.9334, 0.933, "approx", 0.001, "relative", "", "reproduced"),
+        (1.4, 0.0, "approx", 5, "absolute", "c", "reproduced with a caveat"),
+        (6.0, 0.0, "approx", 5, "absolute", "", "differs"),
+        (0.0, 1.0, "below", None, "relative", "", "reproduced"),
+        (2.0, 1.0, "below", None, "relative", "", "differs"),
+    ],
+)
 def test_numeric_verdict_rules(value, claimed, comparison, tol, kind, caveat, expected):
     assert claims.numeric_verdict(value, claimed, comparison, tol, kind, caveat) == expected
 
@@ -164,6 +202,8 @@ def test_bad_ledger_rows_are_caught(data_copy):
     path.write_text(text.replace("news-6m,news article,", "news-6m,the press,", 1))
     with pytest.raises(data.DataError, match=r"^data/claims\.csv, row 1 \(line 2\), column claimant: must be one of"):
         data.load_claims(data_copy)
-    path.write_text(text.replace(",differs,\"SemiAnalysis gives", ",,\"SemiAnalysis gives", 1))
-    with pytest.raises(data.DataError, match=r"column verdict: a qualitative claim needs a typed verdict and its reason"):
+    path.write_text(text.replace(',differs,"SemiAnalysis gives', ',,"SemiAnalysis gives', 1))
+    with pytest.raises(
+        data.DataError, match=r"column verdict: a qualitative claim needs a typed verdict and its reason"
+    ):
         data.load_claims(data_copy)

@@ -33,10 +33,16 @@ def test_committed_notebook_has_no_outputs_and_a_kernelspec(path):
 def test_first_code_cell_is_parameters_then_validation(path):
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", []), f"{path.name}: the first code cell must be tagged parameters"
+    assert "parameters" in code[0].metadata.get("tags", []), (
+        f"{path.name}: the first code cell must be tagged parameters"
+    )
     assert notebooks.notebook_parameters(path), f"{path.name}: declares no parameters"
-    assert "check_parameters(globals())" in code[1].source, f"{path.name}: the second code cell must validate the parameters"
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "a notebook opens with its title"
+    assert "check_parameters(globals())" in code[1].source, (
+        f"{path.name}: the second code cell must validate the parameters"
+    )
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), (
+        "a notebook opens with its title"
+    )
     assert any("## The claim being checked" in c.source for c in nb.cells if c.cell_type == "markdown")
     assert any("## What this means" in c.source for c in nb.cells if c.cell_type == "markdown")
 
@@ -49,15 +55,21 @@ def test_code_cells_are_thin(path):
             continue
         tree = ast.parse(cell.source)
         for node in ast.walk(tree):
-            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)), \
+            assert not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)), (
                 f"{path.name}: define functions in analysis/, not in notebooks"
+            )
         assert "sys.path" not in cell.source
         assert len(cell.source.splitlines()) <= 40, f"{path.name}: a code cell longer than 40 lines"
 
 
 def _papermill(path, out, *args):
-    return subprocess.run([sys.executable, "-m", "papermill", str(path), str(out), "-k", "python3", "--no-progress-bar", *args],
-                          capture_output=True, text=True, cwd=REPO / "notebooks", timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "papermill", str(path), str(out), "-k", "python3", "--no-progress-bar", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO / "notebooks",
+        timeout=600,
+    )
 
 
 def test_notebook_runs_on_its_own_with_papermill(tmp_path):
@@ -77,7 +89,8 @@ def test_notebook_on_its_own_refuses_a_bad_parameter_in_one_line(tmp_path):
     assert len(errors) == 1
     assert errors[0]["ename"] == "ParameterError"
     assert errors[0]["traceback"] == [
-        "ParameterError: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)"]
+        "ParameterError: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)"
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -88,7 +101,9 @@ def test_sources_cited_in_the_prose_are_registered(path):
 
     known = data.source_ids()
     nb = nbformat.read(path, as_version=4)
-    cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\[([a-z0-9][a-z0-9\-]+)\]", c.source)}
+    cited = {
+        m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\[([a-z0-9][a-z0-9\-]+)\]", c.source)
+    }
     assert cited, f"{path.name} cites no source in its prose"
     assert cited <= known, f"{path.name} cites unknown sources: {sorted(cited - known)}"
 
@@ -99,8 +114,15 @@ DEPENDS_ON = {  # a notebook that records a modelled number declares every param
     "03_pretraining_estimate": ["cost_final_run_usd", "fleet_gpu_hours_capacity"],
     "04_mla_inference": ["owned_cost_per_h800_hour_usd"],
     "05_competitive_pricing": ["owned_cost_per_h800_hour_usd", "fleet_gpus_total"],
-    "06_true_cost": ["cost_final_run_usd", "cost_development_usd", "company_cost_per_year_usd", "cost_capability_tco_4y_usd",
-                     "fleet_gpu_hours_share_training", "fleet_gpu_hours_share_unallocated", "cost_development_owned_compute_usd"],
+    "06_true_cost": [
+        "cost_final_run_usd",
+        "cost_development_usd",
+        "company_cost_per_year_usd",
+        "cost_capability_tco_4y_usd",
+        "fleet_gpu_hours_share_training",
+        "fleet_gpu_hours_share_unallocated",
+        "cost_development_owned_compute_usd",
+    ],
 }
 
 
@@ -128,18 +150,26 @@ def test_no_six_lines_of_code_repeat_across_the_notebooks():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
                 continue
-            lines = [line.strip() for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")]
+            lines = [
+                line.strip() for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#")
+            ]
             for start in range(len(lines) - 5):
-                seen[tuple(lines[start:start + 6])].add(f"{path.stem} cell {index}")
+                seen[tuple(lines[start : start + 6])].add(f"{path.stem} cell {index}")
     repeated = {block: places for block, places in seen.items() if len(places) > 1}
     assert not repeated, "code repeated across cells (move it into analysis/): " + "; ".join(
-        f"{sorted(places)}: {block[0]!r}" for block, places in list(repeated.items())[:3])
+        f"{sorted(places)}: {block[0]!r}" for block, places in list(repeated.items())[:3]
+    )
 
 
 def test_no_file_cites_a_document_outside_the_repository():
     """Sources are cited by their ids in data/sources.csv, never by notes that are not in the repository."""
     banned = ("research/facts", "facts.md", "facts-2.md", "shared/research", "peers.md")
-    for folder, patterns in (("analysis", ("*.py",)), ("tests", ("*.py",)), ("data", ("*.csv", "*.yaml", "*.md")), ("notebooks", ("*.ipynb",))):
+    for folder, patterns in (
+        ("analysis", ("*.py",)),
+        ("tests", ("*.py",)),
+        ("data", ("*.csv", "*.yaml", "*.md")),
+        ("notebooks", ("*.ipynb",)),
+    ):
         for pattern in patterns:
             for path in (REPO / folder).rglob(pattern):
                 text = path.read_text(encoding="utf-8")

@@ -12,13 +12,19 @@ def test_readme_headline_table_equals_the_committed_results():
     committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
     shown = lambda result_id: formatting.format_value(committed[result_id]["value"], committed[result_id]["unit"])  # noqa: E731
     # Headline rows: id | median (90% interval) | value at baseline parameters
-    intervals = re.findall(r"^\| `([a-z0-9_]+)` \| (US\$[^ ]+) \((US\$[^ ]+) to (US\$[^ ]+)\) \| ([^|]+) \|", readme, flags=re.M)
+    intervals = re.findall(
+        r"^\| `([a-z0-9_]+)` \| (US\$[^ ]+) \((US\$[^ ]+) to (US\$[^ ]+)\) \| ([^|]+) \|", readme, flags=re.M
+    )
     assert len(intervals) == 4, "the README's headline table should give the four costs with intervals"
     for result_id, p50, p05, p95, value in intervals:
         assert (p50, p05, p95) == tuple(shown(f"{result_id}_{q}") for q in ("p50", "p05", "p95")), result_id
         assert value.strip() == shown(result_id), result_id
     # Step-by-step rows: id | value
-    rows = [(i, v) for i, v in re.findall(r"^\| `([a-z0-9_]+)` \| ([^|]+) \|", readme, flags=re.M) if not v.startswith("US$") or "(" not in v]
+    rows = [
+        (i, v)
+        for i, v in re.findall(r"^\| `([a-z0-9_]+)` \| ([^|]+) \|", readme, flags=re.M)
+        if not v.startswith("US$") or "(" not in v
+    ]
     assert rows, "the README has no table of step results"
     for result_id, value in rows:
         assert result_id in committed, f"README cites unknown result {result_id}"

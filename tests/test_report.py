@@ -17,9 +17,15 @@ def _results(folder):
 
 
 def test_baseline_build_has_every_output(baseline_build):
-    for name in ("index.html", "results.json", "results.csv", "figures/figures.csv",
-                 "notebooks/03_pretraining_estimate.ipynb", "notebooks/03_pretraining_estimate.html",
-                 "notebooks/03_pretraining_estimate.code.html"):
+    for name in (
+        "index.html",
+        "results.json",
+        "results.csv",
+        "figures/figures.csv",
+        "notebooks/03_pretraining_estimate.ipynb",
+        "notebooks/03_pretraining_estimate.html",
+        "notebooks/03_pretraining_estimate.code.html",
+    ):
         assert (baseline_build / name).is_file(), name
     figures = (baseline_build / "figures" / "figures.csv").read_text().splitlines()[1:]
     assert len(figures) >= 2
@@ -69,7 +75,7 @@ def test_html_report_view_hides_code_and_loads_nothing_remote(baseline_build):
     full = (baseline_build / "notebooks" / "03_pretraining_estimate.code.html").read_text()
     assert "cost_by_stage</span>" not in page and "cost_by_stage</span>" in full
     for html in (page, full, (baseline_build / "index.html").read_text()):
-        assert "<script src=\"http" not in html and "<link rel=\"stylesheet\" href=\"http" not in html
+        assert '<script src="http' not in html and '<link rel="stylesheet" href="http' not in html
         assert "Traceback" not in html
     index = (baseline_build / "index.html").read_text()
     assert "v3_training_cost_usd" in index and "US$5.576M" in index
@@ -77,8 +83,9 @@ def test_html_report_view_hides_code_and_loads_nothing_remote(baseline_build):
 
 
 def test_committed_baseline_results_equal_a_fresh_run(baseline_build):
-    assert (COMMITTED / "results.json").read_text() == (baseline_build / "results.json").read_text(), \
+    assert (COMMITTED / "results.json").read_text() == (baseline_build / "results.json").read_text(), (
         "reports/baseline/results.json is stale: run `make report` and commit it"
+    )
     assert (COMMITTED / "results.csv").read_text() == (baseline_build / "results.csv").read_text()
 
 
@@ -107,13 +114,32 @@ def test_figures_are_byte_identical_to_the_committed_ones(baseline_build):
             assert new.read_bytes() == old.read_bytes(), name
         elif name.endswith(".png"):
             a, b = (np.asarray(Image.open(p).convert("L"), dtype=float) for p in (new, old))
-            assert a.shape == b.shape and np.abs(a - b).mean() < 2.0, name  # grey levels 0-255: text may move a pixel, no more
+            assert a.shape == b.shape and np.abs(a - b).mean() < 2.0, (
+                name
+            )  # grey levels 0-255: text may move a pixel, no more
 
 
 def test_parameter_overrides_change_the_results(tmp_path, baseline_build):
     out = tmp_path / "override"
-    proc = run_cli("report", "-p", "gpu_hour_price_usd", "3", "-p", "hopper_gpus", "40000", "-p", "h100_gpus", "0",
-                   "-p", "useful_life_years", "8", "--out", str(out), "--jobs", "2")
+    proc = run_cli(
+        "report",
+        "-p",
+        "gpu_hour_price_usd",
+        "3",
+        "-p",
+        "hopper_gpus",
+        "40000",
+        "-p",
+        "h100_gpus",
+        "0",
+        "-p",
+        "useful_life_years",
+        "8",
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     r, base = _results(out), _results(baseline_build)
     assert r["v3_training_cost_usd"]["value"] == 8_364_000  # 2,788K GPU-hours x US$3
@@ -141,7 +167,9 @@ def _assert_steps_4_and_5_use_step_2s_owned_hour(r):
     # Step 5: DeepSeek's day of serving, 226.75 nodes x 8 H800 x 24 h, at the owned hour.
     assert r["day6_cost_owned_usd"]["value"] == pytest.approx(226.75 * 8 * 24 * owned, rel=1e-12)
     # Step 4: one 8-GPU node at the owned hour, over DeepSeek's measured ~14.8k output tokens/s.
-    assert r["cost_per_m_output_tokens_owned_usd"]["value"] == pytest.approx(8 * owned / (14_800 * 3600) * 1e6, rel=1e-12)
+    assert r["cost_per_m_output_tokens_owned_usd"]["value"] == pytest.approx(
+        8 * owned / (14_800 * 3600) * 1e6, rel=1e-12
+    )
 
 
 def test_steps_1_and_2_baseline_numbers(baseline_build):
@@ -152,7 +180,9 @@ def test_steps_1_and_2_baseline_numbers(baseline_build):
     assert r["sa_implied_a100_cost_per_gpu_usd"]["value"] == pytest.approx(20_000)
     assert abs(r["capex_gap_all_best"]["value"]) < 0.03
     assert r["inference_fleet_gpus_day6"]["value"] == 1_814
-    assert r["fleet_network_capex_usd"]["value"] == pytest.approx((r["fleet_capex_usd"]["value"] - 1e9 / 7.1358) * 0.19 / 0.81)
+    assert r["fleet_network_capex_usd"]["value"] == pytest.approx(
+        (r["fleet_capex_usd"]["value"] - 1e9 / 7.1358) * 0.19 / 0.81
+    )
     # Step 2: SemiAnalysis's CapEx + US$944M over 4 years = US$636M a year (facts check 8).
     assert r["sa_tco_per_year_usd"]["value"] == pytest.approx(636e6)
     assert r["tco_4y_usd"]["value"] == pytest.approx(4 * r["tco_per_year_usd"]["value"])
@@ -160,7 +190,12 @@ def test_steps_1_and_2_baseline_numbers(baseline_build):
     assert 1.0 < r["owned_cost_per_h800_hour_usd"]["value"] < 4.0
     _assert_steps_4_and_5_use_step_2s_owned_hour(r)
     # Step 6: each named cost's value at the baseline lies between the 25th and 75th percentile of its own Monte Carlo.
-    for key in ("cost_final_run_usd", "cost_development_usd", "company_cost_per_year_usd", "cost_capability_tco_4y_usd"):
+    for key in (
+        "cost_final_run_usd",
+        "cost_development_usd",
+        "company_cost_per_year_usd",
+        "cost_capability_tco_4y_usd",
+    ):
         assert 0.25 <= r[f"{key}_point_percentile"]["value"] <= 0.75, key
         assert r[f"{key}_p05"]["value"] < r[f"{key}_p50"]["value"] < r[f"{key}_p95"]["value"], key
 
@@ -169,26 +204,47 @@ def test_default_output_folder_names_the_overrides():
     assert report.default_out_dir("baseline", {}) == paths.REPORTS_DIR / "baseline"
     assert report.default_out_dir("baseline", {"gpu_hour_price_usd": 3.0}).name == "baseline+gpu_hour_price_usd=3.0"
     long = report.default_out_dir("baseline", {f"parameter_{i}": "x" * 20 for i in range(10)}).name
-    assert long.startswith("baseline+parameter_0=xxxxxxxxxxxxxxxxxxxx+") and len(long.encode()) <= report.MAX_DEFAULT_NAME_BYTES
-    assert report.default_out_dir("baseline", {"as_of_date": "a/b"}).name == "baseline+as_of_date=a_b", "never a sub-folder"
+    assert (
+        long.startswith("baseline+parameter_0=xxxxxxxxxxxxxxxxxxxx+")
+        and len(long.encode()) <= report.MAX_DEFAULT_NAME_BYTES
+    )
+    assert report.default_out_dir("baseline", {"as_of_date": "a/b"}).name == "baseline+as_of_date=a_b", (
+        "never a sub-folder"
+    )
 
 
 def test_rerun_command_is_the_command_that_rebuilds_the_report(tmp_path):
     plan = report.plan_report("high", [("gpu_hour_price_usd", "3")], out=tmp_path / "my run")
-    assert plan.rerun_command() == f"python -m analysis report --scenario high -p gpu_hour_price_usd 3.0 --out '{tmp_path}/my run'"
+    assert (
+        plan.rerun_command()
+        == f"python -m analysis report --scenario high -p gpu_hour_price_usd 3.0 --out '{tmp_path}/my run'"
+    )
     assert report.plan_report("baseline").rerun_command() == "python -m analysis report"
 
 
 FAILING_NOTEBOOK = {
     "cells": [
         {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# A notebook that fails"},
-        {"cell_type": "code", "id": "b", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
-         "source": "gpu_hour_price_usd: float = 2.0  # USD per GPU-hour; deepseek-v3-report"},
-        {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": None, "outputs": [],
-         "source": "raise RuntimeError('deliberate failure')"},
+        {
+            "cell_type": "code",
+            "id": "b",
+            "metadata": {"tags": ["parameters"]},
+            "execution_count": None,
+            "outputs": [],
+            "source": "gpu_hour_price_usd: float = 2.0  # USD per GPU-hour; deepseek-v3-report",
+        },
+        {
+            "cell_type": "code",
+            "id": "c",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "raise RuntimeError('deliberate failure')",
+        },
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -204,7 +260,8 @@ def test_a_failed_run_names_the_cell_keeps_the_notebook_and_leaves_earlier_outpu
         report.run_report(plan, jobs=1, progress=lambda m: None)
     message = str(err.value)
     assert message.startswith(
-        "notebook 99_fails.ipynb failed at In [3] `raise RuntimeError('deliberate failure')`: RuntimeError: deliberate failure;")
+        "notebook 99_fails.ipynb failed at In [3] `raise RuntimeError('deliberate failure')`: RuntimeError: deliberate failure;"
+    )
     assert "\n" not in message
     kept = tmp_path / "reports" / "baseline.failed" / "notebooks" / "99_fails.ipynb"
     assert kept.is_file(), "the failed notebook must be kept for inspection"
@@ -215,9 +272,16 @@ def test_a_failed_run_names_the_cell_keeps_the_notebook_and_leaves_earlier_outpu
 
 DYING_NOTEBOOK = {
     **FAILING_NOTEBOOK,
-    "cells": FAILING_NOTEBOOK["cells"][:2] + [
-        {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": None, "outputs": [],
-         "source": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)  # the kernel dies, as if out of memory"},
+    "cells": FAILING_NOTEBOOK["cells"][:2]
+    + [
+        {
+            "cell_type": "code",
+            "id": "c",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)  # the kernel dies, as if out of memory",
+        },
     ],
 }
 
@@ -230,7 +294,9 @@ def test_a_kernel_that_dies_mid_notebook_is_reported_as_such_and_kept(tmp_path):
     with pytest.raises(report.ReportError) as err:
         report.run_report(plan, jobs=1, progress=lambda m: None)
     message = str(err.value)
-    assert message.startswith("notebook 98_dies.ipynb failed at In [3] `import os, signal`: the kernel died (DeadKernelError"), message
+    assert message.startswith(
+        "notebook 98_dies.ipynb failed at In [3] `import os, signal`: the kernel died (DeadKernelError"
+    ), message
     assert "kernel start" not in message and "\n" not in message
     assert (tmp_path / "reports" / "run.failed" / "notebooks" / "98_dies.ipynb").is_file()
     assert not (tmp_path / "reports" / "run").exists()
@@ -244,14 +310,23 @@ def test_step_4_baseline_numbers(baseline_build):
     assert r["kv_reduction_v2_elements_only"]["value"] == pytest.approx(0.822, abs=5e-4)
     assert r["kv_reduction_vs_mha_v2"]["value"] == pytest.approx(0.982, abs=5e-4)
     # Measured first: 8 GPUs x US$2 an hour over DeepSeek's ~14.8k output tokens/s per node (Day 6), per million tokens.
-    assert r["cost_per_m_output_tokens_measured_usd"]["value"] == pytest.approx(8 * 2.0 / (3600 * 14_800) * 1e6, rel=1e-15)
-    assert r["cost_per_m_output_tokens_day6_usd"]["value"] == pytest.approx(87_072 / 168_000, rel=1e-12)  # the whole day over 168B tokens
-    assert r["cost_per_m_output_tokens_sglang_usd"]["value"] == pytest.approx(8 * 2.0 / (3600 * 22_300) * 1e6, rel=1e-12)
+    assert r["cost_per_m_output_tokens_measured_usd"]["value"] == pytest.approx(
+        8 * 2.0 / (3600 * 14_800) * 1e6, rel=1e-15
+    )
+    assert r["cost_per_m_output_tokens_day6_usd"]["value"] == pytest.approx(
+        87_072 / 168_000, rel=1e-12
+    )  # the whole day over 168B tokens
+    assert r["cost_per_m_output_tokens_sglang_usd"]["value"] == pytest.approx(
+        8 * 2.0 / (3600 * 22_300) * 1e6, rel=1e-12
+    )
     # The roofline is an upper bound on throughput: above DeepSeek's measured ~14.8k tokens/s per node, by a stated ratio.
     assert r["decode_tokens_per_s_node_roofline"]["value"] > 14_800
-    assert r["roofline_to_measured_ratio"]["value"] == pytest.approx(r["decode_tokens_per_s_node_roofline"]["value"] / 14_800)
+    assert r["roofline_to_measured_ratio"]["value"] == pytest.approx(
+        r["decode_tokens_per_s_node_roofline"]["value"] / 14_800
+    )
     assert r["cost_per_m_output_tokens_roofline_usd"]["value"] == pytest.approx(
-        8 * 2.0 / (r["decode_tokens_per_s_node_roofline"]["value"] * 3600) * 1e6)
+        8 * 2.0 / (r["decode_tokens_per_s_node_roofline"]["value"] * 3600) * 1e6
+    )
     assert r["cost_per_m_output_tokens_roofline_usd"]["value"] < r["cost_per_m_output_tokens_measured_usd"]["value"]
 
 
@@ -262,8 +337,13 @@ def test_the_margin_is_one_number_on_every_page(baseline_build):
     r = _results(baseline_build)
     assert r["day6_margin"]["value"] == pytest.approx(562_027 / 87_072 - 1, rel=1e-12)
     assert r["day6_margin_rebuilt"]["value"] == pytest.approx(562_100 / 87_072 - 1, rel=1e-12)
-    shown, rebuilt = format_value(r["day6_margin"]["value"], "fraction"), format_value(r["day6_margin_rebuilt"]["value"], "fraction")
-    pages = {p.name: p.read_text() for p in [baseline_build / "index.html", *(baseline_build / "notebooks").glob("*.html")]}
+    shown, rebuilt = (
+        format_value(r["day6_margin"]["value"], "fraction"),
+        format_value(r["day6_margin_rebuilt"]["value"], "fraction"),
+    )
+    pages = {
+        p.name: p.read_text() for p in [baseline_build / "index.html", *(baseline_build / "notebooks").glob("*.html")]
+    }
     assert shown in pages["index.html"] and shown in pages["05_competitive_pricing.html"]
     for name, page in pages.items():
         for other in ("546%", "5.456 ratio", "5.455 ratio", "5.45 ratio", "6.5x"):
@@ -287,7 +367,9 @@ def test_step_5_baseline_numbers(baseline_build):
     after_night = 0.8 * (0.5 * 562_100 + 0.5 * 280_560) + 0.2 * 140_280
     assert r["day6_breakeven_paid_share"]["value"] == pytest.approx(87_072 / after_night, rel=1e-9)
     assert r["day6_margin_after_caveats"]["value"] < r["day6_margin"]["value"]
-    assert r["models_priced_on_article_date"]["value"] < len(set(__import__("analysis").data.load_api_prices()["model"]))
+    assert r["models_priced_on_article_date"]["value"] < len(
+        set(__import__("analysis").data.load_api_prices()["model"])
+    )
 
 
 def test_article_date_run_has_no_gemini_flash_price(tmp_path):
@@ -302,12 +384,19 @@ def test_article_date_run_has_no_gemini_flash_price(tmp_path):
 
 SOCKET_NOTEBOOK = {
     **FAILING_NOTEBOOK,
-    "cells": FAILING_NOTEBOOK["cells"][:2] + [
-        {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": None, "outputs": [],
-         "source": "from ipykernel.kernelapp import IPKernelApp\n"
-                   "app = IPKernelApp.instance()\n"
-                   "assert app.transport == 'ipc', app.transport\n"
-                   f"assert '/{report.KERNEL_SOCKETS_PREFIX}' in app.ip, app.ip"},
+    "cells": FAILING_NOTEBOOK["cells"][:2]
+    + [
+        {
+            "cell_type": "code",
+            "id": "c",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "from ipykernel.kernelapp import IPKernelApp\n"
+            "app = IPKernelApp.instance()\n"
+            "assert app.transport == 'ipc', app.transport\n"
+            f"assert '/{report.KERNEL_SOCKETS_PREFIX}' in app.ip, app.ip",
+        },
     ],
 }
 
@@ -321,7 +410,9 @@ def test_kernels_talk_over_private_sockets_so_parallel_starts_cannot_collide(tmp
     plan = report.plan_report("baseline", out=tmp_path / "out", notebooks_dir=notebooks)
     out = report.run_report(plan, jobs=2, progress=lambda m: None)
     assert sorted(p.name for p in (out / "notebooks").glob("*.ipynb")) == [f"9{i}_sockets.ipynb" for i in range(4)]
-    assert not list(tmp_path.glob("**/kernel-*")), "socket files are left in a temporary folder, not beside the notebooks"
+    assert not list(tmp_path.glob("**/kernel-*")), (
+        "socket files are left in a temporary folder, not beside the notebooks"
+    )
 
 
 def test_notebooks_start_longest_first_by_figures_then_code(baseline_build):

@@ -30,8 +30,10 @@ def test_results_refuse_bad_records():
 
 
 def test_results_serialise_deterministically_and_refuse_clashing_ids():
-    items = [{"id": "b", "value": 2.0, "unit": "USD", "label": "B", "notebook": "n1", "sources": ["x"], "headline": False},
-             {"id": "a", "value": 1, "unit": "GPUs", "label": "A", "notebook": "n1", "sources": ["x"], "headline": True}]
+    items = [
+        {"id": "b", "value": 2.0, "unit": "USD", "label": "B", "notebook": "n1", "sources": ["x"], "headline": False},
+        {"id": "a", "value": 1, "unit": "GPUs", "label": "A", "notebook": "n1", "sources": ["x"], "headline": True},
+    ]
     text = results.to_json(items, {"scenario": "baseline"})
     assert text == results.to_json(list(reversed(items)), {"scenario": "baseline"})
     assert list(json.loads(text)["results"]) == ["a", "b"]
@@ -40,10 +42,17 @@ def test_results_serialise_deterministically_and_refuse_clashing_ids():
         results.to_json(items + [{**items[0], "notebook": "n2"}], {})
 
 
-@pytest.mark.parametrize("value, unit, text", [
-    (5_576_000.0, "USD", "US$5.576M"), (1.6e9, "USD", "US$1.6B"), (294_672.0, "USD", "US$294.7K"),
-    (0.0053, "fraction", "0.53%"), (2_788_000.0, "GPU-hours", "2,788,000 GPU-hours"), (3.2856e24, "FLOP", "3.286e+24 FLOP"),
-])
+@pytest.mark.parametrize(
+    "value, unit, text",
+    [
+        (5_576_000.0, "USD", "US$5.576M"),
+        (1.6e9, "USD", "US$1.6B"),
+        (294_672.0, "USD", "US$294.7K"),
+        (0.0053, "fraction", "0.53%"),
+        (2_788_000.0, "GPU-hours", "2,788,000 GPU-hours"),
+        (3.2856e24, "FLOP", "3.286e+24 FLOP"),
+    ],
+)
 def test_format_value(value, unit, text):
     assert formatting.format_value(value, unit) == text
 
@@ -66,16 +75,25 @@ def test_figures_are_deterministic_and_stamped(tmp_path, monkeypatch):
         assert a.read_bytes() == b.read_bytes(), ext
     svg = (tmp_path / "a" / "fig99_test.svg").read_text()
     assert "<dc:date>" not in svg
-    assert entry == {"id": "fig99_test", "title": "A finding", "caption": "A caption.", "sources": ["assumption"], "notebook": "99_test"}
+    assert entry == {
+        "id": "fig99_test",
+        "title": "A finding",
+        "caption": "A caption.",
+        "sources": ["assumption"],
+        "notebook": "99_test",
+    }
     assert "Figure fig99_test" in figures.footer_text("fig99_test", ["assumption"])
     plt.close("all")
 
 
-@pytest.mark.parametrize("fid, sources, pattern", [
-    ("figure1", ["assumption"], "must look like fig03_cost_by_stage"),
-    ("fig99_x", [], "at least one source"),
-    ("fig99_x", ["nowhere"], "unknown source id 'nowhere'"),
-])
+@pytest.mark.parametrize(
+    "fid, sources, pattern",
+    [
+        ("figure1", ["assumption"], "must look like fig03_cost_by_stage"),
+        ("fig99_x", [], "at least one source"),
+        ("fig99_x", ["nowhere"], "unknown source id 'nowhere'"),
+    ],
+)
 def test_figure_save_refuses_bad_metadata(tmp_path, monkeypatch, fid, sources, pattern):
     monkeypatch.setenv("DSTC_FIGURES_DIR", str(tmp_path))
     with pytest.raises(ValueError, match=pattern):

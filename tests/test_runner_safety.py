@@ -20,8 +20,11 @@ from conftest import REPO, run_cli
 
 def _digest(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (hidden ones too) -> SHA-256 of its bytes."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _one_error_line(stderr: str) -> str:
@@ -57,12 +60,18 @@ def test_a_folder_holding_an_unrelated_file_is_refused_and_the_file_survives(tmp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"], "nothing is written beside it either"
 
 
-@pytest.mark.parametrize("out, message", [
-    (".", "error: --out . is the repository itself; choose a folder of its own, e.g. reports/my-run"),
-    ("", "error: --out must name a folder, got an empty path; e.g. --out reports/my-run"),
-    ("data/scenarios", "error: --out data/scenarios is inside data/, which holds the project's own files; "
-                       "choose a folder of its own, e.g. reports/my-run"),
-])
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        (".", "error: --out . is the repository itself; choose a folder of its own, e.g. reports/my-run"),
+        ("", "error: --out must name a folder, got an empty path; e.g. --out reports/my-run"),
+        (
+            "data/scenarios",
+            "error: --out data/scenarios is inside data/, which holds the project's own files; "
+            "choose a folder of its own, e.g. reports/my-run",
+        ),
+    ],
+)
 def test_the_checkout_and_its_data_are_refused(out, message):
     before = {p: p.stat().st_mtime_ns for p in (REPO / "data" / "scenarios").iterdir()}
     proc = run_cli("report", "--out", out)
@@ -77,7 +86,9 @@ def test_a_file_is_refused_not_replaced(tmp_path):
     target.write_text("keep me")
     proc = run_cli("report", "--out", str(target))
     assert proc.returncode == 2
-    assert _one_error_line(proc.stderr) == f"error: --out {target} is a file, not a folder; the runner never replaces it"
+    assert (
+        _one_error_line(proc.stderr) == f"error: --out {target} is a file, not a folder; the runner never replaces it"
+    )
     assert target.read_text() == "keep me" and sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
@@ -87,24 +98,43 @@ def _protected(tmp_path, name):
     (report_dir / report.MARKER_NAME).write_text(json.dumps({"built_by": report.BUILT_BY, "files": []}))
     link = tmp_path / "link"
     link.symlink_to(tmp_path)
-    return {"root": ("/", "is the file system root"),
-            "home": (str(Path.home()), "is your home folder"),
-            "repo": (str(REPO), "is the repository itself"),
-            "device": ("/dev/null", "is a device or other special file, not a folder"),
-            "notebooks": (str(REPO / "notebooks" / "x"), "is inside notebooks/"),
-            "analysis": (str(REPO / "analysis"), "is inside analysis/"),
-            "git": (str(REPO / ".git" / "refs"), "is inside .git/"),
-            "tests": (str(REPO / "tests" / "out"), "is inside tests/"),
-            "figures": (str(REPO / "figures"), "is a folder the runner did not make"),
-            "inside a report": (str(report_dir / "figures"), "is inside the report"),
-            "symlink": (str(link), "is a symbolic link"),
-            "under a file": (str(REPO / "README.md" / "x"), "README.md is a file, not a folder"),
-            "name too long": (str(tmp_path / ("x" * 250)), "too long for the file system"),
-            "nul": ("a\0b", "must not contain a NUL character")}[name]
+    return {
+        "root": ("/", "is the file system root"),
+        "home": (str(Path.home()), "is your home folder"),
+        "repo": (str(REPO), "is the repository itself"),
+        "device": ("/dev/null", "is a device or other special file, not a folder"),
+        "notebooks": (str(REPO / "notebooks" / "x"), "is inside notebooks/"),
+        "analysis": (str(REPO / "analysis"), "is inside analysis/"),
+        "git": (str(REPO / ".git" / "refs"), "is inside .git/"),
+        "tests": (str(REPO / "tests" / "out"), "is inside tests/"),
+        "figures": (str(REPO / "figures"), "is a folder the runner did not make"),
+        "inside a report": (str(report_dir / "figures"), "is inside the report"),
+        "symlink": (str(link), "is a symbolic link"),
+        "under a file": (str(REPO / "README.md" / "x"), "README.md is a file, not a folder"),
+        "name too long": (str(tmp_path / ("x" * 250)), "too long for the file system"),
+        "nul": ("a\0b", "must not contain a NUL character"),
+    }[name]
 
 
-@pytest.mark.parametrize("name", ["root", "home", "repo", "device", "notebooks", "analysis", "git", "tests", "figures",
-                                  "inside a report", "symlink", "under a file", "name too long", "nul"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "root",
+        "home",
+        "repo",
+        "device",
+        "notebooks",
+        "analysis",
+        "git",
+        "tests",
+        "figures",
+        "inside a report",
+        "symlink",
+        "under a file",
+        "name too long",
+        "nul",
+    ],
+)
 def test_protected_places_are_refused_in_one_line(tmp_path, name):
     out, expected = _protected(tmp_path, name)
     with pytest.raises(report.OutputRefused) as err:
@@ -112,7 +142,9 @@ def test_protected_places_are_refused_in_one_line(tmp_path, name):
     assert expected in str(err.value) and "\n" not in str(err.value) and len(str(err.value)) < 400
 
 
-def test_an_empty_folder_and_a_report_of_its_own_are_replaced_but_a_report_with_a_foreign_file_is_not(tmp_path, baseline_build):
+def test_an_empty_folder_and_a_report_of_its_own_are_replaced_but_a_report_with_a_foreign_file_is_not(
+    tmp_path, baseline_build
+):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert report.check_out_dir(empty) == empty
@@ -120,7 +152,9 @@ def test_an_empty_folder_and_a_report_of_its_own_are_replaced_but_a_report_with_
     shutil.copytree(baseline_build, own)
     assert report.check_out_dir(own) == own
     (own / "notebooks" / "my-edit.txt").write_text("a reader's note")
-    with pytest.raises(report.OutputRefused, match=r"it holds notebooks/my-edit\.txt, which the report there did not write"):
+    with pytest.raises(
+        report.OutputRefused, match=r"it holds notebooks/my-edit\.txt, which the report there did not write"
+    ):
         report.check_out_dir(own)
 
 
@@ -134,8 +168,9 @@ def test_every_build_writes_a_marker_listing_its_files(baseline_build):
 
 def test_the_committed_baseline_carries_the_marker_of_a_fresh_build(baseline_build):
     committed = REPO / "reports" / "baseline" / report.MARKER_NAME
-    assert committed.read_text() == (baseline_build / report.MARKER_NAME).read_text(), \
+    assert committed.read_text() == (baseline_build / report.MARKER_NAME).read_text(), (
         "reports/baseline/.dstc-report.json is stale: run `make report` and commit it"
+    )
 
 
 def test_leftovers_of_a_killed_build_are_tidied_and_a_moved_aside_output_is_put_back(tmp_path, baseline_build):
@@ -156,15 +191,18 @@ def test_a_build_into_a_locked_folder_is_refused_with_the_holder_pid(tmp_path):
         with report.OutputLock(tmp_path / "other"):  # another folder: side by side
             pass
     assert proc.returncode == 2
-    assert _one_error_line(proc.stderr) == (f"error: another build is writing {out} (pid {os.getpid()}); "
-                                            "wait for it or choose another --out")
+    assert _one_error_line(proc.stderr) == (
+        f"error: another build is writing {out} (pid {os.getpid()}); wait for it or choose another --out"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "the lock file goes with its holder"
 
 
 def test_a_crashed_build_never_leaves_its_folder_locked(tmp_path):
     out = tmp_path / "run"
-    code = (f"import os; from analysis import report; report.OutputLock(__import__('pathlib').Path({str(out)!r})).acquire(); "
-            "os.kill(os.getpid(), 9)")
+    code = (
+        f"import os; from analysis import report; report.OutputLock(__import__('pathlib').Path({str(out)!r})).acquire(); "
+        "os.kill(os.getpid(), 9)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=60)
     assert proc.returncode == -9
     with report.OutputLock(out):  # the operating system released it
@@ -174,8 +212,12 @@ def test_a_crashed_build_never_leaves_its_folder_locked(tmp_path):
 @pytest.mark.slow
 def test_two_concurrent_builds_into_one_folder_never_publish_a_mix(tmp_path):
     out = tmp_path / "run"
-    first = subprocess.Popen([sys.executable, "-m", "analysis", "report", "--out", str(out), "--jobs", "2",
-                              "-p", "gpu_hour_price_usd", "3"], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "report", "--out", str(out), "--jobs", "2", "-p", "gpu_hour_price_usd", "3"],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert first.stderr.readline().startswith("Building report"), "the first build started"
         second = run_cli("report", "--out", str(out), "--jobs", "2")
@@ -210,16 +252,27 @@ def _alive(processes):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("signum, moment", [
-    (signal.SIGINT, 1.0), (signal.SIGTERM, 1.0),                 # while checking inputs or starting workers
-    (signal.SIGINT, "Building"), (signal.SIGTERM, "Building"),   # kernels starting
-    (signal.SIGINT, "[1/"), (signal.SIGTERM, "[1/"),             # kernels running, notebooks queued
-])
+@pytest.mark.parametrize(
+    "signum, moment",
+    [
+        (signal.SIGINT, 1.0),
+        (signal.SIGTERM, 1.0),  # while checking inputs or starting workers
+        (signal.SIGINT, "Building"),
+        (signal.SIGTERM, "Building"),  # kernels starting
+        (signal.SIGINT, "[1/"),
+        (signal.SIGTERM, "[1/"),  # kernels running, notebooks queued
+    ],
+)
 def test_an_interrupt_stops_everything_and_leaves_the_previous_output(previous_output, signum, moment):
     before = _digest(previous_output)
     folders_before = _kernel_folders()
-    proc = subprocess.Popen([sys.executable, "-m", "analysis", "report", "--out", str(previous_output), "--jobs", "2"],
-                            cwd=REPO, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis", "report", "--out", str(previous_output), "--jobs", "2"],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         seen = ""
         if isinstance(moment, float):
@@ -260,12 +313,19 @@ def _sid(pid):
 TINY_NOTEBOOK = {
     "cells": [
         {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# Step 9: a tiny notebook"},
-        {"cell_type": "code", "id": "b", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [],
-         "source": "gpu_hour_price_usd: float = 2.0  # USD per GPU-hour; deepseek-v3-report"},
+        {
+            "cell_type": "code",
+            "id": "b",
+            "metadata": {"tags": ["parameters"]},
+            "execution_count": None,
+            "outputs": [],
+            "source": "gpu_hour_price_usd: float = 2.0  # USD per GPU-hour; deepseek-v3-report",
+        },
         {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": None, "outputs": [], "source": "1 + 1"},
     ],
     "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-    "nbformat": 4, "nbformat_minor": 5,
+    "nbformat": 4,
+    "nbformat_minor": 5,
 }
 
 
@@ -329,8 +389,10 @@ def _scenario(tmp_path, text: str | bytes, name="s.yaml") -> Path:
     return path
 
 
-ALIAS_BOMB = ("description: lol\nsources: [assumption]\noverrides:\n  gpu_hour_price_usd: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
-              + "".join(f"  x{i}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)))
+ALIAS_BOMB = (
+    "description: lol\nsources: [assumption]\noverrides:\n  gpu_hour_price_usd: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+    + "".join(f"  x{i}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+)
 
 
 def test_an_alias_bomb_is_refused_at_once_in_a_short_message(tmp_path):
@@ -340,21 +402,40 @@ def test_an_alias_bomb_is_refused_at_once_in_a_short_message(tmp_path):
     with pytest.raises(report._data.DataError) as err:
         params.load_scenario(path)
     assert time.perf_counter() - started < 1.0
-    assert str(err.value) == f"scenario file {path} (line 4): YAML anchors and aliases (&name, *name) are not allowed in a scenario; write each value out"
+    assert (
+        str(err.value)
+        == f"scenario file {path} (line 4): YAML anchors and aliases (&name, *name) are not allowed in a scenario; write each value out"
+    )
     proc = run_cli("report", "--scenario", str(path))
     assert proc.returncode == 2 and len(_one_error_line(proc.stderr)) < 200
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"\xef\xbb\xbfdescription: x\n", "starts with a UTF-8 byte-order mark (bytes 0 to 2); save the file as UTF-8 without a BOM"),
-    (b"description: caf\xe9\n", "byte 0xe9 at offset 16 (line 1) is not UTF-8; save the file as UTF-8"),
-    ("description: x\nsources: [assumption]\noverrides: {a: " + "[" * 20000 + "]" * 20000 + "}\n", "nested deeper than 10 levels"),
-    ("description: x\nsources: [assumption]\noverrides:\n  h100_gpus: 1\n  h100_gpus: 2\n",
-     "(line 5): key 'h100_gpus' appears twice (first on line 4); give each key once"),
-    ("description: x\nsources: [assumption]\noverrides: {}\n#" + "x" * 1_000_001 + "\n", "bytes; a scenario file must be at most 1,000,000 bytes"),
-    ("description: x\nsources: [assumption]\noverrides:\n  as_of_date: 2025-2-28\n",
-     "as_of_date = 2025-2-28 has the wrong type: as_of_date must be a date YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (
+            b"\xef\xbb\xbfdescription: x\n",
+            "starts with a UTF-8 byte-order mark (bytes 0 to 2); save the file as UTF-8 without a BOM",
+        ),
+        (b"description: caf\xe9\n", "byte 0xe9 at offset 16 (line 1) is not UTF-8; save the file as UTF-8"),
+        (
+            "description: x\nsources: [assumption]\noverrides: {a: " + "[" * 20000 + "]" * 20000 + "}\n",
+            "nested deeper than 10 levels",
+        ),
+        (
+            "description: x\nsources: [assumption]\noverrides:\n  h100_gpus: 1\n  h100_gpus: 2\n",
+            "(line 5): key 'h100_gpus' appears twice (first on line 4); give each key once",
+        ),
+        (
+            "description: x\nsources: [assumption]\noverrides: {}\n#" + "x" * 1_000_001 + "\n",
+            "bytes; a scenario file must be at most 1,000,000 bytes",
+        ),
+        (
+            "description: x\nsources: [assumption]\noverrides:\n  as_of_date: 2025-2-28\n",
+            "as_of_date = 2025-2-28 has the wrong type: as_of_date must be a date YYYY-MM-DD",
+        ),
+    ],
+)
 def test_bad_scenario_files_are_one_line_exit_2(tmp_path, content, expected):
     path = _scenario(tmp_path, content)
     proc = run_cli("report", "--scenario", str(path), "--out", str(tmp_path / "out"))
@@ -364,14 +445,23 @@ def test_bad_scenario_files_are_one_line_exit_2(tmp_path, content, expected):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("file, edit, expected", [
-    ("gpus.csv", lambda b: b.replace(b"Hopper", b"H\xf6pper", 1), "error: data/gpus.csv: byte 0xf6 at offset"),
-    ("models.csv", lambda b: b"\xef\xbb\xbf" + b, "error: data/models.csv: starts with a UTF-8 byte-order mark"),
-    ("cost_exclusions.csv", lambda b: b.splitlines(keepends=True)[0],
-     "error: data/cost_exclusions.csv: has a header but no data rows; at least one row is required"),
-    ("sources.csv", lambda b: b.replace(b",2026-11-28,", b",20261128,", 1),
-     "must be a date written YYYY-MM-DD, got '20261128'"),
-])
+@pytest.mark.parametrize(
+    "file, edit, expected",
+    [
+        ("gpus.csv", lambda b: b.replace(b"Hopper", b"H\xf6pper", 1), "error: data/gpus.csv: byte 0xf6 at offset"),
+        ("models.csv", lambda b: b"\xef\xbb\xbf" + b, "error: data/models.csv: starts with a UTF-8 byte-order mark"),
+        (
+            "cost_exclusions.csv",
+            lambda b: b.splitlines(keepends=True)[0],
+            "error: data/cost_exclusions.csv: has a header but no data rows; at least one row is required",
+        ),
+        (
+            "sources.csv",
+            lambda b: b.replace(b",2026-11-28,", b",20261128,", 1),
+            "must be a date written YYYY-MM-DD, got '20261128'",
+        ),
+    ],
+)
 def test_bad_data_files_are_one_line_in_report_and_check(data_copy, tmp_path, file, edit, expected):
     path = data_copy / file
     path.write_bytes(edit(path.read_bytes()))
@@ -387,8 +477,10 @@ def test_a_non_utf8_scenario_is_one_line_in_check_and_scenarios(data_copy):
     for command in ("check", "scenarios"):
         proc = run_cli(command, env={"DSTC_DATA_DIR": str(data_copy)})
         assert proc.returncode == 2
-        assert _one_error_line(proc.stderr) == (f"error: scenario file {data_copy / 'scenarios' / 'broken.yaml'}: byte 0xe9 "
-                                                "at offset 16 (line 1) is not UTF-8; save the file as UTF-8")
+        assert _one_error_line(proc.stderr) == (
+            f"error: scenario file {data_copy / 'scenarios' / 'broken.yaml'}: byte 0xe9 "
+            "at offset 16 (line 1) is not UTF-8; save the file as UTF-8"
+        )
 
 
 def _in_mount_namespace(script: str) -> subprocess.CompletedProcess:
@@ -398,26 +490,38 @@ def _in_mount_namespace(script: str) -> subprocess.CompletedProcess:
             break
         probe = subprocess.run([*prefix, "true"], capture_output=True)
         if probe.returncode == 0:
-            return subprocess.run([*prefix, "sh", "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300,
-                                  env={**os.environ, "PYTHON": sys.executable})
+            return subprocess.run(
+                [*prefix, "sh", "-c", script],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                env={**os.environ, "PYTHON": sys.executable},
+            )
     pytest.skip("needs a private mount namespace (unshare) to mount a small or read-only file system")
 
 
 def test_a_read_only_destination_is_one_line_exit_2(tmp_path):
     mnt = tmp_path / "ro"
     mnt.mkdir()
-    proc = _in_mount_namespace(f'mount -t tmpfs -o ro,size=1m tmpfs "{mnt}" && exec "$PYTHON" -m analysis report --out "{mnt}/out"')
+    proc = _in_mount_namespace(
+        f'mount -t tmpfs -o ro,size=1m tmpfs "{mnt}" && exec "$PYTHON" -m analysis report --out "{mnt}/out"'
+    )
     assert proc.returncode == 2, proc.stderr
-    assert _one_error_line(proc.stderr) == (f"error: --out {mnt}/out: cannot write in {mnt} (no permission, or a read-only "
-                                            "file system); choose a folder you can write to")
+    assert _one_error_line(proc.stderr) == (
+        f"error: --out {mnt}/out: cannot write in {mnt} (no permission, or a read-only "
+        "file system); choose a folder you can write to"
+    )
 
 
 @pytest.mark.slow
 def test_a_full_destination_is_one_line_and_leaves_nothing_half_written(tmp_path):
     mnt = tmp_path / "small"
     mnt.mkdir()
-    proc = _in_mount_namespace(f'mount -t tmpfs -o size=600k tmpfs "{mnt}" && "$PYTHON" -m analysis report --out "{mnt}/out" --jobs 2; '
-                               f'rc=$?; ls -A "{mnt}" >&2; exit $rc')
+    proc = _in_mount_namespace(
+        f'mount -t tmpfs -o size=600k tmpfs "{mnt}" && "$PYTHON" -m analysis report --out "{mnt}/out" --jobs 2; '
+        f'rc=$?; ls -A "{mnt}" >&2; exit $rc'
+    )
     assert proc.returncode in (1, 2), proc.stderr
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]

@@ -12,23 +12,39 @@ def _notebook(*cells):
     return new_notebook(cells=list(cells), metadata={})
 
 
-FIGURE = {"id": "fig03_cost_by_stage", "title": "Pre-training is 96% of <the> cost", "caption": "c", "sources": ["deepseek-v3-report"],
-          "notebook": "03_pretraining_estimate"}
+FIGURE = {
+    "id": "fig03_cost_by_stage",
+    "title": "Pre-training is 96% of <the> cost",
+    "caption": "c",
+    "sources": ["deepseek-v3-report"],
+    "notebook": "03_pretraining_estimate",
+}
 
 
 def _figure_output():
-    return new_output("display_data", data={results.FIGURE_MIME_TYPE: FIGURE, "image/svg+xml": "<svg>" + "x" * 50_000 + "</svg>",
-                                            "text/plain": "Figure fig03_cost_by_stage"})
+    return new_output(
+        "display_data",
+        data={
+            results.FIGURE_MIME_TYPE: FIGURE,
+            "image/svg+xml": "<svg>" + "x" * 50_000 + "</svg>",
+            "text/plain": "Figure fig03_cost_by_stage",
+        },
+    )
 
 
 def test_report_view_hides_code_and_full_view_highlights_it():
-    nb = _notebook(new_markdown_cell("# Step 3: a title"),
-                   new_code_cell("cost_by_stage = 2 * 3\ncost_by_stage", execution_count=1,
-                                 outputs=[new_output("execute_result", data={"text/plain": "6"}, execution_count=1)]))
+    nb = _notebook(
+        new_markdown_cell("# Step 3: a title"),
+        new_code_cell(
+            "cost_by_stage = 2 * 3\ncost_by_stage",
+            execution_count=1,
+            outputs=[new_output("execute_result", data={"text/plain": "6"}, execution_count=1)],
+        ),
+    )
     report_view = site.render_notebook(nb, code=False, stem="03_x")
     full_view = site.render_notebook(nb, code=True, stem="03_x")
-    assert "cost_by_stage" not in report_view and "<pre class=\"out\" data-output=\"text\">6</pre>" in report_view
-    assert "<span class=\"n\">cost_by_stage</span>" in full_view and "In [1]:" in full_view
+    assert "cost_by_stage" not in report_view and '<pre class="out" data-output="text">6</pre>' in report_view
+    assert '<span class="n">cost_by_stage</span>' in full_view and "In [1]:" in full_view
     assert "<title>Step 3: a title</title>" in report_view
     # each view links to the other, to the notebook file and to the front page
     assert 'href="03_x.code.html"' in report_view and 'href="03_x.html"' in full_view
@@ -44,18 +60,29 @@ def test_a_saved_figure_is_shown_from_its_cited_file_not_copied_into_the_page():
 
 
 def test_markdown_keeps_dollars_and_renders_tables_and_quotes():
-    nb = _notebook(new_markdown_cell("> \"costs US$5.6M\" and US$1.6B [semianalysis-2025-deepseek-debates]\n\n"
-                                     "| a | b |\n|---|---|\n| 1 < 2 | **x** |"))
+    nb = _notebook(
+        new_markdown_cell(
+            '> "costs US$5.6M" and US$1.6B [semianalysis-2025-deepseek-debates]\n\n'
+            "| a | b |\n|---|---|\n| 1 < 2 | **x** |"
+        )
+    )
     page = site.render_notebook(nb, code=False)
     assert "US$5.6M" in page and "US$1.6B" in page
     assert "<blockquote>" in page and "<table>" in page and "1 &lt; 2" in page and "<strong>x</strong>" in page
 
 
 def test_streams_and_errors_are_marked_and_stripped_of_terminal_colours():
-    nb = _notebook(new_code_cell("x", execution_count=1, outputs=[
-        new_output("stream", name="stdout", text="hello <world>\n"),
-        new_output("stream", name="stderr", text="a warning\n"),
-        new_output("error", ename="ValueError", evalue="bad", traceback=["\x1b[0;31mValueError\x1b[0m: bad"])]))
+    nb = _notebook(
+        new_code_cell(
+            "x",
+            execution_count=1,
+            outputs=[
+                new_output("stream", name="stdout", text="hello <world>\n"),
+                new_output("stream", name="stderr", text="a warning\n"),
+                new_output("error", ename="ValueError", evalue="bad", traceback=["\x1b[0;31mValueError\x1b[0m: bad"]),
+            ],
+        )
+    )
     page = site.render_notebook(nb, code=False)
     assert '<pre class="out" data-output="stdout">hello &lt;world&gt;\n</pre>' in page
     assert 'data-output="stderr">a warning' in page
@@ -63,11 +90,18 @@ def test_streams_and_errors_are_marked_and_stripped_of_terminal_colours():
 
 
 def test_output_preference_html_then_markdown_then_images_then_text():
-    html_table = new_output("execute_result", data={"text/html": "<table class=\"dataframe\"></table>", "text/plain": "df"}, execution_count=1)
-    md = new_output("display_data", data={"text/markdown": "**In one sentence:** yes", "text/plain": "In one sentence: yes"})
+    html_table = new_output(
+        "execute_result", data={"text/html": '<table class="dataframe"></table>', "text/plain": "df"}, execution_count=1
+    )
+    md = new_output(
+        "display_data", data={"text/markdown": "**In one sentence:** yes", "text/plain": "In one sentence: yes"}
+    )
     png = new_output("display_data", data={"image/png": "iVBORw0KGgo=\n", "text/plain": "<Figure>"})
     unknown = {"output_type": "display_data", "metadata": {}, "data": {"application/x-unknown": {}}}
-    assert site.output_html(html_table) == '<div class="out scroll" data-output="html"><table class="dataframe"></table></div>'
+    assert (
+        site.output_html(html_table)
+        == '<div class="out scroll" data-output="html"><table class="dataframe"></table></div>'
+    )
     assert "<strong>In one sentence:</strong> yes" in site.output_html(md)
     assert site.output_html(png) == '<img class="out" alt="figure" src="data:image/png;base64,iVBORw0KGgo=">'
     assert site.output_html(unknown) == ""
@@ -87,7 +121,10 @@ def test_pages_request_nothing_from_another_host_and_are_deterministic(baseline_
 
 
 def test_headings_get_unique_ids_a_reader_can_link_to():
-    nb = _notebook(new_markdown_cell("# Step 3: cost\n\n## What this means"), new_markdown_cell("## What this means\n\n### US\\$5.576M"))
+    nb = _notebook(
+        new_markdown_cell("# Step 3: cost\n\n## What this means"),
+        new_markdown_cell("## What this means\n\n### US\\$5.576M"),
+    )
     page = site.render_notebook(nb, code=False)
     ids = re.findall(r'<h[1-6] id="([^"]+)"', page)
     assert ids == ["step-3-cost", "what-this-means", "what-this-means-1", "us-5-576m"]
@@ -95,24 +132,26 @@ def test_headings_get_unique_ids_a_reader_can_link_to():
 
 
 XSS = [
-    '<img src=x onerror=alert(1)>',
-    '<script>alert(1)</script>',
-    '<svg onload=alert(1)><circle/></svg>',
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "<svg onload=alert(1)><circle/></svg>",
     '<a href="javascript:alert(1)">x</a>',
     '<a href="//evil.example/x">x</a>',
     '<iframe src="https://evil.example"></iframe>',
     '<td style="background: url(https://evil.example/x.png)">',
-    '<style>body { background: url(https://evil.example/x) }</style>',
+    "<style>body { background: url(https://evil.example/x) }</style>",
     '<div onmouseover="alert(1)">x</div>',
     '<form action="https://evil.example"><input name=a></form>',
-    '<!--<img src=x onerror=alert(1)>-->',
-    '<scr<script>ipt>alert(1)</script>',
+    "<!--<img src=x onerror=alert(1)>-->",
+    "<scr<script>ipt>alert(1)</script>",
 ]
 
 
 def _live_markup(page: str) -> list[str]:
     """Tags in a page that would run, load or navigate off the page (text cannot hold a tag: its < is escaped)."""
-    live = re.compile(r"^<(?:script|img|svg|iframe|form|input|style)\b|\son\w+\s*=|href=\"(?:javascript:|//)|style=\"[^\"]*url\(")
+    live = re.compile(
+        r"^<(?:script|img|svg|iframe|form|input|style)\b|\son\w+\s*=|href=\"(?:javascript:|//)|style=\"[^\"]*url\("
+    )
     return [tag for tag in re.findall(r"<[a-zA-Z][^>]*>", page) if live.search(tag)]
 
 
@@ -121,8 +160,13 @@ def test_html_outputs_keep_only_the_projects_own_markup():
 
     table = pd.DataFrame({"model": XSS, "price_usd": range(len(XSS))}).to_html(index=False)
     for payload in XSS + [table]:
-        nb = _notebook(new_code_cell("x", execution_count=1, outputs=[
-            new_output("display_data", data={"text/html": payload, "text/plain": "x"})]))
+        nb = _notebook(
+            new_code_cell(
+                "x",
+                execution_count=1,
+                outputs=[new_output("display_data", data={"text/html": payload, "text/plain": "x"})],
+            )
+        )
         page = site.render_notebook(nb, code=True)
         assert _live_markup(page.split("<main>")[1]) == [], payload
     # a pandas table passes whole, its cells escaped
@@ -132,9 +176,14 @@ def test_html_outputs_keep_only_the_projects_own_markup():
 
 
 def test_markdown_outputs_show_raw_html_as_text_and_keep_dollars():
-    md = new_output("display_data", data={"text/markdown": "Not yet priced: <img src=x onerror=alert(1)>, **US\\$5.6M** "
-                                                          "[x](javascript:alert(1)) ![t](https://evil.example/t.png)",
-                                          "text/plain": "x"})
+    md = new_output(
+        "display_data",
+        data={
+            "text/markdown": "Not yet priced: <img src=x onerror=alert(1)>, **US\\$5.6M** "
+            "[x](javascript:alert(1)) ![t](https://evil.example/t.png)",
+            "text/plain": "x",
+        },
+    )
     html = site.output_html(md)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<strong>US$5.6M</strong>" in html
     assert _live_markup(html) == [], html

@@ -15,8 +15,16 @@ import urllib.request
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture
@@ -50,7 +58,9 @@ def _check_page(page, url, shot):
     assert response is not None and response.ok, f"{url}: HTTP {response.status if response else 'no response'}"
     page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })")
     page.wait_for_function("Array.from(document.images).every(i => i.complete)", timeout=30_000)
-    broken = page.evaluate("Array.from(document.images).filter(i => !(i.naturalWidth > 0)).map(i => i.src.slice(0, 80))")
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.naturalWidth > 0)).map(i => i.src.slice(0, 80))"
+    )
     assert not broken, f"{url}: images that did not load: {broken}"
     text = page.inner_text("body")
     assert "Traceback" not in text, f"{url} shows a traceback"
@@ -72,7 +82,9 @@ def test_every_page_in_headless_chromium(chromium, served, tmp_path):
     from analysis import notebooks
 
     expected = 2 * len(notebooks.notebook_paths())
-    assert len(pages) == expected, f"expected a report and a code view for each notebook ({expected} pages), got {pages}"
+    assert len(pages) == expected, (
+        f"expected a report and a code view for each notebook ({expected} pages), got {pages}"
+    )
     for i, rel in enumerate(pages):
         _check_page(page, urllib.parse.urljoin(served, rel), tmp_path / f"page{i:02d}.png")
     for rel in files:  # CSV, SVG, PNG, ipynb: every link resolves
@@ -87,7 +99,9 @@ def test_every_page_fits_a_phone(chromium, served, tmp_path):
     """Wide tables and code scroll inside their own boxes; the page itself never scrolls sideways."""
     page = chromium.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     page.goto(served + "index.html", wait_until="load")
-    links = page.evaluate("Array.from(document.querySelectorAll('a[href$=\".html\"]')).map(a => a.getAttribute('href'))")
+    links = page.evaluate(
+        "Array.from(document.querySelectorAll('a[href$=\".html\"]')).map(a => a.getAttribute('href'))"
+    )
     for rel in ["index.html"] + sorted(set(links)):
         page.goto(urllib.parse.urljoin(served, rel), wait_until="load")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

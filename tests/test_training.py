@@ -13,8 +13,9 @@ from analysis import training
 
 def test_v3_table1_reproduces_to_the_dollar():
     # DeepSeek-V3 report, Table 1: 2664K + 119K + 5K = 2788K GPU-hours; $5.328M + $0.238M + $0.01M = $5.576M at $2/h.
-    stages = pd.DataFrame({"stage": ["pre-training", "context extension", "post-training"],
-                           "gpu_hours": [2_664_000, 119_000, 5_000]})
+    stages = pd.DataFrame(
+        {"stage": ["pre-training", "context extension", "post-training"], "gpu_hours": [2_664_000, 119_000, 5_000]}
+    )
     table = training.cost_by_stage(stages, 2.0)
     assert table["cost_usd"].tolist() == [5_328_000.0, 238_000.0, 10_000.0, 5_576_000.0]
     assert table["gpu_hours"].iloc[-1] == 2_788_000
@@ -91,7 +92,12 @@ def test_more_gpus_finish_sooner_and_use_a_smaller_share(hours, gpus):
     assert training.share_of_fleet_year(hours, gpus + 1) < training.share_of_fleet_year(hours, gpus)
 
 
-@given(stage_hours=st.lists(st.floats(min_value=0, max_value=1e7), min_size=1, max_size=6), price=st.floats(min_value=0, max_value=50))
+@given(
+    stage_hours=st.lists(st.floats(min_value=0, max_value=1e7), min_size=1, max_size=6),
+    price=st.floats(min_value=0, max_value=50),
+)
 def test_stages_sum_to_total(stage_hours, price):
-    table = training.cost_by_stage(pd.DataFrame({"stage": [f"s{i}" for i in range(len(stage_hours))], "gpu_hours": stage_hours}), price)
+    table = training.cost_by_stage(
+        pd.DataFrame({"stage": [f"s{i}" for i in range(len(stage_hours))], "gpu_hours": stage_hours}), price
+    )
     assert table["cost_usd"].iloc[:-1].sum() == pytest.approx(table["cost_usd"].iloc[-1], rel=1e-12, abs=1e-6)

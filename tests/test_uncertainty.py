@@ -17,9 +17,15 @@ def setup():
 def test_joint_fleet_draws_keep_semianalysis_hopper_total(setup):
     register, values, data = setup
     draws = uncertainty.sample_parameters(register, values, 50_000, rng=5)
-    gpus = fleet.fleet_gpus(hopper_gpus=draws["hopper_gpus"], h800_gpus=draws["h800_gpus"], h100_gpus=draws["h100_gpus"],
-                            a100_gpus=draws["a100_gpus"])
-    assert np.allclose(gpus[:, :3].sum(axis=1), draws["hopper_gpus"])  # H800 + H100 + H20 = the Hopper total, draw by draw
+    gpus = fleet.fleet_gpus(
+        hopper_gpus=draws["hopper_gpus"],
+        h800_gpus=draws["h800_gpus"],
+        h100_gpus=draws["h100_gpus"],
+        a100_gpus=draws["a100_gpus"],
+    )
+    assert np.allclose(
+        gpus[:, :3].sum(axis=1), draws["hopper_gpus"]
+    )  # H800 + H100 + H20 = the Hopper total, draw by draw
     assert (gpus >= 0).all()
     assert gpus[:, :3].sum(axis=1).mean() == pytest.approx(50_000, rel=0.01)  # the fleet the text describes, on average
     assert gpus[:, 2].mean() == pytest.approx(30_000, rel=0.02)
@@ -28,14 +34,20 @@ def test_joint_fleet_draws_keep_semianalysis_hopper_total(setup):
 def test_holding_one_count_holds_the_hopper_group(setup):
     register, values, data = setup
     draws = uncertainty.sample_parameters(register, {**values, "h100_gpus": 0}, 1_000, rng=1, hold=["h100_gpus"])
-    assert draws["h100_gpus"] == 0 and draws["hopper_gpus"] == values["hopper_gpus"] and draws["h800_gpus"] == values["h800_gpus"]
+    assert (
+        draws["h100_gpus"] == 0
+        and draws["hopper_gpus"] == values["hopper_gpus"]
+        and draws["h800_gpus"] == values["h800_gpus"]
+    )
     assert isinstance(draws["gpu_hour_price_usd"], np.ndarray)
 
 
 def test_point_values_sit_in_the_middle_of_their_draws(setup):
     # Every baseline is its range's most likely value, so the point lies between the 25th and 75th percentile of each cost.
     register, values, data = setup
-    table = uncertainty.summarise(uncertainty.monte_carlo(register, values, data, n=50_000, rng=2), model.evaluate(values, data))
+    table = uncertainty.summarise(
+        uncertainty.monte_carlo(register, values, data, n=50_000, rng=2), model.evaluate(values, data)
+    )
     for key in costs.NAMED_COSTS:
         assert 0.25 <= table.loc[key, "point_percentile"] <= 0.75, (key, table.loc[key, "point_percentile"])
 
@@ -56,32 +68,44 @@ def test_monte_carlo_median_lies_inside_the_low_to_high_envelope(setup):
     low = model.evaluate(params.resolve_parameters(register, params.load_scenario("low").overrides), data)
     high = model.evaluate(params.resolve_parameters(register, params.load_scenario("high").overrides), data)
     for key in costs.NAMED_COSTS:
-        assert low[key] <= summary.loc[key, "p05"] <= summary.loc[key, "p50"] <= summary.loc[key, "p95"] <= high[key], key
+        assert low[key] <= summary.loc[key, "p05"] <= summary.loc[key, "p50"] <= summary.loc[key, "p95"] <= high[key], (
+            key
+        )
 
 
 def test_draws_respect_ranges_and_held_parameters(setup):
     register, values, data = setup
-    draws = uncertainty.sample_parameters(register, {**values, "gpu_hour_price_usd": 3.0}, 10_000, rng=3, hold=["gpu_hour_price_usd"])
+    draws = uncertainty.sample_parameters(
+        register, {**values, "gpu_hour_price_usd": 3.0}, 10_000, rng=3, hold=["gpu_hour_price_usd"]
+    )
     assert draws["gpu_hour_price_usd"] == 3.0
     for name, p in register.items():
         if p.distribution in ("triangular", "uniform") and name != "gpu_hour_price_usd":
             assert draws[name].min() >= p.low and draws[name].max() <= p.high, name
     lognormal = register["experiment_compute_multiple"]
     x = uncertainty.sample_parameter(lognormal, 200_000, np.random.default_rng(0))
-    assert np.quantile(x, 0.05) == pytest.approx(lognormal.low, rel=0.02) and np.quantile(x, 0.95) == pytest.approx(lognormal.high, rel=0.02)
+    assert np.quantile(x, 0.05) == pytest.approx(lognormal.low, rel=0.02) and np.quantile(x, 0.95) == pytest.approx(
+        lognormal.high, rel=0.02
+    )
     assert np.median(x) == pytest.approx(lognormal.baseline, rel=0.02)  # the baseline is the median
 
 
 def test_point_percentile():
-    assert uncertainty.point_percentile(np.arange(1000.0), 250.0) == pytest.approx(0.2505)  # 250 below, one tie counted half
+    assert uncertainty.point_percentile(np.arange(1000.0), 250.0) == pytest.approx(
+        0.2505
+    )  # 250 below, one tie counted half
     assert uncertainty.point_percentile([5.0, 5.0], 5.0) == 0.5
 
 
 def test_tornado_ranks_by_swing_and_skips_held(setup):
     register, values, data = setup
     t = uncertainty.tornado(register, values, data, "company_cost_per_year_usd")
-    assert t["swing"].is_monotonic_decreasing and {"hopper_gpus", "research_staff_cost_usd_per_year"} <= set(t["parameter"])
-    assert "experiment_compute_multiple" not in set(t["parameter"])  # moves the development cost, not the company-year's
+    assert t["swing"].is_monotonic_decreasing and {"hopper_gpus", "research_staff_cost_usd_per_year"} <= set(
+        t["parameter"]
+    )
+    assert "experiment_compute_multiple" not in set(
+        t["parameter"]
+    )  # moves the development cost, not the company-year's
     held = uncertainty.tornado(register, values, data, "company_cost_per_year_usd", hold=["h800_gpus"])
     assert not {"hopper_gpus", "h800_gpus", "h100_gpus"} & set(held["parameter"])
 
@@ -95,7 +119,9 @@ def test_bridges_end_on_the_model_totals(setup):
     assert dev["usd"].iloc[-1] == pytest.approx(5_870_672 * 3.46 + 150 * 319_000 * 1.5)
     year = uncertainty.company_year_bridge(point)
     # The fleet's yearly cost split by use adds back to the fleet's cost; the staff are 150 x US$319K.
-    assert year["usd"].iloc[:5].sum() == pytest.approx(point["tco_per_year_usd"]) and year["usd"].iloc[5] == pytest.approx(150 * 319_000)
+    assert year["usd"].iloc[:5].sum() == pytest.approx(point["tco_per_year_usd"]) and year["usd"].iloc[
+        5
+    ] == pytest.approx(150 * 319_000)
     assert year["sources"].str.len().gt(0).all()
 
 
@@ -110,8 +136,10 @@ def test_more_experiments_never_lower_the_development_cost(setup, m, extra):
 
 def test_scenarios_order_low_baseline_high(setup):
     register, values, data = setup
-    out = {name: model.evaluate(params.resolve_parameters(register, params.load_scenario(name).overrides), data)
-           for name in ("low", "baseline", "high")}
+    out = {
+        name: model.evaluate(params.resolve_parameters(register, params.load_scenario(name).overrides), data)
+        for name in ("low", "baseline", "high")
+    }
     for key in costs.NAMED_COSTS:
         assert out["low"][key] < out["baseline"][key] < out["high"][key], key
 
@@ -120,7 +148,9 @@ def test_low_and_high_scenarios_use_the_register_ends(setup):
     register = setup[0]
     for name in ("low", "high"):
         for param, value in params.load_scenario(name).overrides.items():
-            assert value in (register[param].low, register[param].high), f"{name}.yaml: {param} = {value} is not an end of its range"
+            assert value in (register[param].low, register[param].high), (
+                f"{name}.yaml: {param} = {value} is not an end of its range"
+            )
 
 
 def test_bad_sampling_input(setup):

@@ -38,12 +38,30 @@ def floor_notebooks(folder: Path, count: int) -> None:
     param_line = notebooks.parameters_cell(notebooks.notebook_paths()[0]).strip().splitlines()
     declared = next(line for line in param_line if line and not line.startswith("#"))
     for i in range(count):
-        nb = {"cells": [
-            {"cell_type": "markdown", "id": "t", "metadata": {}, "source": f"# Floor notebook {i}"},
-            {"cell_type": "code", "id": "p", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [], "source": declared},
-            {"cell_type": "code", "id": "f", "metadata": {}, "execution_count": None, "outputs": [], "source": FLOOR_CELL.format(i=i)},
-        ], "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-            "nbformat": 4, "nbformat_minor": 5}
+        nb = {
+            "cells": [
+                {"cell_type": "markdown", "id": "t", "metadata": {}, "source": f"# Floor notebook {i}"},
+                {
+                    "cell_type": "code",
+                    "id": "p",
+                    "metadata": {"tags": ["parameters"]},
+                    "execution_count": None,
+                    "outputs": [],
+                    "source": declared,
+                },
+                {
+                    "cell_type": "code",
+                    "id": "f",
+                    "metadata": {},
+                    "execution_count": None,
+                    "outputs": [],
+                    "source": FLOOR_CELL.format(i=i),
+                },
+            ],
+            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
         (folder / f"9{i}_floor.ipynb").write_text(json.dumps(nb))
 
 
@@ -138,12 +156,18 @@ def main() -> int:
     rate = draws_per_second()
     n_figures, fig_seconds = figure_seconds()
     print(f"cores: {jobs}")
-    print(f"floor ({count} minimal notebooks through the runner): {floor:.1f} s (best of {repeats}: {', '.join(f'{t:.1f}' for t in floors)})")
-    print(f"full baseline build ({count} notebooks): {build:.1f} s (best of {repeats}: {', '.join(f'{t:.1f}' for t in builds)})")
+    print(
+        f"floor ({count} minimal notebooks through the runner): {floor:.1f} s (best of {repeats}: {', '.join(f'{t:.1f}' for t in floors)})"
+    )
+    print(
+        f"full baseline build ({count} notebooks): {build:.1f} s (best of {repeats}: {', '.join(f'{t:.1f}' for t in builds)})"
+    )
     print(f"build / floor: {build / floor:.2f} (target <= 1.3)")
-    print(f"figures: the step notebooks save {n_figures} publication figures, {fig_seconds / n_figures:.2f} s each in-process "
-          f"({fig_seconds:.1f} s of CPU); the build runs {build - floor:.1f} s longer than the floor on {jobs} cores "
-          f"(the floor saves {count} one-line figures)")
+    print(
+        f"figures: the step notebooks save {n_figures} publication figures, {fig_seconds / n_figures:.2f} s each in-process "
+        f"({fig_seconds:.1f} s of CPU); the build runs {build - floor:.1f} s longer than the floor on {jobs} cores "
+        f"(the floor saves {count} one-line figures)"
+    )
     print(f"Monte Carlo: {rate:,.0f} draws per second of the whole cost model (target >= 1,000,000)")
     return 0
 
