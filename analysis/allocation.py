@@ -69,9 +69,11 @@ def gpu_hours_by_use(
 
     Examples
     --------
-    >>> a = gpu_hours_by_use(capacity_h800_equivalent_gpus=10_000, final_run_gpu_hours=2_935_336, experiments_gpu_hours=0.0,
-    ...                      development_years=1.0, serving_gpus=1814, high_flyer_compute_share=0.1)
-    >>> round(float(a["share_training"]), 4), round(float(a["share_serving"]), 4), round(float(a["share_unallocated"]), 4)
+    >>> a = gpu_hours_by_use(capacity_h800_equivalent_gpus=10_000, final_run_gpu_hours=2_935_336,
+    ...                      experiments_gpu_hours=0.0, development_years=1.0, serving_gpus=1814,
+    ...                      high_flyer_compute_share=0.1)
+    >>> (round(float(a["share_training"]), 4), round(float(a["share_serving"]), 4),
+    ...  round(float(a["share_unallocated"]), 4))
     (0.0335, 0.1814, 0.6851)
     """
     capacity = np.multiply(capacity_h800_equivalent_gpus, HOURS_PER_YEAR)

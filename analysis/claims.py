@@ -63,6 +63,31 @@ BASES = ("point", "draws")
 def holds(value, claimed: float, comparison: str, tolerance: float | None = None, tolerance_kind: str = "relative"):
     """Whether a value bears a claim out, elementwise (a value, or an array of draws).
 
+    Parameters
+    ----------
+    value : float or array_like
+        The report's value, or its Monte Carlo draws [the claim's unit].
+    claimed : float
+        The claimed value [the same unit].
+    comparison : {"approx", "above", "below"}
+        ``approx``: ``value`` is within ``tolerance`` of ``claimed``; ``above`` and
+        ``below``: strictly more, or less, than ``claimed``.
+    tolerance : float, optional
+        Allowed gap for ``approx`` (required for it): a share of ``claimed`` [-] when
+        ``tolerance_kind`` is ``relative``, in the claim's unit when ``absolute``.
+    tolerance_kind : {"relative", "absolute"}, default "relative"
+        How ``tolerance`` is measured.
+
+    Returns
+    -------
+    bool or numpy.ndarray of bool
+        Whether the claim holds: a bool for a scalar ``value``, else one per element.
+
+    Raises
+    ------
+    ValueError
+        If ``comparison`` is unknown, or ``approx`` has no ``tolerance``.
+
     Examples
     --------
     >>> holds(5.576e6, 6e6, "approx", 0.1), holds(5.576e6, 6e6, "approx", 0.05)
@@ -101,8 +126,16 @@ def numeric_verdict(
 
     Parameters
     ----------
-    value, claimed, comparison, tolerance, tolerance_kind
+    value : float
+        The report's value at the run's parameters [the claim's unit].
+    claimed : float
+        The claimed value [the same unit].
+    comparison : {"approx", "above", "below"}
         As in :func:`holds`.
+    tolerance : float, optional
+        Allowed gap for ``approx``, as in :func:`holds`.
+    tolerance_kind : {"relative", "absolute"}, default "relative"
+        How ``tolerance`` is measured, as in :func:`holds`.
     caveat : str
         A qualification; a claim that holds with one is *reproduced with a caveat*.
     share : float, optional
@@ -111,6 +144,17 @@ def numeric_verdict(
         ``reproduced_min_share`` and ``differs_max_share`` (``data/verdict_rules.csv``).
     alternative_holds : bool
         Whether the number agrees with the quantity it really is (see *misleading*).
+
+    Returns
+    -------
+    str
+        One of ``reproduced``, ``reproduced with a caveat``, ``misleading``, ``differs`` and
+        ``undetermined`` (:data:`VERDICTS`).
+
+    Raises
+    ------
+    ValueError
+        If ``share`` is given without ``thresholds``.
 
     Examples
     --------
@@ -145,8 +189,14 @@ def _relation(row, value: float, unit: str) -> str:
     shown = format_value(value, unit)
     if comp == "approx":
         if row["tolerance_kind"] == "absolute":
-            return f"{shown} against the claimed {format_value(claimed, unit)} (tolerance ±{format_value(row['tolerance'], unit)})"
-        return f"{shown} against the claimed {format_value(claimed, unit)} ({value / claimed - 1:+.1%}; tolerance ±{row['tolerance']:.0%})"
+            return (
+                f"{shown} against the claimed {format_value(claimed, unit)} "
+                f"(tolerance ±{format_value(row['tolerance'], unit)})"
+            )
+        return (
+            f"{shown} against the claimed {format_value(claimed, unit)} "
+            f"({value / claimed - 1:+.1%}; tolerance ±{row['tolerance']:.0%})"
+        )
     return f"{shown}, claimed {'more' if comp == 'above' else 'less'} than {format_value(claimed, unit)}"
 
 
@@ -174,6 +224,14 @@ def evaluate(
         ``decider(result_id, predicate)`` returns ``(parameter, break_even, unit, side)`` for
         the ranged parameter whose range decides whether ``predicate(value)`` holds, or None;
         it names the parameter behind an *undetermined* verdict, in words.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ledger, one row per claim, with ``computed_value`` (None for qualitative rows
+        and results not produced), ``share_of_draws_holding`` [0-1] (None unless judged on
+        draws), and, for numeric rows, the computed ``verdict`` and its ``reason``;
+        qualitative rows keep their typed verdict and reason.
     """
     out = []
     for row in claims.to_dict("records"):
@@ -188,8 +246,8 @@ def evaluate(
             row["computed_value"] = result["value"] if result else None
             row["verdict"] = "unsupported"
             row["reason"] = (
-                f"This report takes the figure as an input ({row['result_id']} restates its parameters) and cannot check it. "
-                + (row["caveat"] or "")
+                f"This report takes the figure as an input ({row['result_id']} restates its parameters) "
+                "and cannot check it. " + (row["caveat"] or "")
             )
             out.append(row)
             continue
@@ -230,7 +288,8 @@ def evaluate(
             if found:
                 name, break_even, p_unit, side = found
                 parts.append(
-                    f"It turns on the {name}: the claim holds when it is {side} {format_value(break_even, '')} {p_unit}."
+                    f"It turns on the {name}: the claim holds when it is {side} "
+                    f"{format_value(break_even, '')} {p_unit}."
                 )
         if row["verdict"] == "misleading":
             parts.append(

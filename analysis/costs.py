@@ -103,6 +103,16 @@ class ModelData:
 def decimal_year(iso_date: str) -> float:
     """A date as a decimal year: the year plus the share of it gone by, e.g. ``2025-01-01`` -> 2025.0.
 
+    Parameters
+    ----------
+    iso_date : str or datetime.date
+        The date, ``YYYY-MM-DD`` (a date is read through its ``str``).
+
+    Returns
+    -------
+    float
+        The year plus the days gone by over the days in that year [decimal year].
+
     Examples
     --------
     >>> decimal_year("2025-01-01"), round(decimal_year("2021-07-02"), 3)
@@ -124,6 +134,7 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         Parameter name -> value, or an array of draws (all of one length). Needs every
         cost driver of the assumptions register.
     data : ModelData
+        What the cost model takes from ``data/`` (:func:`analysis.model.load_data`).
 
     Returns
     -------
@@ -285,6 +296,14 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
 
 def tco_by_year(p: Mapping, data: ModelData) -> dict:
     """The fleet's cost of ownership in each year of the 4-year window, by component, at scalar parameters.
+
+    Parameters
+    ----------
+    p : mapping
+        Parameter name -> scalar value; every cost driver of the assumptions register, as
+        for :func:`cost_model`.
+    data : ModelData
+        What the cost model takes from ``data/`` (:func:`analysis.model.load_data`).
 
     Returns
     -------

@@ -459,7 +459,7 @@ def load_verdict_rules(data_dir: Path | str | None = None) -> dict[str, float]:
     Both rules are required, and a claim cannot be reproduced by fewer draws than would make it differ.
     """
     table = read_table(VERDICT_RULES, data_dir)
-    rules = dict(zip(table["rule"], table["share_fraction"]))
+    rules = dict(zip(table["rule"], table["share_fraction"], strict=True))
     for name in ("reproduced_min_share", "differs_max_share"):
         if name not in rules:
             raise fail(VERDICT_RULES.file, f"no row for rule {name}")

@@ -212,8 +212,8 @@ def epoch_server_cost_per_gpu_usd(
     Examples
     --------
     >>> epoch_server_cost_per_gpu_usd(gpu_price_usd=[27_500, np.nan], server_overhead_multiplier=1.6,
-    ...                               server_price_usd_per_gpu=[np.nan, 13_000], server_price_cny_per_gpu=[np.nan, np.nan],
-    ...                               usd_cny_rate=7.0).tolist()
+    ...                               server_price_usd_per_gpu=[np.nan, 13_000],
+    ...                               server_price_cny_per_gpu=[np.nan, np.nan], usd_cny_rate=7.0).tolist()
     [44000.0, 13000.0]
     """
     price = np.asarray(gpu_price_usd, dtype=float)
@@ -298,6 +298,17 @@ def h800_equivalent_gpus(gpus, dense_tflops, reference_tflops):
         Dense peak of each type at one precision [TFLOPS].
     reference_tflops : float
         Dense peak of the reference GPU at the same precision [TFLOPS].
+
+    Returns
+    -------
+    array_like
+        GPUs of each type in reference-GPU equivalents, ``gpus x dense_tflops /
+        reference_tflops`` [GPUs].
+
+    Raises
+    ------
+    ValueError
+        If ``reference_tflops`` is not > 0.
 
     Examples
     --------

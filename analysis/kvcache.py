@@ -113,9 +113,24 @@ class AttentionConfig:
 def kv_cache_elements_per_token(config: AttentionConfig) -> int:
     """Elements cached per token (all layers), V2 Table 1 [1].
 
+    Parameters
+    ----------
+    config : AttentionConfig
+        The model's attention: kind, layers, head sizes and, for MLA, the latent sizes.
+
+    Returns
+    -------
+    int
+        Elements of KV cache per token, summed over all layers [elements/token].
+
+    References
+    ----------
+    Sources ``deepseek-v2-report`` (Table 1 of [1]; DeepSeek-V2's sizes) and
+    ``deepseek-llm-67b`` (DeepSeek 67B's sizes), in ``data/sources.csv``.
+
     Examples
     --------
-    DeepSeek-V2 (MLA) and DeepSeek 67B (GQA, 8 KV heads) [1] (sources deepseek-v2-report, deepseek-llm-67b):
+    DeepSeek-V2 (MLA) and DeepSeek 67B (GQA, 8 KV heads) [1]:
 
     >>> kv_cache_elements_per_token(AttentionConfig("mla", 60, 128, 128, kv_lora_rank=512, rope_head_dim=64))
     34560
@@ -133,6 +148,7 @@ def kv_cache_bytes_per_token(config: AttentionConfig, bits_per_element: float = 
     Parameters
     ----------
     config : AttentionConfig
+        The model's attention (:func:`kv_cache_elements_per_token`).
     bits_per_element : float, default 16
         Storage precision: 16 for BF16/FP16, 8 for FP8, ~6 for DeepSeek-V2's
         quantised serving cache [bits].
@@ -157,6 +173,23 @@ def kv_cache_bytes_per_token(config: AttentionConfig, bits_per_element: float = 
 def kv_reduction(new_bytes_per_token: float, old_bytes_per_token: float) -> float:
     """Fractional reduction of the KV cache, 1 - new / old.
 
+    Parameters
+    ----------
+    new_bytes_per_token : float
+        KV cache per token of the new design [bytes/token].
+    old_bytes_per_token : float
+        KV cache per token it is compared with, > 0 [bytes/token].
+
+    Returns
+    -------
+    float
+        Share of the old cache saved [-]; negative when the new cache is larger.
+
+    Raises
+    ------
+    ValueError
+        If ``old_bytes_per_token`` is not > 0.
+
     Examples
     --------
     The 93.3% of the V2 report: V2 at ~6 bits against 67B at 16 bits.
@@ -171,6 +204,21 @@ def kv_reduction(new_bytes_per_token: float, old_bytes_per_token: float) -> floa
 
 def gqa_equivalent_groups(config: AttentionConfig) -> float:
     """The number of GQA groups whose cache equals this MLA cache, (d_c + d_h^R) / (2 d_h).
+
+    Parameters
+    ----------
+    config : AttentionConfig
+        An MLA attention (``kind="mla"``).
+
+    Returns
+    -------
+    float
+        Equivalent number of GQA KV groups, n_g, at the same head dimension [-].
+
+    Raises
+    ------
+    ValueError
+        If ``config`` is not MLA.
 
     Examples
     --------

@@ -52,6 +52,25 @@ class Method:
 def choose(table: Mapping[str, Method], name: str, what: str) -> Method:
     """The method called ``name`` in ``table``, or a one-line error listing the allowed names.
 
+    Parameters
+    ----------
+    table : mapping of str to Method
+        The published methods of one model, by name (e.g. :data:`analysis.tco.AMORTISATION_METHODS`).
+    name : str
+        The method's name.
+    what : str
+        What the methods are, for the error message (e.g. ``"amortisation method"``).
+
+    Returns
+    -------
+    Method
+        The method called ``name``.
+
+    Raises
+    ------
+    ValueError
+        If ``table`` has no method called ``name``.
+
     Examples
     --------
     >>> table = {"straight_line": Method(abs)}
@@ -70,6 +89,31 @@ def choose(table: Mapping[str, Method], name: str, what: str) -> Method:
 
 def apply(table: Mapping[str, Method], name: str, what: str, values: Mapping, **inputs):
     """Compute method ``name`` of ``table`` with ``inputs`` and the run's ``values`` it names.
+
+    Parameters
+    ----------
+    table : mapping of str to Method
+        The published methods of one model, by name.
+    name : str
+        The method's name.
+    what : str
+        What the methods are, for the error message.
+    values : mapping
+        The run's parameters (scalars or draws); the method is given those of its
+        ``parameters``.
+    **inputs : float or array_like
+        The data the method computes on, by keyword; a method with ``inputs`` set is given
+        only those it names.
+
+    Returns
+    -------
+    object
+        What the method's function returns (e.g. a dict of arrays [USD]).
+
+    Raises
+    ------
+    ValueError
+        If ``table`` has no method called ``name``.
 
     Examples
     --------

@@ -88,7 +88,10 @@ def _load_data_cached(data_dir, server_choice) -> _costs.ModelData:
 
 
 def _day6_revenue(data_dir, published) -> dict:
-    """The Day-6 tokens priced at R1's and V3's standard and off-peak prices in force that day, and DeepSeek's own figure."""
+    """The Day-6 tokens priced at R1's and V3's standard and off-peak prices in force that day.
+
+    Also DeepSeek's own figure.
+    """
     from . import pricing as _pricing
 
     prices = _pricing.prices_as_of(_data.load_api_prices(data_dir), _pricing.DAY6_DATE)
@@ -153,7 +156,7 @@ def point_outputs(values: Mapping[str, Any], data_dir: Path | str | None = None)
     flat = {k: v for k, v in out.items() if not k.endswith("_by_type")}
     for key, value in out.items():
         if key.endswith("_by_type"):
-            for gpu_type, has, item in zip(data.gpu_types, present, np.asarray(value, dtype=float)):
+            for gpu_type, has, item in zip(data.gpu_types, present, np.asarray(value, dtype=float), strict=True):
                 if has:
                     flat[f"{key}[{gpu_type}]"] = float(item)
     return flat

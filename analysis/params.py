@@ -1,4 +1,6 @@
-"""Parameters: the assumptions register, validation, scenarios (a notebook's parameters cell: :mod:`analysis.notebooks`).
+"""Parameters: the assumptions register, validation, scenarios.
+
+A notebook's parameters cell is read by :mod:`analysis.notebooks`.
 
 The register ``data/assumptions.csv`` lists every parameter once: its type, baseline
 value, uncertainty range (low, high, distribution), hard bounds, unit, sources and a
@@ -116,7 +118,8 @@ class Interval:
                 return "inf" if x > 0 else "-inf"
             return f"{x:g}"
 
-        return f"{'[' if self.lower_closed else '('}{fmt(self.lower)}, {fmt(self.upper)}{']' if self.upper_closed else ')'}"
+        opening, closing = "[" if self.lower_closed else "(", "]" if self.upper_closed else ")"
+        return f"{opening}{fmt(self.lower)}, {fmt(self.upper)}{closing}"
 
     def describe(self) -> str:
         """Plain words: ``> 0``, ``between 0 and 1``, ``>= 0``."""
@@ -168,7 +171,8 @@ class Parameter:
         ``from_text=True`` parses command-line text (``-p NAME VALUE``). An ``int``
         is accepted for a ``float`` parameter; a ``bool`` is never a number.
 
-        >>> p = Parameter("x", "float", 1.0, None, None, "fixed", Interval.parse("[0, inf)"), None, "USD", ("assumption",), "")
+        >>> bounds = Interval.parse("[0, inf)")
+        >>> p = Parameter("x", "float", 1.0, None, None, "fixed", bounds, None, "USD", ("assumption",), "")
         >>> p.coerce("3", from_text=True)
         3.0
         >>> p.coerce(-1)
@@ -281,8 +285,9 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
     for i, row in enumerate(table.to_dict("records"), start=1):
         name, type_ = row["name"], row["type"]
 
-        def fail(column: str, message: str) -> _data.DataError:
-            return _data.DataError(f"data/assumptions.csv, row {i} (line {i + 1}), column {column}: {message}")
+        def fail(column: str, message: str, row_number: int = i) -> _data.DataError:
+            where = f"data/assumptions.csv, row {row_number} (line {row_number + 1}), column {column}"
+            return _data.DataError(f"{where}: {message}")
 
         baseline = _literal(row["baseline"], type_, "baseline", name)
         low = _literal(row["low"], type_, "low", name)

@@ -46,7 +46,8 @@ def prices_as_of(prices: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
     ----------
     prices : pandas.DataFrame
         ``data/api_prices.csv`` (columns ``model``, ``effective_from`` and the prices).
-    as_of : datetime.date or str (YYYY-MM-DD)
+    as_of : datetime.date or str
+        The date, as a date or an ISO string ``YYYY-MM-DD``.
 
     Returns
     -------
@@ -55,7 +56,8 @@ def prices_as_of(prices: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> p = pd.DataFrame({"model": ["a", "a", "b"], "effective_from": [dt.date(2025, 1, 1), dt.date(2025, 2, 9), dt.date(2025, 3, 1)],
+    >>> p = pd.DataFrame({"model": ["a", "a", "b"],
+    ...                   "effective_from": [dt.date(2025, 1, 1), dt.date(2025, 2, 9), dt.date(2025, 3, 1)],
     ...                   "output_usd_per_m_tokens": [0.28, 1.10, 5.0]})
     >>> prices_as_of(p, "2025-02-08")["output_usd_per_m_tokens"].to_dict()
     {'a': 0.28}
@@ -70,6 +72,20 @@ def prices_as_of(prices: pd.DataFrame, as_of: dt.date | str) -> pd.DataFrame:
 def effective_price(standard, offpeak, off_peak_share):
     """Average price when a share of the tokens is served off-peak (NaN off-peak = no discount).
 
+    Parameters
+    ----------
+    standard : array_like
+        Standard price [USD per million tokens].
+    offpeak : array_like
+        Off-peak price, NaN where there is none [USD per million tokens].
+    off_peak_share : array_like
+        Share of tokens served off-peak [0-1].
+
+    Returns
+    -------
+    array_like
+        Token-weighted average price [USD per million tokens].
+
     Examples
     --------
     >>> float(effective_price(2.19, 0.55, 0.25))
@@ -82,6 +98,20 @@ def effective_price(standard, offpeak, off_peak_share):
 
 def input_price(cache_hit, cache_miss, cache_hit_share):
     """Average price of an input token for a given share of cache hits (NaN hit = no discount).
+
+    Parameters
+    ----------
+    cache_hit : array_like
+        Input price on a cache hit, NaN where there is none [USD per million tokens].
+    cache_miss : array_like
+        Input price on a cache miss [USD per million tokens].
+    cache_hit_share : array_like
+        Share of input tokens that hit the cache [0-1].
+
+    Returns
+    -------
+    array_like
+        Token-weighted average input price [USD per million tokens].
 
     Examples
     --------
@@ -124,8 +154,10 @@ def blended_price_usd_per_m(
     R1 at list prices, 3:1, no cache hits: (3 x 0.55 + 2.19) / 4 = 0.96.
 
     >>> r1 = pd.DataFrame({"input_cache_hit_usd_per_m_tokens": [0.14], "input_cache_miss_usd_per_m_tokens": [0.55],
-    ...                    "output_usd_per_m_tokens": [2.19], "offpeak_input_cache_hit_usd_per_m_tokens": [float("nan")],
-    ...                    "offpeak_input_cache_miss_usd_per_m_tokens": [float("nan")], "offpeak_output_usd_per_m_tokens": [float("nan")]},
+    ...                    "output_usd_per_m_tokens": [2.19],
+    ...                    "offpeak_input_cache_hit_usd_per_m_tokens": [float("nan")],
+    ...                    "offpeak_input_cache_miss_usd_per_m_tokens": [float("nan")],
+    ...                    "offpeak_output_usd_per_m_tokens": [float("nan")]},
     ...                   index=["r1"])
     >>> round(float(blended_price_usd_per_m(r1, input_output_ratio=3)["r1"]), 4)
     0.96
@@ -152,6 +184,22 @@ def cost_per_task_usd(input_tokens, output_tokens, input_usd_per_m, output_usd_p
     Reasoning models bill their hidden reasoning as output tokens, so a task's
     output can be thousands of tokens.
 
+    Parameters
+    ----------
+    input_tokens : array_like
+        Input tokens of the task [tokens].
+    output_tokens : array_like
+        Output tokens of the task, reasoning included [tokens].
+    input_usd_per_m : array_like
+        Input price [USD per million tokens].
+    output_usd_per_m : array_like
+        Output price [USD per million tokens].
+
+    Returns
+    -------
+    array_like
+        Cost of the task [USD].
+
     Examples
     --------
     R1 on a GPQA Diamond question (Epoch AI: ~247 input and ~7,576 output tokens):
@@ -164,6 +212,22 @@ def cost_per_task_usd(input_tokens, output_tokens, input_usd_per_m, output_usd_p
 
 def serving_cost_usd(nodes, gpus_per_node, hours, price_usd_per_gpu_hour):
     """Cost of serving on ``nodes`` nodes for ``hours`` at a GPU-hour price.
+
+    Parameters
+    ----------
+    nodes : array_like
+        Nodes serving, on average [nodes].
+    gpus_per_node : array_like
+        GPUs per node [GPUs/node].
+    hours : array_like
+        Duration [h].
+    price_usd_per_gpu_hour : array_like
+        Price of a GPU-hour [USD/GPU-hour].
+
+    Returns
+    -------
+    array_like
+        Cost of the GPU time [USD].
 
     Examples
     --------
@@ -179,6 +243,22 @@ def token_revenue_usd(
     cache_hit_tokens, cache_miss_tokens, output_tokens, hit_usd_per_m, miss_usd_per_m, output_usd_per_m
 ) -> dict:
     """Revenue of a token volume at given prices, by component and in total.
+
+    Parameters
+    ----------
+    cache_hit_tokens, cache_miss_tokens : float or array_like
+        Input tokens that hit, and that missed, the cache [tokens].
+    output_tokens : float or array_like
+        Output tokens [tokens].
+    hit_usd_per_m, miss_usd_per_m : float or array_like
+        Input prices on a cache hit and on a miss [USD per million tokens].
+    output_usd_per_m : float or array_like
+        Output price [USD per million tokens].
+
+    Returns
+    -------
+    dict
+        ``cache_hit_usd``, ``cache_miss_usd``, ``output_usd`` and their sum ``total_usd`` [USD].
 
     Examples
     --------
@@ -198,6 +278,23 @@ def token_revenue_usd(
 
 def cost_profit_margin(revenue_usd, cost_usd):
     """DeepSeek's "cost profit margin": profit over cost (5.45 means 545%).
+
+    Parameters
+    ----------
+    revenue_usd : array_like
+        Revenue [USD].
+    cost_usd : array_like
+        Cost, > 0 [USD].
+
+    Returns
+    -------
+    array_like
+        ``(revenue - cost) / cost`` [-].
+
+    Raises
+    ------
+    ValueError
+        If ``cost_usd`` is not > 0.
 
     Examples
     --------
@@ -272,13 +369,25 @@ def revenue_bridge(
 ) -> pd.DataFrame:
     """From DeepSeek's theoretical revenue (everything at R1 prices) to what its caveats leave [1].
 
-    Parameters are those of :func:`revenue_after_caveats_usd`, as scalars.
+    Parameters
+    ----------
+    r1_usd, v3_usd : float
+        Revenue of the day's tokens if all were billed at R1's, or V3's, standard prices [USD].
+    r1_offpeak_usd, v3_offpeak_usd : float
+        The same at off-peak prices [USD].
+    v3_token_share : float
+        Share of tokens served by V3 rather than R1 [0-1].
+    off_peak_share : float
+        Share of tokens billed at off-peak prices [0-1].
+    paid_share : float
+        Share of tokens that are paid for at all (web and app use is free) [0-1].
 
     Returns
     -------
     pandas.DataFrame
-        Steps ``theoretical revenue``, ``V3 is cheaper than R1``, ``night discounts``,
-        ``free web and app use`` and ``remaining revenue`` (column ``usd``).
+        Column ``step``: ``theoretical revenue`` (all tokens at R1 prices), ``V3 is cheaper
+        than R1``, ``night discounts``, ``free web and app use`` and ``remaining revenue``;
+        column ``usd``: the total or the change at each step [USD].
 
     Examples
     --------

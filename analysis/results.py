@@ -135,7 +135,7 @@ class Results:
 
         payload = [asdict(r) for r in self._items.values()]
         table = self.table()
-        shown = table.assign(value=[format_value(v, u) for v, u in zip(table["value"], table["unit"])])
+        shown = table.assign(value=[format_value(v, u) for v, u in zip(table["value"], table["unit"], strict=True)])
         display(
             {MIME_TYPE: payload, "text/html": shown.to_html(index=False), "text/plain": shown.to_string(index=False)},
             raw=True,
@@ -143,7 +143,10 @@ class Results:
 
 
 def outputs_of_type(notebook, mime_type: str) -> list:
-    """Every payload of ``mime_type`` a notebook displayed, in order (an nbformat node or the notebook's JSON as a dict)."""
+    """Every payload of ``mime_type`` a notebook displayed, in order.
+
+    ``notebook`` is an nbformat node or the notebook's JSON as a dict.
+    """
     return [
         o["data"][mime_type]
         for cell in notebook["cells"]

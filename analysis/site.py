@@ -218,7 +218,8 @@ def sanitise_html(markup: str) -> str:
     event handler, a ``javascript:`` link); text is escaped; the result is well-formed.
 
     >>> sanitise_html('<table class="dataframe"><tr style="text-align: right; background: url(x)">'
-    ...               '<td onclick="x()">1 &lt; 2</td></tr></table><img src=x onerror=alert(1)><script>alert(1)</script>')
+    ...               '<td onclick="x()">1 &lt; 2</td></tr></table>'
+    ...               '<img src=x onerror=alert(1)><script>alert(1)</script>')
     '<table class="dataframe"><tr style="text-align: right;"><td>1 &lt; 2</td></tr></table>'
     """
     parser = _Sanitiser()
@@ -254,8 +255,9 @@ def figure_html(entry: dict, folder: str = "../figures") -> str:
     and stays small: the figure is not copied into the page a second time.
 
     >>> print(figure_html({"id": "fig03_x", "title": "A & B"}))  # doctest: +NORMALIZE_WHITESPACE
-    <figure class="nbfig" id="fig03_x"><a href="../figures/fig03_x.svg"><img src="../figures/fig03_x.svg" alt="A &amp; B"></a><figcaption>Figure
-    <strong>fig03_x</strong>: <a href="../figures/fig03_x.svg">SVG</a> · <a href="../figures/fig03_x.png">PNG (300 dpi)</a></figcaption></figure>
+    <figure class="nbfig" id="fig03_x"><a href="../figures/fig03_x.svg"><img src="../figures/fig03_x.svg"
+    alt="A &amp; B"></a><figcaption>Figure <strong>fig03_x</strong>: <a href="../figures/fig03_x.svg">SVG</a> ·
+    <a href="../figures/fig03_x.png">PNG (300 dpi)</a></figcaption></figure>
     """
     fid, title = html.escape(entry["id"]), html.escape(entry["title"])
     return (
@@ -309,8 +311,9 @@ def _anchored(markup: str, seen: dict[str, int]) -> str:
     A reader can then cite a section: ``03_pretraining_estimate.html#the-claim-being-checked``.
     ``seen`` counts the slugs used so far in the page.
 
-    >>> _anchored("<h2>The claim <em>being</em> checked</h2>", {})
-    '<h2 id="the-claim-being-checked">The claim <em>being</em> checked <a class="anchor" href="#the-claim-being-checked" aria-label="Link to this section">¶</a></h2>'
+    >>> print(_anchored("<h2>The claim <em>being</em> checked</h2>", {}))  # doctest: +NORMALIZE_WHITESPACE
+    <h2 id="the-claim-being-checked">The claim <em>being</em> checked
+    <a class="anchor" href="#the-claim-being-checked" aria-label="Link to this section">¶</a></h2>
     """
 
     def add(match) -> str:
@@ -409,10 +412,12 @@ NOTEBOOK_CSS = """
 .cell { margin: 1.25rem 0 .5rem; }
 .prompt { font: 12px ui-monospace, 'DejaVu Sans Mono', monospace; color: var(--muted); }
 pre.hl { background: #f7f7f9; padding: .6rem .75rem; margin: .2rem 0; overflow-x: auto; border-radius: 4px; }
-pre.out { white-space: pre-wrap; overflow-wrap: anywhere; background: #fafafa; padding: .5rem .75rem; border-left: 3px solid var(--rule); }
+pre.out { white-space: pre-wrap; overflow-wrap: anywhere; background: #fafafa; padding: .5rem .75rem;
+          border-left: 3px solid var(--rule); }
 pre.out[data-output=stderr], pre.out[data-output=error] { background: #fff3ef; border-left-color: #D55E00; }
 .out table.dataframe { width: auto; min-width: 50%; border: none; }
-.out table.dataframe td, .out table.dataframe th { border: none; border-bottom: 1px solid var(--rule); overflow-wrap: normal; min-width: 5.5rem; text-align: right; }
+.out table.dataframe td, .out table.dataframe th { border: none; border-bottom: 1px solid var(--rule);
+  overflow-wrap: normal; min-width: 5.5rem; text-align: right; }
 .out table.dataframe tbody th { text-align: left; vertical-align: top; }
 .out table.dataframe tbody tr th:only-of-type { vertical-align: middle; }
 img.out { max-width: 100%; height: auto; }
@@ -451,11 +456,13 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
     figure_by_id = {f["id"]: f for f in figures}
     parts = [
         "<header><h1>DeepSeek's true cost</h1>",
-        '<p class="sub">A reproducible rebuild of the argument that DeepSeek\'s AI cost far more than the US$5.6M headline. '
+        '<p class="sub">A reproducible rebuild of the argument that DeepSeek\'s AI cost far more '
+        "than the US$5.6M headline. "
         f"Scenario <strong>{esc(plan.label)}</strong> · report version {esc(__version__)}</p>",
         f"<p>{esc(plan.scenario.description)}</p></header>",
-        '<nav><a href="#headline">Headline</a> · <a href="#steps">The six steps</a> · <a href="#figures">Figures</a> · '
-        '<a href="#assumptions">Assumptions</a> · <a href="#claims">Claims ledger</a> · <a href="#rerun">Re-run this</a></nav>',
+        '<nav><a href="#headline">Headline</a> · <a href="#steps">The six steps</a> · '
+        '<a href="#figures">Figures</a> · <a href="#assumptions">Assumptions</a> · '
+        '<a href="#claims">Claims ledger</a> · <a href="#rerun">Re-run this</a></nav>',
     ]
 
     parts.append('<section id="differs"><h2>How this run differs from the baseline</h2>')
@@ -465,9 +472,8 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
             f"<td>{esc(plan.register[n].unit)}</td></tr>"
             for n, (b, v) in plan.differs.items()
         )
-        parts.append(
-            f'<div class="scroll"><table><tr><th>parameter</th><th>baseline</th><th>this run</th><th>unit</th></tr>{rows}</table></div>'
-        )
+        head = "<tr><th>parameter</th><th>baseline</th><th>this run</th><th>unit</th></tr>"
+        parts.append(f'<div class="scroll"><table>{head}{rows}</table></div>')
     else:
         parts.append("<p>It does not: every parameter is at its baseline.</p>")
     parts.append("</section>")
@@ -488,26 +494,28 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
     headline = sorted(
         (r for r in results if r.get("headline")), key=lambda r: (r["notebook"] != "06_true_cost", r["notebook"])
     )
-    # The costs with an interval first, median first (the value at the run's parameters beside it); then the step results.
+
+    def what_it_is(r):
+        sources = esc("; ".join(r["sources"]))
+        return f'<td>{esc(r["label"])}<br><code>{esc(r["id"])}</code> <span class="src">{sources}</span></td>'
+
+    def point(r):
+        return f'<td class="num">{esc(fmt(r["value"], r["unit"]))}</td>'
+
+    # The costs with an interval first, median first (the value at the run's parameters beside it);
+    # then the step results.
     ranged = [r for r in headline if interval(r)]
     point_word = "at baseline parameters" if not plan.differs else "at this run's parameters"
-    rows = "".join(
-        f'<tr><td>{esc(r["label"])}<br><code>{esc(r["id"])}</code> <span class="src">{esc("; ".join(r["sources"]))}</span></td>'
-        f'<td class="num">{interval_html(r)}</td><td class="num">{esc(fmt(r["value"], r["unit"]))}</td></tr>'
-        for r in ranged
-    )
-    steps = "".join(
-        f'<tr><td>{esc(r["label"])}<br><code>{esc(r["id"])}</code> <span class="src">{esc("; ".join(r["sources"]))}</span></td>'
-        f'<td class="num">{esc(fmt(r["value"], r["unit"]))}</td></tr>'
-        for r in headline
-        if r not in ranged
-    )
+    rows = "".join(f'<tr>{what_it_is(r)}<td class="num">{interval_html(r)}</td>{point(r)}</tr>' for r in ranged)
+    steps = "".join(f"<tr>{what_it_is(r)}{point(r)}</tr>" for r in headline if r not in ranged)
+    what = "<th>what it is (results id, sources)</th>"
     parts.append(
-        '<section id="headline"><h2>Headline numbers</h2><div class="scroll"><table><tr><th>what it is (results id, sources)</th>'
-        f"<th>median (90% interval)</th><th>{point_word}</th></tr>{rows}</table></div>"
+        '<section id="headline"><h2>Headline numbers</h2><div class="scroll"><table>'
+        f"<tr>{what}<th>median (90% interval)</th><th>{point_word}</th></tr>{rows}</table></div>"
         "<h3>The step-by-step numbers they rest on</h3>"
-        f'<div class="scroll"><table><tr><th>what it is (results id, sources)</th><th>{point_word}</th></tr>{steps}</table></div>'
-        '<p>Every citable number: <a href="results.csv">results.csv</a> · <a href="results.json">results.json</a></p></section>'
+        f'<div class="scroll"><table><tr>{what}<th>{point_word}</th></tr>{steps}</table></div>'
+        '<p>Every citable number: <a href="results.csv">results.csv</a> · '
+        '<a href="results.json">results.json</a></p></section>'
     )
 
     parts.append('<section id="steps"><h2>The six steps</h2>')
@@ -522,13 +530,15 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
             parts.append(f'<p class="answer">{esc(a["answer"])}</p>')
             f = figure_by_id.get(a["key_figure"])
             if f:
+                fid, title = esc(f["id"]), esc(f["title"])
                 parts.append(
-                    f'<figure><a href="figures/{esc(f["id"])}.svg"><img src="figures/{esc(f["id"])}.png" alt="{esc(f["title"])}" '
-                    f'loading="lazy"></a><figcaption>{esc(f["id"])}: {esc(f["title"])}</figcaption></figure>'
+                    f'<figure><a href="figures/{fid}.svg"><img src="figures/{fid}.png" alt="{title}" '
+                    f'loading="lazy"></a><figcaption>{fid}: {title}</figcaption></figure>'
                 )
         parts.append(
             f'<p class="links"><a href="notebooks/{esc(stem)}.html">Read the step</a> · '
-            f'<a href="notebooks/{esc(stem)}.code.html">with code</a> · <a href="notebooks/{esc(stem)}.ipynb">notebook</a></p></article>'
+            f'<a href="notebooks/{esc(stem)}.code.html">with code</a> · '
+            f'<a href="notebooks/{esc(stem)}.ipynb">notebook</a></p></article>'
         )
     parts.append("</section>")
 
@@ -537,17 +547,20 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         'cite it with the report\'s version. <a href="figures/figures.csv">figures.csv</a></p>'
     )
     for f in sorted(figures, key=lambda f: f["id"]):
+        fid, title, notebook = esc(f["id"]), esc(f["title"]), esc(f["notebook"])
         parts.append(
-            f'<figure id="{esc(f["id"])}"><img src="figures/{esc(f["id"])}.png" alt="{esc(f["title"])}" loading="lazy">'
-            f"<figcaption><strong>{esc(f['id'])}</strong>: {esc(f['title'])}. {esc(f['caption'])} Sources: {esc('; '.join(f['sources']))}. "
-            f'From <a href="notebooks/{esc(f["notebook"])}.html">{esc(f["notebook"])}</a>. '
-            f'<a href="figures/{esc(f["id"])}.svg">SVG</a> · <a href="figures/{esc(f["id"])}.png">PNG (300 dpi)</a></figcaption></figure>'
+            f'<figure id="{fid}"><img src="figures/{fid}.png" alt="{title}" loading="lazy">'
+            f"<figcaption><strong>{fid}</strong>: {title}. {esc(f['caption'])} "
+            f"Sources: {esc('; '.join(f['sources']))}. "
+            f'From <a href="notebooks/{notebook}.html">{notebook}</a>. '
+            f'<a href="figures/{fid}.svg">SVG</a> · <a href="figures/{fid}.png">PNG (300 dpi)</a></figcaption></figure>'
         )
     parts.append("</section>")
 
     parts.append(
-        '<section id="assumptions"><h2>The assumptions register</h2><p>Every parameter, its value in this run, its range '
-        "and where it comes from (<code>data/assumptions.csv</code>).</p>"
+        '<section id="assumptions"><h2>The assumptions register</h2>'
+        "<p>Every parameter, its value in this run, its range and where it comes from "
+        "(<code>data/assumptions.csv</code>).</p>"
     )
     rows = []
     for name, p in plan.register.items():
@@ -557,13 +570,13 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
             else ("one of " + ", ".join(p.allowed) if p.allowed else p.distribution)
         )
         rows.append(
-            f'<tr><td><code>{esc(name)}</code></td><td class="num">{esc(str(plan.values[name]))}</td><td>{esc(rng)}</td>'
+            f'<tr><td><code>{esc(name)}</code></td><td class="num">{esc(str(plan.values[name]))}</td>'
+            f"<td>{esc(rng)}</td>"
             f'<td>{esc(p.unit)}</td><td>{esc("; ".join(p.source_ids))}</td><td class="note">{esc(p.note)}</td></tr>'
         )
     parts.append(
-        '<div class="scroll"><table><tr><th>parameter</th><th>value</th><th>range</th><th>unit</th><th>sources</th><th>note</th></tr>'
-        + "".join(rows)
-        + "</table></div></section>"
+        '<div class="scroll"><table><tr><th>parameter</th><th>value</th><th>range</th><th>unit</th>'
+        "<th>sources</th><th>note</th></tr>" + "".join(rows) + "</table></div></section>"
     )
 
     if ledger is not None and len(ledger):
@@ -578,14 +591,14 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
             f'<td class="verdict">{esc(_text(r["verdict"]))}</td><td>{esc(_text(r["reason"]))}</td></tr>'
             for r in ledger.to_dict("records")
         )
-        parts.append(
-            f'<div class="scroll"><table><tr><th>claim</th><th>verdict</th><th>why</th></tr>{rows}</table></div></section>'
-        )
+        head = "<tr><th>claim</th><th>verdict</th><th>why</th></tr>"
+        parts.append(f'<div class="scroll"><table>{head}{rows}</table></div></section>')
 
     parts.append(
         '<section id="rerun"><h2>Re-run this</h2><p>From a clone of the repository, after <code>make report</code> '
         f'has set up <code>.venv</code>:</p><pre class="cmd">.venv/bin/{esc(plan.rerun_command())}</pre>'
-        "<p>Change any parameter with <code>-p NAME VALUE</code>; list them with <code>python -m analysis params</code>.</p></section>"
+        "<p>Change any parameter with <code>-p NAME VALUE</code>; "
+        "list them with <code>python -m analysis params</code>.</p></section>"
     )
     return _page(f"DeepSeek's true cost: {plan.label}", "\n".join(parts))
 
@@ -605,7 +618,8 @@ def figures_readme(figures: list[dict]) -> str:
         "",
         "Generated by `python -m analysis report` from the baseline run; do not edit by hand.",
         "Each figure is an SVG and a 300-dpi PNG named by its id. To cite one, give the report (see `CITATION.cff`),",
-        f"its version (v{__version__}) and the figure id, e.g. *DeepSeek's true cost, v{__version__}, figure `fig06_bridge`*.",
+        f"its version (v{__version__}) and the figure id, "
+        f"e.g. *DeepSeek's true cost, v{__version__}, figure `fig06_bridge`*.",
         "",
     ]
     for f in sorted(figures, key=lambda f: f["id"]):
@@ -616,7 +630,8 @@ def figures_readme(figures: list[dict]) -> str:
             "",
             f["caption"],
             "",
-            f"Sources: {'; '.join(f['sources'])}. Notebook: `{f['notebook']}`. Files: [SVG]({f['id']}.svg), [PNG]({f['id']}.png).",
+            f"Sources: {'; '.join(f['sources'])}. Notebook: `{f['notebook']}`. "
+            f"Files: [SVG]({f['id']}.svg), [PNG]({f['id']}.png).",
             "",
         ]
     return "\n".join(lines)

@@ -58,6 +58,16 @@ def straight_line_value_fraction(age_years, *, useful_life_years):
     useful_life_years : array_like
         Write-off period [years], > 0.
 
+    Returns
+    -------
+    array_like
+        Share of the purchase cost still carried, ``1 - age / life`` clipped to [0, 1] [-].
+
+    Raises
+    ------
+    ValueError
+        If ``useful_life_years`` is not > 0.
+
     Examples
     --------
     >>> straight_line_value_fraction(np.array([0.0, 1.0, 4.0, 9.0]), useful_life_years=4).tolist()
@@ -71,6 +81,21 @@ def straight_line_value_fraction(age_years, *, useful_life_years):
 
 def straight_line_value_integral(age_from, age_to, *, useful_life_years):
     """Integral of :func:`straight_line_value_fraction` from ``age_from`` to ``age_to`` [years].
+
+    Parameters
+    ----------
+    age_from : array_like
+        Age at the start of the interval, >= 0 [years].
+    age_to : array_like
+        Age at the end of the interval, >= ``age_from`` [years].
+    useful_life_years : array_like
+        Write-off period [years], > 0.
+
+    Returns
+    -------
+    array_like
+        The carried share integrated over the ages, nothing after the end of the life
+        [years]; times a capital cost and a yearly rate, the cost of capital.
 
     Examples
     --------
@@ -105,9 +130,15 @@ def price_decline_value_fraction(age_years, *, decline_oom_per_year):
     decline_oom_per_year : float
         Fall in hardware price-performance [orders of magnitude per year]; Epoch AI: 0.14.
 
+    Returns
+    -------
+    array_like
+        Share of the purchase cost the GPU is still worth, ``10 ** (-decline x age)`` [-].
+
     Examples
     --------
-    >>> round(float(price_decline_value_fraction(1.0, decline_oom_per_year=EPOCH_PRICE_DECLINE_OOM_PER_YEAR)), 4)
+    >>> round(float(price_decline_value_fraction(1.0,
+    ...                                          decline_oom_per_year=EPOCH_PRICE_DECLINE_OOM_PER_YEAR)), 4)
     0.7244
     """
     return np.power(10.0, -decline_oom_per_year * np.asarray(age_years, dtype=float))
@@ -115,6 +146,20 @@ def price_decline_value_fraction(age_years, *, decline_oom_per_year):
 
 def price_decline_value_integral(age_from, age_to, *, decline_oom_per_year):
     """Integral of :func:`price_decline_value_fraction` from ``age_from`` to ``age_to`` [years].
+
+    Parameters
+    ----------
+    age_from : array_like
+        Age at the start of the interval, >= 0 [years].
+    age_to : array_like
+        Age at the end of the interval, >= ``age_from`` [years].
+    decline_oom_per_year : float
+        Fall in hardware price-performance [orders of magnitude per year], > 0.
+
+    Returns
+    -------
+    array_like
+        The share of its cost the GPU is worth, integrated over the ages [years].
 
     Examples
     --------
@@ -203,15 +248,31 @@ def price_decline_capital_charges(
 ):
     """Amortisation and cost of capital in a window, by Epoch AI's price-decline method [1].
 
-    Parameters are those of :func:`straight_line_capital_charges`, with
-    ``decline_oom_per_year`` [orders of magnitude per year] in place of a fixed life.
+    Parameters
+    ----------
+    capex_usd : array_like
+        Capital cost [USD].
+    purchase_year : array_like
+        When it was bought [decimal year, e.g. 2021.5].
+    start_year, end_year : array_like
+        The window charged [decimal years]; charges start at purchase if that is later.
+    cost_of_capital : array_like
+        Yearly rate on the value the hardware still has [1/year].
+    decline_oom_per_year : float, default 0.14
+        Fall in hardware price-performance [orders of magnitude per year], in place of
+        a fixed life; Epoch AI's (:data:`EPOCH_PRICE_DECLINE_OOM_PER_YEAR`) by default.
+
+    Returns
+    -------
+    dict of array_like
+        ``amortisation_usd``, ``financing_usd`` and ``total_usd`` in the window [USD].
 
     Examples
     --------
     Four years of a new chip lose 1 - 10 ** -0.56 = 72% of its value:
 
-    >>> round(float(price_decline_capital_charges(capex_usd=1.0, purchase_year=2025.0, start_year=2025.0, end_year=2029.0,
-    ...                                           cost_of_capital=0.0)["amortisation_usd"]), 3)
+    >>> round(float(price_decline_capital_charges(capex_usd=1.0, purchase_year=2025.0, start_year=2025.0,
+    ...                                           end_year=2029.0, cost_of_capital=0.0)["amortisation_usd"]), 3)
     0.725
     """
     return _capital_charges(
@@ -247,6 +308,31 @@ def capital_charges_usd(method: str, values, *, capex_usd, purchase_year, start_
 
     ``values`` holds the run's parameters; the method takes the ones it names.
 
+    Parameters
+    ----------
+    method : str
+        Name of the method in :data:`AMORTISATION_METHODS`: ``"straight_line"`` or
+        ``"epoch_price_decline"``.
+    values : mapping
+        The run's parameters (scalars or draws), at least those the method names:
+        ``cost_of_capital`` [1/year] and, for the straight line, ``useful_life_years`` [years].
+    capex_usd : array_like
+        Capital cost [USD].
+    purchase_year : array_like
+        When it was bought [decimal year].
+    start_year, end_year : array_like
+        The window charged [decimal years]; charges start at purchase if that is later.
+
+    Returns
+    -------
+    dict of array_like
+        ``amortisation_usd``, ``financing_usd`` and ``total_usd`` in the window [USD].
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is not a name of :data:`AMORTISATION_METHODS`.
+
     Examples
     --------
     >>> float(capital_charges_usd("straight_line", {"cost_of_capital": 0.0, "useful_life_years": 4}, capex_usd=100.0,
@@ -268,10 +354,26 @@ def capital_charges_usd(method: str, values, *, capex_usd, purchase_year, start_
 def written_off_fraction(method: str, values, *, purchase_year, at_year):
     """Share of the capital already charged by ``at_year`` (0 before purchase).
 
+    Parameters
+    ----------
+    method : str
+        Name of the method in :data:`AMORTISATION_METHODS`.
+    values : mapping
+        The run's parameters, at least those the method names (see :func:`capital_charges_usd`).
+    purchase_year : array_like
+        When the hardware was bought [decimal year].
+    at_year : array_like
+        The date the share is taken at [decimal year].
+
+    Returns
+    -------
+    array_like
+        Amortisation charged from purchase to ``at_year``, as a share of the capital cost [0-1].
+
     Examples
     --------
-    >>> float(written_off_fraction("straight_line", {"cost_of_capital": 0.0, "useful_life_years": 4}, purchase_year=2021.5,
-    ...                            at_year=2025.0))
+    >>> float(written_off_fraction("straight_line", {"cost_of_capital": 0.0, "useful_life_years": 4},
+    ...                            purchase_year=2021.5, at_year=2025.0))
     0.875
     """
     return capital_charges_usd(
@@ -286,6 +388,18 @@ def written_off_fraction(method: str, values, *, purchase_year, at_year):
 
 def in_service_years(purchase_year, start_year, end_year):
     """Years of a window in which a GPU is owned (from its purchase, if that is later).
+
+    Parameters
+    ----------
+    purchase_year : array_like
+        When the GPU was bought [decimal year].
+    start_year, end_year : array_like
+        The window [decimal years].
+
+    Returns
+    -------
+    array_like
+        Years owned within the window, >= 0 [years].
 
     Examples
     --------
@@ -306,6 +420,11 @@ def average_power_kw_per_gpu(tdp_w, server_power_multiplier, average_power_fract
         Server power per GPU over the GPU's TDP [-]; Epoch AI: (10.2/8)/0.7 = 1.82.
     average_power_fraction : array_like
         Average draw over peak [0-1]; Epoch AI: 0.75 in training.
+
+    Returns
+    -------
+    array_like
+        Average IT power per GPU, server included [kW].
 
     Examples
     --------
@@ -329,6 +448,17 @@ def annual_electricity_usd(gpus, power_kw_per_gpu, pue, electricity_usd_per_kwh)
     electricity_usd_per_kwh : array_like
         Price [USD/kWh].
 
+    Returns
+    -------
+    array_like
+        Electricity bill over an average year of :data:`analysis.units.HOURS_PER_YEAR`
+        hours [USD/year].
+
+    Raises
+    ------
+    ValueError
+        If ``pue`` is below 1.
+
     Examples
     --------
     60,000 GPUs at 1.275 kW, PUE 1.25 and US$0.0806/kWh, Epoch AI's figures [1], give
@@ -346,6 +476,18 @@ def annual_electricity_usd(gpus, power_kw_per_gpu, pue, electricity_usd_per_kwh)
 def annual_hosting_usd(it_capacity_kw, hosting_usd_per_kw_month):
     """Yearly datacentre cost (space, cooling, power delivery) per provisioned kW.
 
+    Parameters
+    ----------
+    it_capacity_kw : array_like
+        IT capacity provisioned [kW].
+    hosting_usd_per_kw_month : array_like
+        Datacentre price [USD/kW-month].
+
+    Returns
+    -------
+    array_like
+        Datacentre cost [USD/year].
+
     Examples
     --------
     >>> float(annual_hosting_usd(1000, 150))
@@ -356,6 +498,18 @@ def annual_hosting_usd(it_capacity_kw, hosting_usd_per_kw_month):
 
 def annual_maintenance_usd(capex_usd, maintenance_fraction_per_year):
     """Yearly repairs, spares and support as a share of the capital cost.
+
+    Parameters
+    ----------
+    capex_usd : array_like
+        Capital cost [USD].
+    maintenance_fraction_per_year : array_like
+        Yearly upkeep as a share of the capital cost [1/year].
+
+    Returns
+    -------
+    array_like
+        Maintenance cost [USD/year].
 
     Examples
     --------
@@ -395,6 +549,17 @@ def owned_cost_per_gpu_hour(annual_cost_usd, gpus, utilisation):
 
 def parameter_column(x):
     """A parameter (scalar or draws) as an array that broadcasts against the GPU-type axis.
+
+    Parameters
+    ----------
+    x : float or array_like
+        A parameter's value, or a 1-D array of its draws [any unit].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``x`` as floats with a trailing axis of length 1: shape ``(1,)`` for a scalar,
+        ``(n, 1)`` for ``n`` draws.
 
     Examples
     --------
@@ -447,9 +612,9 @@ def ownership_cost_usd(values, *, gpus, cluster_capex_usd, tdp_w, purchase_year,
     One GPU of 700 W and US$1,000 bought at the start of a 1-year window, straight line over 4
     years, nothing else charged:
 
-    >>> v = dict(amortisation_method="straight_line", useful_life_years=4, cost_of_capital=0.0, server_power_multiplier=1.0,
-    ...          average_power_fraction=1.0, pue=1.0, electricity_price_usd_per_kwh=0.0, hosting_usd_per_kw_month=0.0,
-    ...          maintenance_fraction_per_year=0.0, operations_staff_usd_per_year=0.0)
+    >>> v = dict(amortisation_method="straight_line", useful_life_years=4, cost_of_capital=0.0,
+    ...          server_power_multiplier=1.0, average_power_fraction=1.0, pue=1.0, electricity_price_usd_per_kwh=0.0,
+    ...          hosting_usd_per_kw_month=0.0, maintenance_fraction_per_year=0.0, operations_staff_usd_per_year=0.0)
     >>> float(ownership_cost_usd(v, gpus=[1], cluster_capex_usd=[1000.0], tdp_w=[700], purchase_year=[2025.0],
     ...                          start_year=2025.0, years=1.0)["total_usd"].sum())
     250.0
@@ -522,8 +687,9 @@ def hosting_price_to_match_usd_per_kw_month(
     A 1,000 kW fleet whose 4-year opex is US$1M short of the target needs
     US$1M / (4 x 12 x 1,000) = US$20.83 more per kW-month:
 
-    >>> round(float(hosting_price_to_match_usd_per_kw_month(target_opex_usd=3e6, opex_usd=2e6, hosting_usd_per_kw_month=150,
-    ...                                                     it_capacity_kw=1000, years=4)), 2)
+    >>> round(float(hosting_price_to_match_usd_per_kw_month(target_opex_usd=3e6, opex_usd=2e6,
+    ...                                                     hosting_usd_per_kw_month=150, it_capacity_kw=1000,
+    ...                                                     years=4)), 2)
     170.83
     """
     capacity = np.asarray(it_capacity_kw, dtype=float)

@@ -152,6 +152,18 @@ def wall_clock_days(gpu_hours_used, gpus):
 def gpu_hours_per_trillion_tokens(gpu_hours_used, training_t_tokens):
     """GPU-hours per trillion training tokens.
 
+    Parameters
+    ----------
+    gpu_hours_used : array_like
+        GPU time of the training [GPU-h].
+    training_t_tokens : array_like
+        Training tokens [trillions of tokens].
+
+    Returns
+    -------
+    array_like
+        GPU time per trillion tokens [GPU-h per trillion tokens].
+
     Examples
     --------
     >>> float(gpu_hours_per_trillion_tokens(2_664_000, 14.8))
@@ -246,6 +258,17 @@ def model_flops_utilisation(training_flop, gpu_hours_used, peak_tflops):
 def fleet_gpu_hours_per_year(gpus):
     """GPU-hours a fleet could deliver in a year if every GPU ran all the time.
 
+    Parameters
+    ----------
+    gpus : array_like
+        GPUs in the fleet [GPUs].
+
+    Returns
+    -------
+    array_like
+        GPU time over an average year of :data:`analysis.units.HOURS_PER_YEAR` hours
+        [GPU-h per year].
+
     Examples
     --------
     >>> float(fleet_gpu_hours_per_year(1))
@@ -256,6 +279,19 @@ def fleet_gpu_hours_per_year(gpus):
 
 def share_of_fleet_year(run_gpu_hours, fleet_gpus):
     """Fraction of a fleet's yearly GPU-hours that a run used [0-1].
+
+    Parameters
+    ----------
+    run_gpu_hours : array_like
+        GPU time of the run [GPU-h].
+    fleet_gpus : array_like
+        GPUs in the fleet [GPUs].
+
+    Returns
+    -------
+    array_like
+        The run's GPU-hours over :func:`fleet_gpu_hours_per_year` [-]; above 1 when the
+        run used more than a year of the fleet.
 
     Examples
     --------
@@ -304,8 +340,9 @@ def development_cost_usd(
     --------
     >>> c = development_cost_usd(final_run_gpu_hours=2_935_336, gpu_hour_price_usd=2.0, experiment_compute_multiple=3.0,
     ...                          research_staff=150, research_staff_cost_usd_per_year=200_000, development_years=1.5)
-    >>> {k: round(float(v)) for k, v in c.items()}
-    {'final_runs_usd': 5870672, 'experiments_usd': 11741344, 'research_staff_usd': 45000000, 'total_usd': 62612016, 'experiments_gpu_hours': 5870672}
+    >>> {k: round(float(v)) for k, v in c.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'final_runs_usd': 5870672, 'experiments_usd': 11741344, 'research_staff_usd': 45000000,
+     'total_usd': 62612016, 'experiments_gpu_hours': 5870672}
     """
     multiple = np.asarray(experiment_compute_multiple, dtype=float)
     if np.any(multiple < 1):
@@ -337,7 +374,8 @@ def catch_up_compute_factor(months_behind, halving_months):
     Returns
     -------
     array_like
-        The leader's compute over the follower's for the same performance [-]: ``2 ** (months_behind / halving_months)``.
+        The leader's compute over the follower's for the same performance [-]:
+        ``2 ** (months_behind / halving_months)``.
 
     Notes
     -----
@@ -348,7 +386,8 @@ def catch_up_compute_factor(months_behind, halving_months):
     --------
     A year of progress at an 8-month halving, and 7 to 10 months:
 
-    >>> round(float(catch_up_compute_factor(12, 8)), 2), [round(float(x), 2) for x in catch_up_compute_factor([7, 10], 8)]
+    >>> (round(float(catch_up_compute_factor(12, 8)), 2),
+    ...  [round(float(x), 2) for x in catch_up_compute_factor([7, 10], 8)])
     (2.83, [1.83, 2.38])
     """
     halving = np.asarray(halving_months, dtype=float)

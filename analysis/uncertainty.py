@@ -46,6 +46,26 @@ def sample_parameter(param, n: int, rng: np.random.Generator) -> np.ndarray:
     * ``triangular``: low, mode = baseline, high;
     * ``uniform``: low to high;
     * ``lognormal``: low and high are the 5th and 95th percentiles [1].
+
+    Parameters
+    ----------
+    param : analysis.params.Parameter
+        The parameter's register entry: its ``distribution``, ``low``, ``baseline``,
+        ``high`` and hard ``bounds``.
+    n : int
+        Number of draws.
+    rng : numpy.random.Generator
+        Random source.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` draws, inside the hard bounds [the parameter's unit].
+
+    Raises
+    ------
+    ValueError
+        If the distribution is not ``triangular``, ``uniform`` or ``lognormal``.
     """
     low, high = float(param.low), float(param.high)
     if param.distribution == "triangular":
@@ -76,13 +96,31 @@ def sample_parameters(register: Mapping, values: Mapping, n: int, rng=None, hold
 
     Parameters
     ----------
-    register : mapping of name -> analysis.params.Parameter
+    register : mapping of str to analysis.params.Parameter
+        The assumptions register, by parameter name; each parameter whose distribution is
+        not ``fixed`` is drawn, between its ``low`` and ``high``.
     values : mapping
-        The run's parameter values (baseline, scenario and overrides); fixed parameters keep them.
+        The run's parameter values (baseline, scenario and overrides), by name [each
+        parameter's unit]; fixed and held parameters keep them.
     n : int
-        Number of draws.
+        Number of draws, >= 1.
     rng : numpy.random.Generator or int, optional
         Random source or seed; the same seed gives the same draws.
+    hold : iterable of str, default ()
+        Names of parameters kept at their value in ``values`` rather than drawn (e.g. those a
+        reader set with ``-p`` or a scenario); holding one of a group of
+        :data:`HELD_TOGETHER` holds the whole group.
+
+    Returns
+    -------
+    dict
+        ``values`` with every ranged parameter that is not held replaced by an array of
+        ``n`` draws [each parameter's unit].
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is below 1.
     """
     if n < 1:
         raise ValueError("n must be >= 1")
@@ -108,6 +146,25 @@ CHUNK_DRAWS = 131_072
 def monte_carlo(register: Mapping, values: Mapping, data: ModelData, n: int = 100_000, rng=None, hold=()) -> dict:
     """The cost model over ``n`` joint draws of the ranged parameters.
 
+    Parameters
+    ----------
+    register : mapping of str to analysis.params.Parameter
+        The assumptions register, by parameter name; each parameter whose distribution is
+        not ``fixed`` is drawn, between its ``low`` and ``high``.
+    values : mapping
+        The run's parameter values (baseline, scenario and overrides), by name [each
+        parameter's unit]; fixed and held parameters keep them.
+    data : ModelData
+        What the cost model takes from ``data/`` (:class:`analysis.costs.ModelData`).
+    n : int, default 100_000
+        Number of draws.
+    rng : numpy.random.Generator or int, optional
+        Random source or seed; the same seed gives the same draws.
+    hold : iterable of str, default ()
+        Names of parameters kept at their value in ``values`` rather than drawn (e.g. those a
+        reader set with ``-p`` or a scenario); holding one of a group of
+        :data:`HELD_TOGETHER` holds the whole group.
+
     Returns
     -------
     dict of numpy.ndarray
@@ -132,6 +189,18 @@ def monte_carlo(register: Mapping, values: Mapping, data: ModelData, n: int = 10
 def point_percentile(draws, point) -> float:
     """Where a point value falls among draws: the share of draws below it (ties count half) [0-1].
 
+    Parameters
+    ----------
+    draws : array_like
+        Draws of a quantity [its unit].
+    point : float
+        The quantity's point value [the same unit].
+
+    Returns
+    -------
+    float
+        Share of the draws below ``point``, ties counting half [0-1].
+
     Examples
     --------
     >>> point_percentile(np.arange(100.0), 49.5), point_percentile([1.0, 2.0, 2.0, 3.0], 2.0)
@@ -148,6 +217,23 @@ def summarise(
 
     With ``point`` (the model at the run's parameters), a column ``point`` and a column
     ``point_percentile`` (:func:`point_percentile`) are added.
+
+    Parameters
+    ----------
+    draws : mapping
+        Output name -> array of its Monte Carlo draws (:func:`monte_carlo`).
+    point : mapping, optional
+        Output name -> its value at the run's parameters (:func:`analysis.costs.cost_model`).
+    keys : sequence of str, default :data:`analysis.costs.NAMED_COSTS`
+        The outputs to summarise, one row each.
+    quantiles : sequence of float, default (0.05, 0.5, 0.95)
+        The quantiles to take [0-1]; column ``p05`` is the 0.05 quantile, and so on.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per output of ``keys``, one column per quantile [each output's unit]; with
+        ``point``, also ``point`` [each output's unit] and ``point_percentile`` [0-1].
     """
     rows = {k: np.quantile(np.asarray(draws[k]), quantiles) for k in keys}
     table = pd.DataFrame(rows, index=[f"p{round(q * 100):02d}" for q in quantiles]).T
@@ -159,6 +245,23 @@ def summarise(
 
 def tornado(register: Mapping, values: Mapping, data: ModelData, output: str, hold=()) -> pd.DataFrame:
     """One-at-a-time sensitivity: ``output`` with each ranged parameter at its low and at its high.
+
+    Parameters
+    ----------
+    register : mapping of str to analysis.params.Parameter
+        The assumptions register, by parameter name; each parameter whose distribution is
+        not ``fixed`` is set in turn to its ``low`` and its ``high``.
+    values : mapping
+        The run's parameter values (baseline, scenario and overrides), by name [each
+        parameter's unit]; all other parameters stay at them.
+    data : ModelData
+        What the cost model takes from ``data/`` (:class:`analysis.costs.ModelData`).
+    output : str
+        Name of an output of :func:`analysis.costs.cost_model` with one value per draw.
+    hold : iterable of str, default ()
+        Names of parameters kept at their value in ``values`` rather than moved to their
+        ends (e.g. those a reader set with ``-p`` or a scenario); holding one of a group of
+        :data:`HELD_TOGETHER` holds the whole group.
 
     Returns
     -------
@@ -204,6 +307,13 @@ def tornado(register: Mapping, values: Mapping, data: ModelData, output: str, ho
 def development_bridge(costs: Mapping) -> pd.DataFrame:
     """Steps from V3's final run to the cost of developing V3 and R1; each step is one component of the model.
 
+    Parameters
+    ----------
+    costs : mapping
+        Outputs of :func:`analysis.costs.cost_model` at scalar parameters: at least
+        ``cost_final_run_usd``, ``r1_rl_usd``, ``experiments_usd``, ``research_staff_usd``
+        and ``cost_development_usd`` [USD].
+
     Returns
     -------
     pandas.DataFrame
@@ -219,10 +329,23 @@ def development_bridge(costs: Mapping) -> pd.DataFrame:
 
 
 def company_year_bridge(costs: Mapping) -> pd.DataFrame:
-    """A year of the company: the shared fleet's yearly cost of ownership, split by what its compute is used for, plus the staff.
+    """A year of the company: the shared fleet's yearly cost of ownership by use of its compute, plus the staff.
 
     The fleet's cost is allocated in proportion to its H800-equivalent GPU-hours by use
     (:func:`analysis.allocation.gpu_hours_by_use`).
+
+    Parameters
+    ----------
+    costs : mapping
+        Outputs of :func:`analysis.costs.cost_model` at scalar parameters: at least
+        ``fleet_cost_per_year_<use>_usd`` for each use of :data:`analysis.allocation.USES`,
+        ``research_staff_usd_per_year`` and ``company_cost_per_year_usd`` [USD/year].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step``, ``usd`` [USD/year] and ``sources`` (source ids of ``data/sources.csv``);
+        the last row is the total, as the model computed it.
     """
     steps = [
         (
@@ -265,6 +388,27 @@ def deciding_parameter(
     Each ranged parameter not held is set to the low and to the high end of its range, the
     others at ``values``. Among those that flip the predicate between the two ends, the one
     that moves ``output`` most decides; its break-even value is found by bisection.
+
+    Parameters
+    ----------
+    register : mapping of str to analysis.params.Parameter
+        The assumptions register, by parameter name; each parameter whose distribution is
+        not ``fixed`` is set in turn to its ``low`` and its ``high``.
+    values : mapping
+        The run's parameter values (baseline, scenario and overrides), by name [each
+        parameter's unit]; all other parameters stay at them.
+    data : ModelData
+        What the cost model takes from ``data/`` (:class:`analysis.costs.ModelData`).
+    output : str
+        Name of an output of :func:`analysis.costs.cost_model` with one value per draw.
+    predicate : callable
+        ``predicate(value)``, whether a value of ``output`` bears the claim out (truthy or not).
+    hold : iterable of str, default ()
+        Names of parameters kept at their value in ``values`` rather than moved to their
+        ends (e.g. those a reader set with ``-p`` or a scenario); holding one of a group of
+        :data:`HELD_TOGETHER` holds the whole group.
+    iterations : int, default 40
+        Bisection steps; each halves the interval around the break-even.
 
     Returns
     -------

@@ -310,7 +310,7 @@ def read_table(
         if len(raw) != len(schema.columns):
             raise fail(schema.file, f"has {len(raw)} cells, expected {len(schema.columns)}", row=i)
         record = {}
-        for col, cell in zip(schema.columns, raw):
+        for col, cell in zip(schema.columns, raw, strict=True):
             text = cell.strip()
             if text == "":
                 if col.required:

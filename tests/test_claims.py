@@ -102,7 +102,8 @@ def test_a_share_between_the_thresholds_is_never_decisive(share):
 
 
 def test_a_right_number_presented_as_something_else_is_misleading(ledger):
-    # The article's US$1.3B "actual value" of training: far from a development cost, close to SemiAnalysis's first CapEx.
+    # The article's US$1.3B "actual value" of training: far from a development cost,
+    # close to SemiAnalysis's first CapEx.
     row = ledger.loc[["news-1-3b"]].reset_index()
     results = {
         "cost_development_usd": {"value": 9.2e7, "unit": "USD"},

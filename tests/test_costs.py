@@ -55,8 +55,9 @@ def test_baseline_fleet_and_development_by_hand(register):
 
 
 def test_deepseek_claimed_four_year_tco_by_hand(register):
-    # Only what DeepSeek disclosed: 2,224 H800 (bought mid-2023) and Fire-Flyer 2's 10,000 A100 (mid-2021), 4 years from 1 Jan 2025,
-    # 5-year straight line, 3.5% cost of capital, Epoch's power figures, China's industrial electricity, our datacentre and upkeep.
+    # Only what DeepSeek disclosed: 2,224 H800 (bought mid-2023) and Fire-Flyer 2's 10,000 A100 (mid-2021),
+    # 4 years from 1 Jan 2025, 5-year straight line, 3.5% cost of capital, Epoch's power figures,
+    # China's industrial electricity, our datacentre and upkeep.
     out = model.evaluate(_values(register, "deepseek-claimed"))
     h800_cluster = 2_224 * 270_000 / 8 / 0.81
     a100_cluster = 1e9 / 7.1358

@@ -86,7 +86,8 @@ def _rewrite(path, old, new):
             "512,198,101376",
             "512,198,101000",
             data.load_training_runs,
-            r"^data/training_runs\.csv, row 4 \(line 5\), column gpu_hours: must equal gpus x wall_clock_hours = 101376, got 101000$",
+            r"^data/training_runs\.csv, row 4 \(line 5\), column gpu_hours: "
+            r"must equal gpus x wall_clock_hours = 101376, got 101000$",
         ),
         # a required cell left empty
         (
@@ -175,7 +176,8 @@ def test_data_readme_describes_every_file():
     [
         (
             lambda b: b"\xef\xbb\xbf" + b,
-            r"^data/gpus\.csv: starts with a UTF-8 byte-order mark \(bytes 0 to 2\); save the file as UTF-8 without a BOM$",
+            r"^data/gpus\.csv: starts with a UTF-8 byte-order mark \(bytes 0 to 2\); "
+            r"save the file as UTF-8 without a BOM$",
         ),
         (lambda b: b"\xff\xfe" + b, r"^data/gpus\.csv: starts with a UTF-16 byte-order mark"),
         (

@@ -21,7 +21,8 @@ def _capex(values, server_choice=None, **changes):
 
 
 def test_published_server_prices_per_gpu(values):
-    # Published server prices (sources epoch-training-cost-trends, huxiu-2024-h20-prices, wikipedia-high-flyer), at 7.2 CNY/USD: DGX H100 $270k/8 = $33,750; H20 server ¥1.2M/8 = $20.8k; Fire-Flyer 2 ¥1B/10k = $13.9k.
+    # Published server prices (sources epoch-training-cost-trends, huxiu-2024-h20-prices, wikipedia-high-flyer),
+    # at 7.2 CNY/USD: DGX H100 $270k/8 = $33,750; H20 server ¥1.2M/8 = $20.8k; Fire-Flyer 2 ¥1B/10k = $13.9k.
     d = model.load_data()
     per_gpu = fleet.published_server_cost_per_gpu_usd(
         server_price_usd_per_gpu=d.server_price_usd_per_gpu,
@@ -75,7 +76,7 @@ def test_epoch_method_and_network_share():
 
 def test_a100_without_gpu_price_uses_its_cluster_budget_in_either_method(values):
     _, epoch = _capex(values, capex_method="epoch_overhead")
-    per_gpu = dict(zip(fleet.GPU_TYPES, epoch["server_cost_per_gpu_usd_by_type"]))
+    per_gpu = dict(zip(fleet.GPU_TYPES, epoch["server_cost_per_gpu_usd_by_type"], strict=True))
     assert per_gpu["A100"] == pytest.approx(1e9 / 10_000 / 7.1358)
     assert per_gpu["H100"] == pytest.approx(27_500 * 1.6)
 

@@ -89,7 +89,8 @@ def test_notebook_on_its_own_refuses_a_bad_parameter_in_one_line(tmp_path):
     assert len(errors) == 1
     assert errors[0]["ename"] == "ParameterError"
     assert errors[0]["traceback"] == [
-        "ParameterError: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)"
+        "ParameterError: gpu_hour_price_usd = -1 is not allowed: "
+        "gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)"
     ]
 
 
@@ -141,7 +142,9 @@ def test_a_notebook_declares_every_parameter_its_modelled_numbers_depend_on(stem
 
 
 def test_no_six_lines_of_code_repeat_across_the_notebooks():
-    """Notebooks narrate; logic lives once in analysis/. Parameters cells declare what each step depends on and are not code."""
+    """Notebooks narrate; logic lives once in analysis/.
+    Parameters cells declare what each step depends on and are not code.
+    """
     from collections import defaultdict
 
     seen = defaultdict(set)

@@ -1,6 +1,5 @@
 """analysis.params: the register, type and bound checks, notebook cells, scenarios."""
 
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -54,7 +53,8 @@ def test_every_registered_parameter_is_used_by_a_notebook(register):
         (
             "gpu_hour_price_usd",
             "-1",
-            "gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)",
+            "gpu_hour_price_usd = -1 is not allowed: "
+            "gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)",
         ),
         (
             "gpu_hour_price_usd",

@@ -49,7 +49,8 @@ def test_every_price_in_force_started_on_or_before_the_date(prices, day):
 
 
 def test_price_ratios_on_28_feb_2025(prices):
-    # List prices (sources openai-community-o1-pricing, deepseek-api-pricing, modelpedia-gemini-2-0-flash): o1/R1 output 60 / 2.19 = 27.4x; input 15 / 0.55 = 27.3x; R1/Gemini 2.0 Flash output 2.19 / 0.40 = 5.5x.
+    # List prices (sources openai-community-o1-pricing, deepseek-api-pricing, modelpedia-gemini-2-0-flash):
+    # o1/R1 output 60 / 2.19 = 27.4x; input 15 / 0.55 = 27.3x; R1/Gemini 2.0 Flash output 2.19 / 0.40 = 5.5x.
     t = pricing.prices_as_of(prices, "2025-02-28")
     assert t.loc["o1", "output_usd_per_m_tokens"] / t.loc[
         "deepseek-reasoner (R1)", "output_usd_per_m_tokens"
@@ -78,7 +79,8 @@ def test_blends(prices):
     assert pricing.blended_price_usd_per_m(t, input_output_ratio=3.0, off_peak_share=1.0)[
         "deepseek-reasoner (R1)"
     ] == pytest.approx((3 * 0.135 + 0.55) / 4)
-    # A model without off-peak prices is unaffected by off_peak_share; one without a cache-hit price pays the miss price.
+    # A model without off-peak prices is unaffected by off_peak_share;
+    # one without a cache-hit price pays the miss price.
     assert pricing.blended_price_usd_per_m(t, input_output_ratio=3.0, off_peak_share=1.0)["o1"] == pytest.approx(
         b["o1"]
     )

@@ -77,8 +77,10 @@ def test_every_page_in_headless_chromium(chromium, served, tmp_path):
     _check_page(page, served + "index.html", tmp_path / "index.png")
     links = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
     assert links, "index.html links to nothing"
-    pages = sorted({l.split("#")[0] for l in links if l.split("#")[0].endswith(".html")})
-    files = sorted({l.split("#")[0] for l in links if l.split("#")[0] and not l.split("#")[0].endswith(".html")})
+    pages = sorted({link.split("#")[0] for link in links if link.split("#")[0].endswith(".html")})
+    files = sorted(
+        {link.split("#")[0] for link in links if link.split("#")[0] and not link.split("#")[0].endswith(".html")}
+    )
     from analysis import notebooks
 
     expected = 2 * len(notebooks.notebook_paths())

@@ -49,7 +49,8 @@ def test_epoch_price_decline_rate():
 
 
 def test_financing_on_the_value_not_yet_written_off():
-    # New, 4-year straight line, 10% a year: the balance falls from 100 to 0, so it averages 50 over 4 years: 10% x 50 x 4 = 20.
+    # New, 4-year straight line, 10% a year: the balance falls from 100 to 0,
+    # so it averages 50 over 4 years: 10% x 50 x 4 = 20.
     assert float(_charge(values={**SL, "cost_of_capital": 0.1})["financing_usd"]) == pytest.approx(20.0)
     assert float(_charge()["financing_usd"]) == 0.0
     # First year only: balance from 100 to 75, average 87.5: 8.75.
@@ -59,7 +60,8 @@ def test_financing_on_the_value_not_yet_written_off():
 
 
 def test_electricity_pins_facts_check_10():
-    # Epoch AI's power and price figures (source epoch-training-cost-trends), worked by hand: 60,000 GPUs x 10.2 kW/8, PUE 1.25, $0.0806/kWh ≈ $67.5M a year (8,760 h);
+    # Epoch AI's power and price figures (source epoch-training-cost-trends), worked by hand:
+    # 60,000 GPUs x 10.2 kW/8, PUE 1.25, $0.0806/kWh ≈ $67.5M a year (8,760 h);
     # at Epoch's 0.75-of-TDP ≈ $50.6M.
     kw = tco.average_power_kw_per_gpu(700, tco.EPOCH_SERVER_POWER_MULTIPLIER, 1.0)
     assert tco.annual_electricity_usd(60_000, kw, 1.25, 0.0806) / 1e6 * 8760 / 8766 == pytest.approx(67.5, abs=0.05)

@@ -40,7 +40,8 @@ def test_v3_pace_per_trillion_tokens_and_days():
 
 
 def test_6nd_compute_and_mfu():
-    # 6ND by hand (sources deepseek-v3-report, kaplan-2020-scaling-laws, nvidia-h100-datasheet): 3.29e24 FLOP, ~343 TFLOP/s per GPU, 34.6% of BF16 and 17.3% of FP8 peak.
+    # 6ND by hand (sources deepseek-v3-report, kaplan-2020-scaling-laws, nvidia-h100-datasheet):
+    # 3.29e24 FLOP, ~343 TFLOP/s per GPU, 34.6% of BF16 and 17.3% of FP8 peak.
     flop = training.training_flop_6nd(37e9, 14.8e12)
     assert flop == pytest.approx(3.2856e24)
     assert training.achieved_flops_per_gpu(flop, 2_664_000) / 1e12 == pytest.approx(342.6, abs=0.1)

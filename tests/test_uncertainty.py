@@ -43,7 +43,8 @@ def test_holding_one_count_holds_the_hopper_group(setup):
 
 
 def test_point_values_sit_in_the_middle_of_their_draws(setup):
-    # Every baseline is its range's most likely value, so the point lies between the 25th and 75th percentile of each cost.
+    # Every baseline is its range's most likely value,
+    # so the point lies between the 25th and 75th percentile of each cost.
     register, values, data = setup
     table = uncertainty.summarise(
         uncertainty.monte_carlo(register, values, data, n=50_000, rng=2), model.evaluate(values, data)

@@ -31,7 +31,9 @@ fig, ax = plt.subplots()
 ax.plot([0, 1], [0, 1])
 ax.set_xlabel("x (unit)")
 ax.set_ylabel("y (unit)")
-figures.save(fig, "fig9{i}_floor", "A floor figure", "The smallest notebook the runner can run.", ["assumption"], "9{i}_floor")"""
+figures.save(
+    fig, "fig9{i}_floor", "A floor figure", "The smallest notebook the runner can run.", ["assumption"], "9{i}_floor"
+)"""
 
 
 def floor_notebooks(folder: Path, count: int) -> None:
@@ -157,14 +159,17 @@ def main() -> int:
     n_figures, fig_seconds = figure_seconds()
     print(f"cores: {jobs}")
     print(
-        f"floor ({count} minimal notebooks through the runner): {floor:.1f} s (best of {repeats}: {', '.join(f'{t:.1f}' for t in floors)})"
+        f"floor ({count} minimal notebooks through the runner): {floor:.1f} s "
+        f"(best of {repeats}: {', '.join(f'{t:.1f}' for t in floors)})"
     )
     print(
-        f"full baseline build ({count} notebooks): {build:.1f} s (best of {repeats}: {', '.join(f'{t:.1f}' for t in builds)})"
+        f"full baseline build ({count} notebooks): {build:.1f} s "
+        f"(best of {repeats}: {', '.join(f'{t:.1f}' for t in builds)})"
     )
     print(f"build / floor: {build / floor:.2f} (target <= 1.3)")
     print(
-        f"figures: the step notebooks save {n_figures} publication figures, {fig_seconds / n_figures:.2f} s each in-process "
+        f"figures: the step notebooks save {n_figures} publication figures, "
+        f"{fig_seconds / n_figures:.2f} s each in-process "
         f"({fig_seconds:.1f} s of CPU); the build runs {build - floor:.1f} s longer than the floor on {jobs} cores "
         f"(the floor saves {count} one-line figures)"
     )
