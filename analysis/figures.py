@@ -12,6 +12,7 @@ Files go to the folder named by the environment variable ``DSTC_FIGURES_DIR``
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from collections.abc import Iterable
@@ -142,12 +143,12 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
         from IPython.display import display
 
         if get_ipython() is not None:
-            # Show the saved SVG itself (the cited file, footer and id included) and close the figure,
-            # so the inline backend does not render it a second time.
-            svg = (out / f"{figure_id}.svg").read_text(encoding="utf-8")
+            # Show the saved SVG file itself (the cited file, footer and id included) by a link, so
+            # the figure is stored once, as that file, not again inside the notebook; close the
+            # figure, so the inline backend does not render it either.
             display(
                 {
-                    "image/svg+xml": svg,
+                    "text/html": figure_link_html(figure_id, title, _paths.figures_link()),
                     MIME_TYPE: entry,
                     "text/plain": f"Figure {figure_id} (files {figure_id}.svg and {figure_id}.png)",
                 },
@@ -157,6 +158,32 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
     return entry
+
+
+def figure_link_html(figure_id: str, title: str, folder: str) -> str:
+    """The HTML a notebook shows for a saved figure: its SVG file, linked, not copied in.
+
+    Parameters
+    ----------
+    figure_id : str
+        The figure's id, also its file name.
+    title : str
+        The figure's title, used as the image's text alternative.
+    folder : str
+        Where the figure files are, as a URL relative to the notebook.
+
+    Returns
+    -------
+    str
+        An ``<img>`` of ``folder/figure_id.svg`` inside a link to the same file.
+
+    Examples
+    --------
+    >>> figure_link_html("fig03_x", "A & B", "../figures")
+    '<a href="../figures/fig03_x.svg"><img src="../figures/fig03_x.svg" alt="A &amp; B"></a>'
+    """
+    src = html.escape(f"{folder}/{figure_id}.svg")
+    return f'<a href="{src}"><img src="{src}" alt="{html.escape(title)}"></a>'
 
 
 def _write_png(fig, path: Path, dpi: int) -> None:

@@ -97,7 +97,8 @@ class Interrupted(KeyboardInterrupt):
     def __str__(self) -> str:
         name = signal.Signals(self.signum).name
         if self.published is not None:
-            return f"interrupted ({name}) after the report was published; {_shown_path(self.published)} holds the new report"
+            published = _shown_path(self.published)
+            return f"interrupted ({name}) after the report was published; {published} holds the new report"
         return f"interrupted ({name}); the build was stopped and earlier outputs were left as they were"
 
 
@@ -113,7 +114,6 @@ class Plan:
     notebooks: list[Path]
     notebook_params: dict[str, dict[str, Any]]
     register: dict[str, _params.Parameter] = field(repr=False)
-    refresh_figures: bool = False
     data_dir: Path | None = None
     #: ``--scenario`` and ``--out`` as the user gave them (None: not given), for the re-run command.
     scenario_arg: str | None = None
@@ -128,7 +128,9 @@ class Plan:
 
         >>> from analysis import params
         >>> s = params.Scenario("baseline", Path("/x/baseline.yaml"), "d", ("assumption",), {}, external=True)
-        >>> Plan(s, {"gpu_hour_price_usd": 3.0}, {}, {}, Path("/o"), [], {}, {}, scenario_arg="my dir/baseline.yaml").rerun_command()
+        >>> given = "my dir/baseline.yaml"
+        >>> plan = Plan(s, {"gpu_hour_price_usd": 3.0}, {}, {}, Path("/o"), [], {}, {}, scenario_arg=given)
+        >>> plan.rerun_command()
         "python -m analysis report --scenario 'my dir/baseline.yaml' -p gpu_hour_price_usd 3.0"
         """
         parts = ["python -m analysis report"]
@@ -206,13 +208,6 @@ def plan_report(
         per_notebook[path.stem] = {n: values[n] for n in declared}
     default_out = default_out_dir(scen.name, cli, scen.sha256 if scen.external else None)
     out_dir = check_out_dir(out if out is not None else default_out, data_dir)
-    refresh = (
-        scen.name == "baseline"
-        and not scen.external
-        and not cli
-        and not scen.overrides
-        and out_dir == _paths.REPORTS_DIR.resolve() / "baseline"
-    )
     return Plan(
         scen,
         cli,
@@ -222,7 +217,6 @@ def plan_report(
         notebooks,
         per_notebook,
         register,
-        refresh and data_dir is None,
         Path(data_dir).resolve() if data_dir is not None else None,
         scenario_arg=str(scenario),
         out_arg=None if out is None else os.fspath(out),
@@ -689,6 +683,8 @@ def _execute(
     however the build ends.
     """
     os.environ["DSTC_FIGURES_DIR"] = figures_dir
+    # The executed notebook sits in notebooks/ beside figures/; it links its figures there.
+    os.environ["DSTC_FIGURES_LINK"] = "../figures"
     # Kernels inherit this worker's stderr; silence their start-up chatter. Cell errors come
     # back through papermill instead.
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -956,7 +952,8 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: _
                 f"cannot write in {_shown_path(out_dir.parent)} ({err.strerror}); choose a folder you can write to"
             ) from None
         progress(
-            f"Building report '{plan.label}' -> {_shown_path(out_dir, 200)} ({len(plan.notebooks)} notebooks, {jobs} at a time)"
+            f"Building report '{plan.label}' -> {_shown_path(out_dir, 200)} "
+            f"({len(plan.notebooks)} notebooks, {jobs} at a time)"
         )
         started = time.perf_counter()
         outcomes = _run_notebooks(plan, tmp, sockets, jobs, progress)
@@ -1194,9 +1191,6 @@ def _swap(tmp: Path, plan: Plan, interrupts: _Interrupts, progress: Callable[[st
             and foreign_content(stale) is None
         ):
             shutil.rmtree(stale, ignore_errors=True)
-        if plan.refresh_figures:
-            refresh_figures(out_dir / "figures")
-            progress(f"  refreshed {_paths.FIGURES_DIR.relative_to(_paths.REPO_ROOT)}/ from the baseline run")
 
 
 def _publish(tmp: Path, plan: Plan) -> None:
@@ -1230,14 +1224,3 @@ def _publish(tmp: Path, plan: Plan) -> None:
     _write_text(tmp / "claims.csv", ledger_csv(ledger))
     site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers)
     _write_marker(tmp, plan)
-
-
-def refresh_figures(source: Path, target: Path = _paths.FIGURES_DIR) -> None:
-    """Replace the committed ``figures/`` with the baseline run's figures."""
-    target.mkdir(parents=True, exist_ok=True)
-    wanted = {p.name for p in source.iterdir() if p.suffix in (".svg", ".png", ".csv", ".md")}
-    for p in target.iterdir():
-        if p.suffix in (".svg", ".png") and p.name not in wanted:
-            p.unlink()
-    for name in sorted(wanted):
-        shutil.copyfile(source / name, target / name)

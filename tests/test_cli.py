@@ -23,15 +23,18 @@ def _snapshot(folder):
         ),
         (
             ["-p", "gpu_hour_price_usd", "-1"],
-            "error: gpu_hour_price_usd = -1 is not allowed: gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)",
+            "error: gpu_hour_price_usd = -1 is not allowed: "
+            "gpu_hour_price_usd must be a number > 0, i.e. in (0, inf) (USD per GPU-hour)",
         ),
         (
             ["-p", "gpu_hour_price_usd", "two"],
-            "error: gpu_hour_price_usd = two has the wrong type: gpu_hour_price_usd must be a number (USD per GPU-hour)",
+            "error: gpu_hour_price_usd = two has the wrong type: "
+            "gpu_hour_price_usd must be a number (USD per GPU-hour)",
         ),
         (
             ["-p", "h800_gpus", "-10"],
-            "error: h800_gpus = -10 is not allowed: h800_gpus must be a whole number >= 2048, i.e. in [2048, inf) (GPUs)",
+            "error: h800_gpus = -10 is not allowed: "
+            "h800_gpus must be a whole number >= 2048, i.e. in [2048, inf) (GPUs)",
         ),
         (
             ["-p", "h100_gpus", "-1"],
@@ -43,23 +46,28 @@ def _snapshot(folder):
         ),
         (
             ["-p", "h100_gpus", "45000"],
-            "error: hopper_gpus (50,000) must be at least h800_gpus + h100_gpus (55,000); the H20s are the Hopper GPUs that are neither",
+            "error: hopper_gpus (50,000) must be at least h800_gpus + h100_gpus (55,000); "
+            "the H20s are the Hopper GPUs that are neither",
         ),
         (
             ["-p", "capex_method", "guess"],
-            "error: capex_method = 'guess' is not allowed: capex_method must be one of published_server_prices, epoch_overhead",
+            "error: capex_method = 'guess' is not allowed: "
+            "capex_method must be one of published_server_prices, epoch_overhead",
         ),
         (
             ["-p", "utilisation", "1.5"],
-            "error: utilisation = 1.5 is not allowed: utilisation must be a number > 0 and <= 1, i.e. in (0, 1] (fraction of GPU-hours doing useful work)",
+            "error: utilisation = 1.5 is not allowed: "
+            "utilisation must be a number > 0 and <= 1, i.e. in (0, 1] (fraction of GPU-hours doing useful work)",
         ),
         (
             ["-p", "useful_life_years", "0"],
-            "error: useful_life_years = 0 is not allowed: useful_life_years must be a number > 0 and <= 20, i.e. in (0, 20] (years)",
+            "error: useful_life_years = 0 is not allowed: "
+            "useful_life_years must be a number > 0 and <= 20, i.e. in (0, 20] (years)",
         ),
         (
             ["-p", "as_of_date", "2025-01-10"],
-            "error: as_of_date = 2025-01-10 is not allowed: as_of_date must be a date written YYYY-MM-DD, on or after 2025-01-20",
+            "error: as_of_date = 2025-01-10 is not allowed: "
+            "as_of_date must be a date written YYYY-MM-DD, on or after 2025-01-20",
         ),
         (
             ["-p", "as_of_date", "2025-13-01"],
@@ -67,7 +75,8 @@ def _snapshot(folder):
         ),
         (
             ["--scenario", "no-such-scenario"],
-            f"error: unknown scenario 'no-such-scenario'; available: {', '.join(params.scenario_names())} (or give a path to a .yaml file)",
+            f"error: unknown scenario 'no-such-scenario'; available: {', '.join(params.scenario_names())} "
+            "(or give a path to a .yaml file)",
         ),
         (
             ["-p", "as_of_date", "20250228"],
@@ -86,7 +95,8 @@ def _snapshot(folder):
         ),
         (
             ["--jobs", "0"],
-            "error: argument --jobs: --jobs must be a whole number >= 1, got '0' (see `python -m analysis report --help`)",
+            "error: argument --jobs: --jobs must be a whole number >= 1, got '0' "
+            "(see `python -m analysis report --help`)",
         ),
         (
             ["-p", "gpu_hour_price_usd"],
@@ -96,7 +106,6 @@ def _snapshot(folder):
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message):
     reports_before = _snapshot(paths.REPORTS_DIR)
-    figures_before = _snapshot(paths.FIGURES_DIR)
     for extra in ([], ["--out", str(tmp_path / "out")]):
         proc = run_cli("report", *args, *extra)
         assert proc.returncode == 2, proc.stderr
@@ -108,7 +117,6 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, args, message
         assert "Traceback" not in proc.stderr
     assert list(tmp_path.iterdir()) == []
     assert _snapshot(paths.REPORTS_DIR) == reports_before
-    assert _snapshot(paths.FIGURES_DIR) == figures_before
 
 
 def test_malformed_scenario_file_is_refused(tmp_path):
@@ -117,8 +125,8 @@ def test_malformed_scenario_file_is_refused(tmp_path):
     proc = run_cli("report", "--scenario", str(bad), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2
     assert (
-        proc.stderr
-        == "error: gpu_hour_price_usd = [1, 2] has the wrong type: gpu_hour_price_usd must be a number (USD per GPU-hour)\n"
+        proc.stderr == "error: gpu_hour_price_usd = [1, 2] has the wrong type: "
+        "gpu_hour_price_usd must be a number (USD per GPU-hour)\n"
     )
     assert not (tmp_path / "out").exists()
 

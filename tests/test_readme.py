@@ -34,10 +34,15 @@ def test_readme_headline_table_equals_the_committed_results():
 def test_readme_names_the_two_commands_and_ci_runs_make_test():
     readme = (REPO / "README.md").read_text()
     assert "make report" in readme and "make test" in readme
-    assert "make test" in (REPO / ".ci" / "run").read_text()
+    ci = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
+    assert "make test" in ci
+    # Lint gates: it runs first, and set -e stops CI when it fails.
+    assert "make lint" in ci and ci.index("make lint") < ci.index("make test") and "set -euo pipefail" in ci
 
 
 def test_readme_figures_exist():
     readme = (REPO / "README.md").read_text()
-    for path in re.findall(r"\]\((figures/[^)]+)\)", readme):
-        assert (REPO / path).is_file(), path
+    linked = re.findall(r"\]\(((?:reports/baseline/)?figures/[^)]*)\)", readme)
+    assert any(path.endswith(".svg") for path in linked), "the README shows the headline figure"
+    for path in linked:
+        assert (REPO / path).exists(), path

@@ -47,7 +47,8 @@ def test_baseline_numbers_match_the_published_ones(baseline_build):
     assert r["v3_gpu_hours_per_trillion_tokens"]["value"] == pytest.approx(180_000)
     assert round(r["v3_days_per_trillion_tokens"]["value"], 1) == 3.7
     assert r["v3_pretraining_days"]["value"] == pytest.approx(54.2, abs=0.05)
-    # 6ND by hand and R1's Nature supplement (sources deepseek-v3-report, kaplan-2020-scaling-laws, deepseek-r1-nature-2025).
+    # 6ND by hand and R1's Nature supplement
+    # (sources deepseek-v3-report, kaplan-2020-scaling-laws, deepseek-r1-nature-2025).
     assert r["v3_mfu_bf16"]["value"] == pytest.approx(0.346, abs=5e-4)
     assert r["v3_mfu_fp8"]["value"] == pytest.approx(0.173, abs=5e-4)
     assert r["r1_rl_gpu_hours"]["value"] == 147_336
@@ -90,7 +91,9 @@ def test_committed_baseline_results_equal_a_fresh_run(baseline_build):
 
 
 def _under_the_lock() -> bool:
-    """Whether matplotlib is the version requirements.lock pins (its wheel bundles the FreeType the figures were drawn with)."""
+    """Whether matplotlib is the version requirements.lock pins
+    (its wheel bundles the FreeType the figures were drawn with).
+    """
     import re
 
     import matplotlib
@@ -100,16 +103,19 @@ def _under_the_lock() -> bool:
 
 
 def test_figures_are_byte_identical_to_the_committed_ones(baseline_build):
-    """Exact bytes under the lock; elsewhere (e.g. conda's FreeType draws text a pixel apart) the PNGs' pixels within a tolerance."""
+    """Exact bytes under the lock; elsewhere (e.g. conda's FreeType draws text a pixel apart)
+    the PNGs' pixels within a tolerance.
+    """
     import numpy as np
     from PIL import Image
 
     fresh = sorted(p.name for p in (baseline_build / "figures").iterdir())
-    committed = sorted(p.name for p in (REPO / "figures").iterdir() if p.suffix in (".svg", ".png", ".csv", ".md"))
-    assert fresh == committed, "figures/ is stale: run `make report` and commit it"
+    committed_dir = REPO / "reports" / "baseline" / "figures"
+    committed = sorted(p.name for p in committed_dir.iterdir())
+    assert fresh == committed, "reports/baseline/figures/ is stale: run `make report` and commit it"
     exact = _under_the_lock()
     for name in fresh:
-        new, old = (baseline_build / "figures" / name), (REPO / "figures" / name)
+        new, old = (baseline_build / "figures" / name), (committed_dir / name)
         if exact or name.endswith((".csv", ".md")):
             assert new.read_bytes() == old.read_bytes(), name
         elif name.endswith(".png"):
@@ -117,6 +123,27 @@ def test_figures_are_byte_identical_to_the_committed_ones(baseline_build):
             assert a.shape == b.shape and np.abs(a - b).mean() < 2.0, (
                 name
             )  # grey levels 0-255: text may move a pixel, no more
+
+
+def test_each_figure_is_stored_once_as_its_files(baseline_build):
+    """Executed notebooks link each figure's SVG in ../figures/ instead of holding a copy of it."""
+    import re
+
+    import nbformat
+
+    from analysis import results
+
+    for path in sorted((baseline_build / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        embedded = [m for o in outputs for m in o.get("data", {}) if m.startswith("image/")]
+        assert embedded == [], f"{path.name} embeds {embedded}"
+        for entry in results.outputs_of_type(nb, results.FIGURE_MIME_TYPE):
+            shown = [o["data"]["text/html"] for o in outputs if results.FIGURE_MIME_TYPE in o.get("data", {})]
+            src = f"../figures/{entry['id']}.svg"
+            assert any(re.search(f'<img src="{re.escape(src)}"', h) for h in shown), (path.name, entry["id"])
+            assert (path.parent / src).is_file()
+    assert not (REPO / "figures").exists(), "the baseline figures are committed once, in reports/baseline/figures/"
 
 
 def test_parameter_overrides_change_the_results(tmp_path, baseline_build):
@@ -260,7 +287,8 @@ def test_a_failed_run_names_the_cell_keeps_the_notebook_and_leaves_earlier_outpu
         report.run_report(plan, jobs=1, progress=lambda m: None)
     message = str(err.value)
     assert message.startswith(
-        "notebook 99_fails.ipynb failed at In [3] `raise RuntimeError('deliberate failure')`: RuntimeError: deliberate failure;"
+        "notebook 99_fails.ipynb failed at In [3] `raise RuntimeError('deliberate failure')`: "
+        "RuntimeError: deliberate failure;"
     )
     assert "\n" not in message
     kept = tmp_path / "reports" / "baseline.failed" / "notebooks" / "99_fails.ipynb"
@@ -319,7 +347,8 @@ def test_step_4_baseline_numbers(baseline_build):
     assert r["cost_per_m_output_tokens_sglang_usd"]["value"] == pytest.approx(
         8 * 2.0 / (3600 * 22_300) * 1e6, rel=1e-12
     )
-    # The roofline is an upper bound on throughput: above DeepSeek's measured ~14.8k tokens/s per node, by a stated ratio.
+    # The roofline is an upper bound on throughput: above DeepSeek's measured ~14.8k tokens/s per node,
+    # by a stated ratio.
     assert r["decode_tokens_per_s_node_roofline"]["value"] > 14_800
     assert r["roofline_to_measured_ratio"]["value"] == pytest.approx(
         r["decode_tokens_per_s_node_roofline"]["value"] / 14_800
@@ -331,7 +360,9 @@ def test_step_4_baseline_numbers(baseline_build):
 
 
 def test_the_margin_is_one_number_on_every_page(baseline_build):
-    """DeepSeek's 545% (US$562,027 / US$87,072 - 1) is quoted the same way everywhere; the rebuild from rounded tokens only in step 5."""
+    """DeepSeek's 545% (US$562,027 / US$87,072 - 1) is quoted the same way everywhere;
+    the rebuild from rounded tokens only in step 5.
+    """
     from analysis.formatting import format_value
 
     r = _results(baseline_build)
@@ -354,7 +385,8 @@ def test_the_margin_is_one_number_on_every_page(baseline_build):
 
 def test_step_5_baseline_numbers(baseline_build):
     r = _results(baseline_build)
-    # List prices and DeepSeek's Day 6 (sources openai-community-o1-pricing, deepseek-api-pricing, deepseek-open-infra-day6).
+    # List prices and DeepSeek's Day 6
+    # (sources openai-community-o1-pricing, deepseek-api-pricing, deepseek-open-infra-day6).
     assert r["price_ratio_o1_to_r1_output"]["value"] == pytest.approx(27.4, abs=0.05)
     assert r["blended_price_r1_usd_per_m"]["value"] == pytest.approx(0.96)
     assert r["blended_price_o1_usd_per_m"]["value"] == pytest.approx(26.25)
@@ -362,8 +394,9 @@ def test_step_5_baseline_numbers(baseline_build):
     assert r["day6_cost_usd"]["value"] == 87_072
     assert r["day6_revenue_usd"]["value"] == pytest.approx(562_100)  # reported 562,027 from unrounded token counts
     assert r["day6_margin"]["value"] == pytest.approx(5.45, abs=0.01)  # "545%"
-    # Break-even paid share: the day's cost over the revenue after V3 pricing and night discounts, with half the tokens on V3
-    # (R1 US$562,100, V3 US$280,560 at list prices; both US$140,280 off-peak) and a fifth off-peak.
+    # Break-even paid share: the day's cost over the revenue after V3 pricing and night discounts,
+    # with half the tokens on V3 (R1 US$562,100, V3 US$280,560 at list prices; both US$140,280 off-peak)
+    # and a fifth off-peak.
     after_night = 0.8 * (0.5 * 562_100 + 0.5 * 280_560) + 0.2 * 140_280
     assert r["day6_breakeven_paid_share"]["value"] == pytest.approx(87_072 / after_night, rel=1e-9)
     assert r["day6_margin_after_caveats"]["value"] < r["day6_margin"]["value"]
@@ -402,7 +435,9 @@ SOCKET_NOTEBOOK = {
 
 
 def test_kernels_talk_over_private_sockets_so_parallel_starts_cannot_collide(tmp_path):
-    """TCP ports picked by two workers at once can collide and kill a kernel; Unix sockets in a folder per run cannot."""
+    """TCP ports picked by two workers at once can collide and kill a kernel;
+    Unix sockets in a folder per run cannot.
+    """
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     for i in range(4):

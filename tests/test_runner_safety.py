@@ -107,7 +107,7 @@ def _protected(tmp_path, name):
         "analysis": (str(REPO / "analysis"), "is inside analysis/"),
         "git": (str(REPO / ".git" / "refs"), "is inside .git/"),
         "tests": (str(REPO / "tests" / "out"), "is inside tests/"),
-        "figures": (str(REPO / "figures"), "is a folder the runner did not make"),
+        "tools": (str(REPO / "tools"), "is a folder the runner did not make"),
         "inside a report": (str(report_dir / "figures"), "is inside the report"),
         "symlink": (str(link), "is a symbolic link"),
         "under a file": (str(REPO / "README.md" / "x"), "README.md is a file, not a folder"),
@@ -127,7 +127,7 @@ def _protected(tmp_path, name):
         "analysis",
         "git",
         "tests",
-        "figures",
+        "tools",
         "inside a report",
         "symlink",
         "under a file",
@@ -200,7 +200,8 @@ def test_a_build_into_a_locked_folder_is_refused_with_the_holder_pid(tmp_path):
 def test_a_crashed_build_never_leaves_its_folder_locked(tmp_path):
     out = tmp_path / "run"
     code = (
-        f"import os; from analysis import report; report.OutputLock(__import__('pathlib').Path({str(out)!r})).acquire(); "
+        "import os; from analysis import report; "
+        f"report.OutputLock(__import__('pathlib').Path({str(out)!r})).acquire(); "
         "os.kill(os.getpid(), 9)"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, timeout=60)
@@ -364,7 +365,6 @@ def test_a_scenario_file_given_by_path_builds_into_a_folder_of_its_own(tmp_path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
     plan = report.plan_report(str(path))
     assert plan.out_dir == paths.REPORTS_DIR / f"baseline-{digest}", "never onto the committed reports/baseline/"
-    assert not plan.refresh_figures
     assert plan.rerun_command() == f"python -m analysis report --scenario '{path}'"
     # The registered file itself, by path, is the registered scenario.
     registered = report.plan_report(str(REPO / "data" / "scenarios" / "high.yaml"))
@@ -404,7 +404,8 @@ def test_an_alias_bomb_is_refused_at_once_in_a_short_message(tmp_path):
     assert time.perf_counter() - started < 1.0
     assert (
         str(err.value)
-        == f"scenario file {path} (line 4): YAML anchors and aliases (&name, *name) are not allowed in a scenario; write each value out"
+        == f"scenario file {path} (line 4): YAML anchors and aliases (&name, *name) are not allowed in a scenario; "
+        "write each value out"
     )
     proc = run_cli("report", "--scenario", str(path))
     assert proc.returncode == 2 and len(_one_error_line(proc.stderr)) < 200
@@ -484,7 +485,9 @@ def test_a_non_utf8_scenario_is_one_line_in_check_and_scenarios(data_copy):
 
 
 def _in_mount_namespace(script: str) -> subprocess.CompletedProcess:
-    """Run a shell script in a private mount namespace (root, or an unprivileged user namespace); skip if neither works."""
+    """Run a shell script in a private mount namespace (root, or an unprivileged user namespace);
+    skip if neither works.
+    """
     for prefix in (["unshare", "--mount"], ["unshare", "--map-root-user", "--mount"]):
         if shutil.which(prefix[0]) is None:
             break
