@@ -37,6 +37,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from . import __version__
+from . import data as _data
 from . import results as _results
 from .formatting import format_value
 from .notebooks import cell_source as _source
@@ -403,6 +404,7 @@ article.step h3 { margin-bottom: 0; color: var(--muted); font-size: .95rem; }
 .answer { font-size: 1.05rem; }
 .links { font: 14px system-ui, sans-serif; }
 @media (max-width: 600px) { body { font-size: 15px; } th, td { padding: .3rem; } }
+ol.bibliography li { margin: .5rem 0; overflow-wrap: anywhere; }
 """
 
 #: Added to :data:`CSS` on notebook pages.
@@ -442,6 +444,81 @@ def _page(title: str, body: str, extra_css: str = "") -> str:
     )
 
 
+#: The bibliography page, beside ``index.html``.
+SOURCES_PAGE = "sources.html"
+
+
+def source_link(source_id: str, page: str = SOURCES_PAGE) -> str:
+    """A source id as a link to its entry in the bibliography page.
+
+    >>> source_link("deepseek-v3-report")
+    '<a class="srckey" href="sources.html#src-deepseek-v3-report">deepseek-v3-report</a>'
+    """
+    sid = html.escape(source_id)
+    return f'<a class="srckey" href="{page}#src-{sid}">{sid}</a>'
+
+
+def source_links(source_ids, page: str = SOURCES_PAGE) -> str:
+    """Several source ids, each linked (:func:`source_link`), separated by semicolons."""
+    return "; ".join(source_link(s, page) for s in source_ids)
+
+
+def _outside_link(url: str) -> str:
+    """A link out to ``url`` if it is an http(s) address; otherwise nothing (no other scheme is followed)."""
+    if not re.match(r"https?://[^\s<>\"']+$", url or ""):
+        return ""
+    return f'<a href="{html.escape(url)}" rel="noopener noreferrer">{html.escape(url)}</a>'
+
+
+def bibliography_html(sources) -> str:
+    """The bibliography page: every row of ``data/sources.csv``, by id, each linking out to its address.
+
+    Parameters
+    ----------
+    sources : pandas.DataFrame
+        ``data/sources.csv`` as :func:`analysis.data.load_sources` reads it.
+
+    Returns
+    -------
+    str
+        A page with one entry per source, anchored ``src-<id>``: title, authors or publisher,
+        date, the address (a plain link, followed only if it is http or https), when it was
+        accessed, its licence and our notes on it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = dict(id="x", title="A & B", authors_or_publisher="P", date="2025-01-31",
+    ...            url="javascript:alert(1)", accessed="2026-11-28", licence="CC-BY-4.0", notes="")
+    >>> page = bibliography_html(pd.DataFrame([row]))
+    >>> 'id="src-x"' in page, "A &amp; B" in page, "javascript" in page
+    (True, True, False)
+    """
+    esc = html.escape
+    items = []
+    for r in sorted(sources.to_dict("records"), key=lambda r: r["id"]):
+        link = _outside_link(_text(r.get("url")))
+        accessed = _text(r.get("accessed"))
+        notes = _text(r.get("notes"))
+        items.append(
+            f'<li id="src-{esc(r["id"])}"><strong>{esc(_text(r["title"]))}</strong>. '
+            f"{esc(_text(r['authors_or_publisher']))}, {esc(_text(r['date']))}."
+            + (f" {link}" if link else " (no address: not published online)")
+            + (f" (accessed {esc(accessed)})" if accessed and link else "")
+            + f". Licence: {esc(_text(r['licence']))}."
+            + (f' <span class="note">{esc(notes)}</span>' if notes else "")
+            + f' <span class="src">Cited as <code>{esc(r["id"])}</code></span></li>'
+        )
+    body = (
+        "<header><h1>Sources</h1>"
+        '<p class="sub"><a href="index.html">DeepSeek\'s true cost</a>: every source the report cites, '
+        "by the id the text, tables, figures and data use (<code>data/sources.csv</code>). "
+        "Links go to the source itself; this page loads nothing from elsewhere.</p></header>"
+        f'<ol class="bibliography">{"".join(items)}</ol>'
+    )
+    return _page("DeepSeek's true cost: sources", body)
+
+
 def _step_question(title: str) -> str:
     """'Step 3: What did ...?' -> 'What did ...?'"""
     return title.split(": ", 1)[1] if title.lower().startswith("step") and ": " in title else title
@@ -462,7 +539,8 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         f"<p>{esc(plan.scenario.description)}</p></header>",
         '<nav><a href="#headline">Headline</a> · <a href="#steps">The six steps</a> · '
         '<a href="#figures">Figures</a> · <a href="#assumptions">Assumptions</a> · '
-        '<a href="#claims">Claims ledger</a> · <a href="#rerun">Re-run this</a></nav>',
+        '<a href="#claims">Claims ledger</a> · <a href="#rerun">Re-run this</a> · '
+        f'<a href="{SOURCES_PAGE}">Sources</a></nav>',
     ]
 
     parts.append('<section id="differs"><h2>How this run differs from the baseline</h2>')
@@ -496,7 +574,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
     )
 
     def what_it_is(r):
-        sources = esc("; ".join(r["sources"]))
+        sources = source_links(r["sources"])
         return f'<td>{esc(r["label"])}<br><code>{esc(r["id"])}</code> <span class="src">{sources}</span></td>'
 
     def point(r):
@@ -551,7 +629,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         parts.append(
             f'<figure id="{fid}"><img src="figures/{fid}.png" alt="{title}" loading="lazy">'
             f"<figcaption><strong>{fid}</strong>: {title}. {esc(f['caption'])} "
-            f"Sources: {esc('; '.join(f['sources']))}. "
+            f"Sources: {source_links(f['sources'])}. "
             f'From <a href="notebooks/{notebook}.html">{notebook}</a>. '
             f'<a href="figures/{fid}.svg">SVG</a> · <a href="figures/{fid}.png">PNG (300 dpi)</a></figcaption></figure>'
         )
@@ -572,7 +650,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         rows.append(
             f'<tr><td><code>{esc(name)}</code></td><td class="num">{esc(str(plan.values[name]))}</td>'
             f"<td>{esc(rng)}</td>"
-            f'<td>{esc(p.unit)}</td><td>{esc("; ".join(p.source_ids))}</td><td class="note">{esc(p.note)}</td></tr>'
+            f'<td>{esc(p.unit)}</td><td>{source_links(p.source_ids)}</td><td class="note">{esc(p.note)}</td></tr>'
         )
     parts.append(
         '<div class="scroll"><table><tr><th>parameter</th><th>value</th><th>range</th><th>unit</th>'
@@ -608,6 +686,8 @@ def write_site(
 ) -> None:
     """Write ``index.html`` and ``figures/README.md`` into ``out`` (the notebook pages are rendered by the workers)."""
     (out / "index.html").write_text(index_html(plan, executed, results, figures, ledger, answers), encoding="utf-8")
+    sources = _data.load_sources(plan.data_dir)
+    (out / SOURCES_PAGE).write_text(bibliography_html(sources), encoding="utf-8")
     (out / "figures" / "README.md").write_text(figures_readme(figures), encoding="utf-8")
 
 

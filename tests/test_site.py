@@ -190,3 +190,24 @@ def test_markdown_outputs_show_raw_html_as_text_and_keep_dollars():
     # markdown cells are the project's own text: inline HTML stays
     page = site.render_notebook(_notebook(new_markdown_cell("a <sup>1</sup> and US\\$2")), code=False)
     assert "a <sup>1</sup> and US$2" in page
+
+
+def test_every_source_on_the_front_page_links_to_its_bibliography_entry(baseline_build):
+    from analysis import data
+
+    index = (baseline_build / "index.html").read_text(encoding="utf-8")
+    bibliography = (baseline_build / site.SOURCES_PAGE).read_text(encoding="utf-8")
+    anchors = set(re.findall(r'<li id="src-([^"]+)"', bibliography))
+    assert anchors == set(data.source_ids()), "one entry per row of data/sources.csv"
+    linked = re.findall(r'href="sources\.html#src-([^"]+)"', index)
+    assert {"deepseek-v3-report", "semianalysis-2025-deepseek-debates", "assumption"} <= set(linked)
+    assert set(linked) <= anchors
+    # Source ids shown as bare text are gone from the tables: each one in a "src" span is a link.
+    for span in re.findall(r'<span class="src">(.*?)</span>', index):
+        words = re.sub(r"<a [^>]*>[^<]*</a>", "", span)
+        assert not any(w in anchors for w in re.split(r"[;\s]+", words)), span
+    # Each entry links out to its address, and only by a plain http(s) link; the page loads nothing.
+    for sid, url in data.load_sources()[["id", "url"]].itertuples(index=False):
+        if url:
+            assert f'<a href="{url}" rel="noopener noreferrer">' in bibliography.replace("&amp;", "&"), sid
+    assert not re.search(r"<(script|link|img)\b", bibliography)

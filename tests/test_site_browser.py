@@ -83,9 +83,9 @@ def test_every_page_in_headless_chromium(chromium, served, tmp_path):
     )
     from analysis import notebooks
 
-    expected = 2 * len(notebooks.notebook_paths())
-    assert len(pages) == expected, (
-        f"expected a report and a code view for each notebook ({expected} pages), got {pages}"
+    expected = 2 * len(notebooks.notebook_paths()) + 1
+    assert "sources.html" in pages and len(pages) == expected, (
+        f"expected a report and a code view for each notebook, and the bibliography ({expected} pages), got {pages}"
     )
     for i, rel in enumerate(pages):
         _check_page(page, urllib.parse.urljoin(served, rel), tmp_path / f"page{i:02d}.png")
