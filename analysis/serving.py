@@ -486,7 +486,8 @@ def decode_by_attention(
                 ),
             }
         rows[name] = row
-    return pd.DataFrame(rows).T.astype({"sequences_per_gpu": float, "step_ms": float, "tokens_per_s_per_node": float})
+    numbers = ("sequences_per_gpu", "step_ms", "tokens_per_s_per_node", "usd_per_m_output_tokens")
+    return pd.DataFrame(rows).T.astype(dict.fromkeys(numbers, float))
 
 
 def cost_by_batch(
