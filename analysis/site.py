@@ -493,6 +493,8 @@ def bibliography_html(sources) -> str:
     >>> page = bibliography_html(pd.DataFrame([row]))
     >>> 'id="src-x"' in page, "A &amp; B" in page, "javascript" in page
     (True, True, False)
+    >>> "<strong>A &amp; B</strong>. P." in bibliography_html(pd.DataFrame([dict(row, date="")]))  # no date: none shown
+    True
     """
     esc = html.escape
     items = []
@@ -502,7 +504,8 @@ def bibliography_html(sources) -> str:
         notes = _text(r.get("notes"))
         items.append(
             f'<li id="src-{esc(r["id"])}"><strong>{esc(_text(r["title"]))}</strong>. '
-            f"{esc(_text(r['authors_or_publisher']))}, {esc(_text(r['date']))}."
+            + ", ".join(esc(x) for x in (_text(r["authors_or_publisher"]), _text(r["date"])) if x)
+            + "."
             + (f" {link}" if link else " (no address: not published online)")
             + (f" (accessed {esc(accessed)})" if accessed and link else "")
             + f". Licence: {esc(_text(r['licence']))}."
