@@ -89,8 +89,10 @@ def footer_text(figure_id: str, sources: Iterable[str]) -> str:
     return f"Source: {'; '.join(sources)}  ·  Figure {figure_id}  ·  DeepSeek's true cost v{__version__}"
 
 
-def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], notebook: str, data_dir=None) -> dict:
-    """Title, stamp and write a figure as SVG and 300-dpi PNG; return its manifest entry.
+def save(
+    fig, figure_id: str, title: str, caption: str, sources: Iterable[str], notebook: str, data=None, data_dir=None
+) -> dict:
+    """Title, stamp and write a figure as SVG and 300-dpi PNG, and its data as CSV; return its manifest entry.
 
     Parameters
     ----------
@@ -105,11 +107,17 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
         Source ids from ``data/sources.csv``.
     notebook : str
         The notebook that made it.
+    data : pandas.DataFrame
+        The numbers drawn, one row per mark, with the unit in each column's name
+        (``cost_usd``, ``gpu_hours``); written beside the figure as ``<id>.csv`` by
+        :func:`write_data`, with the source ids in a last column.
+    data_dir : path, optional
+        The data folder whose ``sources.csv`` the source ids are checked against.
 
     Raises
     ------
     ValueError
-        Bad id, empty title or caption, no sources or an unknown source id.
+        Bad id, empty title or caption, no sources or an unknown source id, no data.
     """
     if not ID_PATTERN.match(figure_id):
         raise ValueError(f"figure id {figure_id!r} must look like fig03_cost_by_stage")
@@ -123,6 +131,8 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
             f"figure {figure_id}: "
             + (f"unknown source id {unknown[0]!r}" if unknown else "name at least one source id")
         )
+    if data is None or not hasattr(data, "to_csv") or len(data) == 0:
+        raise ValueError(f"figure {figure_id}: give the numbers drawn as data= (a non-empty pandas DataFrame)")
     _plain_log_ticks(fig)
     fig.suptitle(
         textwrap.fill(title, width=int(fig.get_figwidth() * 10.5)), x=0.01, ha="left", fontsize=10.5, fontweight="bold"
@@ -137,6 +147,7 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     with mpl.rc_context({"svg.hashsalt": figure_id}):
         fig.savefig(out / f"{figure_id}.svg", format="svg", metadata={"Date": None, "Creator": "DeepSeek's true cost"})
     _write_png(fig, out / f"{figure_id}.png", PNG_DPI)
+    write_data(data, out / f"{figure_id}.csv", sources)
     entry = {"id": figure_id, "title": title, "caption": caption, "sources": sources, "notebook": notebook}
     try:
         from IPython import get_ipython
@@ -158,6 +169,28 @@ def save(fig, figure_id: str, title: str, caption: str, sources: Iterable[str], 
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
     return entry
+
+
+def write_data(frame, path: Path, sources: Iterable[str]) -> None:
+    """Write a figure's numbers as CSV: its columns, then ``source_ids`` (semicolon-separated) on each row.
+
+    A named index becomes a column. Numbers are written in full (Python's shortest repr), rows in
+    the order given, with ``\\n`` line ends: the same data gives the same bytes.
+
+    >>> import pandas as pd, tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "fig00_x.csv"
+    >>> write_data(pd.DataFrame({"stage": ["a"], "cost_usd": [5.328e6]}), f, ["s1", "s2"])
+    >>> print(f.read_text(), end="")
+    stage,cost_usd,source_ids
+    a,5328000.0,s1;s2
+    """
+    import pandas as pd
+
+    frame = frame.reset_index() if not isinstance(frame.index, pd.RangeIndex) or frame.index.name else frame.copy()
+    if "source_ids" in frame.columns:
+        raise ValueError(f"{path.name}: 'source_ids' is added by the report; name the column otherwise")
+    frame["source_ids"] = ";".join(sources)
+    frame.to_csv(path, index=False, lineterminator="\n")
 
 
 def figure_link_html(figure_id: str, title: str, folder: str) -> str:

@@ -490,24 +490,38 @@ def differs_from_baseline(register: Mapping[str, Parameter], values: Mapping[str
 def parameter_table(values: Mapping[str, Any], data_dir: Path | str | None = None):
     """The parameters a notebook runs with, beside their baseline, range, unit and sources.
 
-    Returns a :class:`pandas.DataFrame` for display in a notebook.
+    Returns an :class:`analysis.tables.ReaderTable` for display in a notebook: each parameter
+    in words, then the name to re-run with (``-p NAME VALUE``).
     """
     import pandas as pd
+
+    from .tables import reader_table
 
     register = load_register(data_dir)
     rows = []
     for name, value in values.items():
         p = register[name]
-        rng = f"{p.low:g} to {p.high:g}" if p.low is not None and p.high is not None else ""
+        rng = f"{p.low:,g} to {p.high:,g}" if p.low is not None and p.high is not None else ""
         rows.append(
             {
-                "parameter": name,
+                "label": p.label or name,
                 "value": value,
                 "baseline": p.baseline,
-                "changed": "yes" if value != p.baseline else "",
-                "range (low to high)": rng,
+                "changed": "yes" if value != p.baseline else "no",
+                "range": rng,
                 "unit": p.unit,
-                "sources": "; ".join(p.source_ids),
+                "name": name,
+                "sources": list(p.source_ids),
             }
         )
-    return pd.DataFrame(rows)
+    columns = {
+        "label": ("Parameter", "text"),
+        "value": ("Value in this run", "value"),
+        "baseline": ("Baseline", "value"),
+        "changed": ("Changed?", "text"),
+        "range": ("Range (low to high)", "text"),
+        "unit": ("Unit", "text"),
+        "name": ("Name to re-run with", "code"),
+        "sources": ("Sources", "sources"),
+    }
+    return reader_table(pd.DataFrame(rows, columns=list(columns)), columns)

@@ -62,7 +62,7 @@ from . import results as _results
 
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 900
-FIGURE_FIELDS = ("id", "title", "caption", "sources", "notebook")
+FIGURE_FIELDS = ("id", "title", "caption", "sources", "notebook", "data_file")
 
 
 #: Written into every report the runner builds: what built it, and every file it wrote.
@@ -856,7 +856,7 @@ def figures_csv(entries: list[dict]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(FIGURE_FIELDS)
     for e in sorted(entries, key=lambda e: e["id"]):
-        writer.writerow([e["id"], e["title"], e["caption"], ";".join(e["sources"]), e["notebook"]])
+        writer.writerow([e["id"], e["title"], e["caption"], ";".join(e["sources"]), e["notebook"], f"{e['id']}.csv"])
     return buf.getvalue()
 
 

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from analysis import figures, formatting, results
@@ -57,6 +58,9 @@ def test_format_value(value, unit, text):
     assert formatting.format_value(value, unit) == text
 
 
+_DATA = pd.DataFrame({"x": [0, 1, 2], "y_usd": [0.0, 1.0, 4.0]})
+
+
 def _figure():
     figures.apply_style()
     fig, ax = plt.subplots()
@@ -67,10 +71,10 @@ def _figure():
 
 def test_figures_are_deterministic_and_stamped(tmp_path, monkeypatch):
     monkeypatch.setenv("DSTC_FIGURES_DIR", str(tmp_path / "a"))
-    entry = figures.save(_figure(), "fig99_test", "A finding", "A caption.", ["assumption"], "99_test")
+    entry = figures.save(_figure(), "fig99_test", "A finding", "A caption.", ["assumption"], "99_test", data=_DATA)
     monkeypatch.setenv("DSTC_FIGURES_DIR", str(tmp_path / "b"))
-    figures.save(_figure(), "fig99_test", "A finding", "A caption.", ["assumption"], "99_test")
-    for ext in ("svg", "png"):
+    figures.save(_figure(), "fig99_test", "A finding", "A caption.", ["assumption"], "99_test", data=_DATA)
+    for ext in ("svg", "png", "csv"):
         a, b = (tmp_path / d / f"fig99_test.{ext}" for d in ("a", "b"))
         assert a.read_bytes() == b.read_bytes(), ext
     svg = (tmp_path / "a" / "fig99_test.svg").read_text()
@@ -83,6 +87,18 @@ def test_figures_are_deterministic_and_stamped(tmp_path, monkeypatch):
         "notebook": "99_test",
     }
     assert "Figure fig99_test" in figures.footer_text("fig99_test", ["assumption"])
+    shipped = pd.read_csv(tmp_path / "a" / "fig99_test.csv")
+    assert shipped.columns.tolist() == ["x", "y_usd", "source_ids"] and shipped["y_usd"].tolist() == [0.0, 1.0, 4.0]
+    assert set(shipped["source_ids"]) == {"assumption"}
+    plt.close("all")
+
+
+@pytest.mark.parametrize("data", [None, pd.DataFrame(), [1, 2]])
+def test_a_figure_without_its_numbers_is_refused(tmp_path, monkeypatch, data):
+    monkeypatch.setenv("DSTC_FIGURES_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match="give the numbers drawn as data="):
+        figures.save(_figure(), "fig99_x", "t", "c", ["assumption"], "99_test", data=data)
+    assert not list(tmp_path.iterdir()), "nothing is written for a refused figure"
     plt.close("all")
 
 
@@ -97,7 +113,7 @@ def test_figures_are_deterministic_and_stamped(tmp_path, monkeypatch):
 def test_figure_save_refuses_bad_metadata(tmp_path, monkeypatch, fid, sources, pattern):
     monkeypatch.setenv("DSTC_FIGURES_DIR", str(tmp_path))
     with pytest.raises(ValueError, match=pattern):
-        figures.save(_figure(), fid, "t", "c", sources, "99_test")
+        figures.save(_figure(), fid, "t", "c", sources, "99_test", data=_DATA)
     plt.close("all")
 
 
@@ -108,7 +124,7 @@ def test_png_is_matplotlibs_own_rendering_at_300_dpi_without_alpha(tmp_path, mon
     monkeypatch.setenv("DSTC_FIGURES_DIR", str(tmp_path))
     fig = _figure()
     canvas, dpi = fig.canvas, fig.dpi
-    figures.save(fig, "fig99_test", "A finding", "A caption.", ["assumption"], "99_test")
+    figures.save(fig, "fig99_test", "A finding", "A caption.", ["assumption"], "99_test", data=_DATA)
     assert fig.canvas is canvas and fig.dpi == dpi, "saving must leave the figure as it was"
     fig.savefig(tmp_path / "reference.png", dpi=figures.PNG_DPI)  # what matplotlib itself makes of the laid-out figure
     png = Image.open(tmp_path / "fig99_test.png")
