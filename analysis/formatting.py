@@ -15,7 +15,13 @@ def format_value(value: float, unit: str) -> str:
     'US$5.576M'
     >>> format_value(0.3464, "fraction")
     '34.64%'
+    >>> format_value(1.9412, "USD per GPU-hour"), format_value(4.386, "ratio")
+    ('US$1.941 per GPU-hour', '4.386×')
     """
+    if unit.startswith("USD per "):
+        return f"{format_value(value, 'USD')} {unit[4:]}"
+    if unit == "ratio":
+        return f"{format_value(value, '')}×"
     if unit == "USD":
         for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
             if abs(value) >= scale:

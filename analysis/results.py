@@ -58,6 +58,9 @@ def _as_number(result_id: str, value) -> float | int:
     return value
 
 
+_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+
+
 class Results:
     """The citable numbers of one notebook, in the order they were added."""
 
@@ -72,8 +75,8 @@ class Results:
         Raises
         ------
         ValueError
-            Bad id (lower_snake_case required), duplicate id, empty unit or label,
-            non-finite value, or a source id not in ``data/sources.csv``.
+            Bad id (lower_snake_case required), duplicate id, empty unit or label, a label
+            with a code identifier in it, non-finite value, or a source id not in ``data/sources.csv``.
         """
         if not ID_PATTERN.match(result_id):
             raise ValueError(f"result id {result_id!r} must be lower_snake_case")
@@ -81,6 +84,12 @@ class Results:
             raise ValueError(f"result id {result_id!r} recorded twice")
         if not unit or not label:
             raise ValueError(f"result {result_id}: unit and label must not be empty")
+        identifier = _IDENTIFIER.search(label)
+        if identifier:
+            raise ValueError(
+                f"result {result_id}: label {label!r} contains the identifier {identifier.group(0)!r}; "
+                "write it in words (the id is for citing)"
+            )
         sources = tuple(sources)
         if not sources:
             raise ValueError(f"result {result_id}: name at least one source id")
@@ -133,13 +142,23 @@ class Results:
         """Display the table and emit the machine-readable copy the runner collects."""
         from IPython.display import display
 
+        from .tables import reader_table
+
         payload = [asdict(r) for r in self._items.values()]
         table = self.table()
-        shown = table.assign(value=[format_value(v, u) for v, u in zip(table["value"], table["unit"], strict=True)])
-        display(
-            {MIME_TYPE: payload, "text/html": shown.to_html(index=False), "text/plain": shown.to_string(index=False)},
-            raw=True,
+        shown = reader_table(
+            table.assign(value=[format_value(v, u) for v, u in zip(table["value"], table["unit"], strict=True)])[
+                ["label", "value", "id", "sources"]
+            ],
+            {
+                "label": ("What it is", "text"),
+                "value": ("Value", "text"),
+                "id": ("Result id (to cite)", "code"),
+                "sources": ("Sources", "sources"),
+            },
+            caption="The citable numbers of this step",
         )
+        display({MIME_TYPE: payload, "text/html": shown.to_html(), "text/plain": repr(shown)}, raw=True)
 
 
 def outputs_of_type(notebook, mime_type: str) -> list:
