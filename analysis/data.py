@@ -422,6 +422,7 @@ CLAIMS = Schema(
         Column("result_id", required=False),
         Column("comparison", required=False, choices=_claims.COMPARISONS),
         Column("claimed_value", "float", required=False),
+        Column("claimed_as_written", required=False),  # the value exactly as the claim wrote it
         Column("tolerance", "float", required=False, min=0),
         Column("tolerance_kind", required=False, choices=("relative", "absolute")),
         Column("basis", required=False, choices=_claims.BASES),
@@ -612,6 +613,35 @@ def load_comparable_runs(data_dir: Path | str | None = None) -> pd.DataFrame:
     return read_table(COMPARABLE_RUNS, data_dir)
 
 
+# --------------------------------------------------------------------------- glossary
+GLOSSARY = Schema(
+    file="glossary.csv",
+    columns=(
+        Column("id"),
+        Column("term"),
+        Column("matches"),
+        Column("definition"),
+        Column("source_ids", "source_ids"),
+    ),
+    key=("id",),
+    row_rules=(
+        lambda r: (
+            None if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", r["id"]) else "id must be lowercase-words-with-hyphens"
+        ),
+        lambda r: (
+            None
+            if all(m.strip() for m in r["matches"].split("|"))
+            else "matches must be words separated by '|', none empty"
+        ),
+    ),
+)
+
+
+def load_glossary(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """The glossary: each term, the words that link to it ('|'-separated), its definition and sources."""
+    return read_table(GLOSSARY, data_dir)
+
+
 #: Every CSV schema, by file name (tests and ``python -m analysis check`` use it).
 SCHEMAS: dict[str, Schema] = {
     s.file: s
@@ -631,6 +661,7 @@ SCHEMAS: dict[str, Schema] = {
         FLEET_VINTAGES,
         VERDICT_RULES,
         COMPARABLE_RUNS,
+        GLOSSARY,
     )
 }
 

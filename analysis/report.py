@@ -719,7 +719,8 @@ def _execute(
                     **KERNEL_OPTIONS,
                     config=_kernel_config(sockets),
                 )
-            _render_pages(Path(out_path))  # in the worker, so pages render while other notebooks run
+            # In the worker, so pages render while other notebooks run.
+            _render_pages(Path(out_path), [p.stem for p in _notebooks.notebook_paths(Path(nb_path).parent)], data_dir)
             return {"ok": True, "seconds": time.perf_counter() - start}
         except pm.PapermillExecutionError as err:
             first_line = next((line for line in (err.source or "").splitlines() if line.strip()), "")
@@ -832,18 +833,20 @@ def _normalise_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def _render_pages(executed: Path) -> None:
-    """Normalise an executed notebook and write its report view and full view next to it."""
+def _render_pages(executed: Path, steps: list[str], data_dir: str | None) -> None:
+    """Normalise an executed notebook and write its report view and full view next to it.
+
+    ``steps`` are the stems of every step notebook, in order (for previous and next links).
+    """
     import nbformat
 
     from . import site
 
     _normalise_notebook(executed)
     nb = nbformat.read(executed, as_version=4)
-    executed.with_suffix(".html").write_text(site.render_notebook(nb, code=False, stem=executed.stem), encoding="utf-8")
-    executed.with_suffix(".code.html").write_text(
-        site.render_notebook(nb, code=True, stem=executed.stem), encoding="utf-8"
-    )
+    for code, suffix in ((False, ".html"), (True, ".code.html")):
+        page = site.render_notebook(nb, code=code, stem=executed.stem, steps=steps, data_dir=data_dir)
+        executed.with_suffix(suffix).write_text(page, encoding="utf-8")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -869,6 +872,7 @@ LEDGER_FIELDS = (
     "url",
     "result_id",
     "claimed_value",
+    "claimed_as_written",
     "computed_value",
     "basis",
     "share_of_draws_holding",

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from . import __version__
 from . import data as _data
+from . import paths as _paths
 from . import results as _results
 from .formatting import format_value
 from .notebooks import cell_source as _source
@@ -60,6 +61,77 @@ def _markdown_escaped():
     import mistune
 
     return mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+
+
+# --------------------------------------------------------------------------- maths
+#: Code (fenced or inline, left alone) or maths: ``$$...$$`` (display) or ``$...$`` (inline). A ``\$``
+#: is money (Jupyter's convention), so the notebooks write US\$5.6M and $C \approx 6ND$; as in pandoc, a
+#: closing ``$`` followed by a digit does not close maths (so an unescaped "US$5.6M and US$1.6B" stays money).
+_CODE_OR_MATH = re.compile(
+    r"(?P<code>```.*?```|`[^`\n]*`)"
+    r"|(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"
+    r"|(?<![\\$])\$(?!\s)(?P<inline>[^$\n]+?)(?<![\\\s])\$(?!\d)",
+    re.S,
+)
+
+
+def latex_to_mathml(tex: str, *, display: bool = False) -> str:
+    r"""LaTeX maths as MathML, which browsers render with no script; unparsable LaTeX is shown as code.
+
+    Parameters
+    ----------
+    tex : str
+        The maths, without its ``$`` delimiters.
+    display : bool
+        A block of its own (``$$...$$``) rather than inline.
+
+    Returns
+    -------
+    str
+        A ``<math>`` element (with the LaTeX kept as its ``alttext``), or ``<code class="tex">`` with
+        the LaTeX escaped when it cannot be converted.
+
+    Examples
+    --------
+    >>> latex_to_mathml(r"C \approx 6 N D")  # doctest: +ELLIPSIS
+    '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline" alttext="C \\approx 6 N D"><mrow><mi>C</mi>...'
+    >>> latex_to_mathml(r"\frac{1}{")
+    '<code class="tex">\\frac{1}{</code>'
+    """
+    from latex2mathml.converter import convert
+
+    try:
+        markup = convert(tex.strip(), display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many types for bad input; show the LaTeX instead
+        return f'<code class="tex">{html.escape(tex)}</code>'
+    alt = html.escape(tex.strip(), quote=True)
+    return re.sub(r"^<math ([^>]*)>", lambda m: f'<math {m.group(1)} alttext="{alt}">', markup, count=1)
+
+
+def render_markdown(source: str, *, escape: bool = False) -> str:
+    r"""Markdown as HTML, with ``$...$`` and ``$$...$$`` maths as MathML (see :func:`latex_to_mathml`).
+
+    ``escape`` shows raw HTML as text (for markdown made by code from data). Code spans and
+    blocks keep their dollars.
+
+    >>> page = render_markdown(r"It costs US\$5.6M; $N$ is the size. `a $b$`")
+    >>> "US$5.6M" in page, '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline" alttext="N">' in page
+    (True, True)
+    >>> "<code>a $b$</code>" in page
+    True
+    """
+    maths: list[str] = []
+
+    def hold(match) -> str:
+        if match.group("code"):
+            return match.group("code")
+        display = match.group("display") is not None
+        maths.append(latex_to_mathml(match.group("display") if display else match.group("inline"), display=display))
+        return f"DSTCMATH{len(maths) - 1}X"
+
+    text = _CODE_OR_MATH.sub(hold, source)
+    rendered = (_markdown_escaped() if escape else _markdown())(text)
+    return re.sub(r"DSTCMATH(\d+)X", lambda m: maths[int(m.group(1))], rendered)
 
 
 #: Elements an output may keep (what pandas' ``to_html``, the results table and markdown emit).
@@ -249,23 +321,30 @@ def _highlight(code: str) -> str:
     return highlight(code, lexer, formatter)
 
 
-def figure_html(entry: dict, folder: str = "../figures") -> str:
-    """How a notebook page shows a figure: the saved SVG file itself, with its id and links to both files.
+def figure_html(entry: dict, folder: str = "../figures", sources_page: str = "../sources.html") -> str:
+    """How a notebook page shows a figure: the saved SVG file itself, with its id, sources and files.
 
     The page then shows the very file a reader cites (``folder`` is relative to the page),
-    and stays small: the figure is not copied into the page a second time.
+    and stays small: the figure is not copied into the page a second time. The caption links
+    each source id to the bibliography and offers the SVG, the PNG and the numbers drawn (CSV).
 
-    >>> print(figure_html({"id": "fig03_x", "title": "A & B"}))  # doctest: +NORMALIZE_WHITESPACE
-    <figure class="nbfig" id="fig03_x"><a href="../figures/fig03_x.svg"><img src="../figures/fig03_x.svg"
-    alt="A &amp; B"></a><figcaption>Figure <strong>fig03_x</strong>: <a href="../figures/fig03_x.svg">SVG</a> ·
-    <a href="../figures/fig03_x.png">PNG (300 dpi)</a></figcaption></figure>
+    >>> page = figure_html({"id": "fig03_x", "title": "A & B", "sources": ["s1"]})
+    >>> '<img src="../figures/fig03_x.svg" alt="A &amp; B">' in page
+    True
+    >>> 'Sources: <a class="srckey" href="../sources.html#src-s1">s1</a>.' in page
+    True
+    >>> '<a href="../figures/fig03_x.csv">data (CSV)</a>' in page
+    True
     """
     fid, title = html.escape(entry["id"]), html.escape(entry["title"])
+    sources = entry.get("sources") or []
+    cited = f" Sources: {source_links(sources, sources_page)}." if sources else ""
     return (
         f'<figure class="nbfig" id="{fid}"><a href="{folder}/{fid}.svg">'
         f'<img src="{folder}/{fid}.svg" alt="{title}"></a>'
-        f"<figcaption>Figure <strong>{fid}</strong>: "
-        f'<a href="{folder}/{fid}.svg">SVG</a> · <a href="{folder}/{fid}.png">PNG (300 dpi)</a></figcaption></figure>'
+        f"<figcaption>Figure <strong>{fid}</strong>.{cited} Files: "
+        f'<a href="{folder}/{fid}.svg">SVG</a> · <a href="{folder}/{fid}.png">PNG (300 dpi)</a> · '
+        f'<a href="{folder}/{fid}.csv">data (CSV)</a></figcaption></figure>'
     )
 
 
@@ -273,11 +352,43 @@ def _text_block(text: str, kind: str) -> str:
     return f'<pre class="out" data-output="{kind}">{html.escape(_ANSI.sub("", text))}</pre>'
 
 
+def collapse_carriage_returns(text: str) -> str:
+    r"""What a terminal shows of text with ``\r`` in it (a progress bar redrawn in place): each line's last frame.
+
+    >>> collapse_carriage_returns("10%\r50%\r100%\ndone\n")
+    '100%\ndone\n'
+    """
+    return "\n".join(line.rstrip("\r").rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+#: A widget needs the JavaScript of a live Jupyter session; a static page shows its text instead.
+WIDGET_MIME_TYPE = "application/vnd.jupyter.widget-view+json"
+
+
+def _latex_output(tex: str) -> str:
+    """A ``text/latex`` output (``$...$``, ``$$...$$`` or bare maths) as MathML."""
+    body = tex.strip()
+    display = body.startswith("$$") or body.startswith("\\[") or body.startswith("\\begin")
+    for start, end in (("$$", "$$"), ("$", "$"), ("\\[", "\\]"), ("\\(", "\\)")):
+        if body.startswith(start) and body.endswith(end) and len(body) > len(start) + len(end):
+            body = body[len(start) : -len(end)]
+            break
+    return f'<div class="out math" data-output="latex">{latex_to_mathml(body, display=display)}</div>'
+
+
 def output_html(output) -> str:
-    """One output of a code cell as HTML (see the module docstring for the order of preference)."""
+    """One output of a code cell as HTML, choosing among its formats as Jupyter does.
+
+    Order of preference: the report's own figure entry (the saved SVG file, :func:`figure_html`),
+    HTML (sanitised: no script, no style, nothing loaded from elsewhere), markdown (with maths),
+    LaTeX (as MathML), SVG, PNG, JPEG, then plain text. A widget or JavaScript, which need a
+    live Jupyter session, falls back to its plain text, marked ``data-output="widget"``. Streams
+    are text with carriage-return progress frames collapsed (stderr marked); errors show their traceback.
+    """
     kind = output.get("output_type")
     if kind == "stream":
-        return _text_block(_joined(output.get("text", "")), "stderr" if output.get("name") == "stderr" else "stdout")
+        text = collapse_carriage_returns(_joined(output.get("text", "")))
+        return _text_block(text, "stderr" if output.get("name") == "stderr" else "stdout")
     if kind == "error":
         return _text_block(
             "\n".join(output.get("traceback") or [f"{output.get('ename')}: {output.get('evalue')}"]), "error"
@@ -287,20 +398,32 @@ def output_html(output) -> str:
 
     if _results.FIGURE_MIME_TYPE in data:
         return figure_html(data[_results.FIGURE_MIME_TYPE])
+    if WIDGET_MIME_TYPE in data or "application/javascript" in data:
+        shown = text("text/plain") if "text/plain" in data else "(an interactive output: open the notebook in Jupyter)"
+        return _text_block(shown, "widget")
     if "text/html" in data:
         return f'<div class="out scroll" data-output="html">{sanitise_html(text("text/html"))}</div>'
     if "text/markdown" in data:
-        return (
-            f'<div class="out" data-output="markdown">{sanitise_html(_markdown_escaped()(text("text/markdown")))}</div>'
-        )
+        rendered = render_markdown(text("text/markdown"), escape=True)
+        return f'<div class="out" data-output="markdown">{_keep_maths(rendered)}</div>'
+    if "text/latex" in data:
+        return _latex_output(text("text/latex"))
     if "image/svg+xml" in data:
         encoded = base64.b64encode(text("image/svg+xml").encode("utf-8")).decode("ascii")
         return f'<img class="out" alt="figure" src="data:image/svg+xml;base64,{encoded}">'
-    if "image/png" in data:
-        return f'<img class="out" alt="figure" src="data:image/png;base64,{html.escape(text("image/png").strip())}">'
+    for mime in ("image/png", "image/jpeg"):
+        if mime in data:
+            encoded = re.sub(r"[^A-Za-z0-9+/=]", "", text(mime))
+            return f'<img class="out" alt="figure" src="data:{mime};base64,{encoded}">'
     if "text/plain" in data:
         return _text_block(text("text/plain"), "text")
     return ""
+
+
+def _keep_maths(markup: str) -> str:
+    """Sanitise markup whose ``<math>`` elements were made by :func:`latex_to_mathml` (kept as they are)."""
+    parts = re.split(r"(<math .*?</math>)", markup, flags=re.S)
+    return "".join(part if part.startswith("<math ") else sanitise_html(part) for part in parts)
 
 
 _HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.S)
@@ -331,26 +454,249 @@ def _anchored(markup: str, seen: dict[str, int]) -> str:
     return _HEADING.sub(add, markup)
 
 
-def render_notebook(nb, *, code: bool, stem: str | None = None) -> str:
+# --------------------------------------------------------------------------- links in text
+#: Text inside these elements is never turned into a link (links, code, maths, headings, table heads).
+_NO_LINKS_IN = frozenset({"a", "code", "pre", "math", "h1", "h2", "h3", "h4", "h5", "h6", "th", "script", "style"})
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def link_text(markup: str, replace) -> str:
+    """Apply ``replace`` (text -> HTML) to the text of ``markup`` outside links, code, maths and headings.
+
+    The text given to ``replace`` is HTML-escaped text; what it returns is inserted as HTML.
+
+    >>> link_text("<p>step 2 <code>step 2</code></p>", lambda t: t.replace("step", "STEP"))
+    '<p>STEP 2 <code>step 2</code></p>'
+    """
+    out, open_tags = [], []
+    for part in _TAG.split(markup):
+        if part.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            tag = name.group(1).lower() if name else ""
+            if tag in _NO_LINKS_IN and not part.endswith("/>"):
+                if part.startswith("</"):
+                    if tag in open_tags:
+                        del open_tags[len(open_tags) - 1 - open_tags[::-1].index(tag)]
+                else:
+                    open_tags.append(tag)
+            out.append(part)
+        elif part and not open_tags:
+            out.append(replace(part))
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def _source_bracket_linker(known: frozenset, page: str):
+    """``[id]`` or ``[id; id]`` in text, where every id is a known source, with each id linked."""
+    pattern = re.compile(r"\[([a-z0-9][a-z0-9.\-]*(?:\s*[;,]\s*[a-z0-9][a-z0-9.\-]*)*)\]")
+
+    def replace(text: str) -> str:
+        def one(match):
+            ids = [x.strip() for x in re.split(r"[;,]", match.group(1))]
+            if not all(x in known for x in ids):
+                return match.group(0)
+            return "[" + "; ".join(source_link(x, page) for x in ids) + "]"
+
+        return pattern.sub(one, text)
+
+    return replace
+
+
+def link_code_sources(markup: str, known: frozenset, page: str) -> str:
+    """``<code>id</code>`` where ``id`` is a known source id, wrapped in a link to its bibliography entry."""
+
+    def one(match):
+        sid = html.unescape(match.group(1))
+        if sid not in known:
+            return match.group(0)
+        return f'<a class="srckey" href="{page}#src-{html.escape(sid)}">{match.group(0)}</a>'
+
+    return re.sub(r"(?<!>)<code>([a-z0-9][a-z0-9.\-]*)</code>", one, markup)
+
+
+def _step_linker(step_pages: dict[int, str], current: int | None):
+    """ "step 2" / "Step 2" / "steps 2" in text linked to that step's page (not the page's own step)."""
+    pattern = re.compile(r"(?<![\w-])([Ss]teps?)(\s|&nbsp;)([1-9])(?![\w-])")
+
+    def replace(text: str) -> str:
+        def one(match):
+            n = int(match.group(3))
+            if n not in step_pages or n == current:
+                return match.group(0)
+            return f'<a class="step" href="{html.escape(step_pages[n])}">{match.group(0)}</a>'
+
+        return pattern.sub(one, text)
+
+    return replace
+
+
+def _glossary_linker(glossary, page: str, seen: set):
+    """The first use on a page of each glossary term linked to its entry (later uses left as they are)."""
+    if glossary is None or not len(glossary):
+        return lambda text: text
+    alternatives, owner = [], {}
+    for row in glossary.to_dict("records"):
+        for word in row["matches"].split("|"):
+            word = word.strip()
+            owner[word.lower()] = row
+            alternatives.append(word)
+    alternatives.sort(key=len, reverse=True)
+
+    def form(word: str) -> str:  # a lower-case first letter may also be a capital (sentence start)
+        return f"[{word[0].upper()}{word[0]}]{re.escape(word[1:])}" if word[0].islower() else re.escape(word)
+
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(form(w) for w in alternatives) + r")(?![\w-])")
+
+    def replace(text: str) -> str:
+        def one(match):
+            row = owner.get(match.group(1).lower())
+            if row is None or row["id"] in seen:
+                return match.group(0)
+            seen.add(row["id"])
+            title = html.escape(row["definition"], quote=True)
+            return f'<a class="gloss" href="{page}#term-{row["id"]}" title="{title}">{match.group(0)}</a>'
+
+        return pattern.sub(one, text)
+
+    return replace
+
+
+def link_page_text(
+    markup: str,
+    *,
+    known_sources=frozenset(),
+    glossary=None,
+    step_pages=None,
+    current_step=None,
+    sources_page: str = "sources.html",
+    glossary_page: str = "glossary.html",
+    seen=None,
+) -> str:
+    """Links a reader follows from a page's prose: source ids, "step N", and the first use of each glossary term.
+
+    Parameters
+    ----------
+    markup : str
+        HTML of the page's prose (text inside links, code, maths and headings is left alone).
+    known_sources : frozenset of str
+        The source ids of ``data/sources.csv``; ``[id]`` and ``<code>id</code>`` link to the bibliography.
+    glossary : pandas.DataFrame, optional
+        ``data/glossary.csv``; each term's first use on the page links to its entry.
+    step_pages : dict of int to str, optional
+        Each step's page, relative to this one.
+    current_step : int, optional
+        This page's own step (not linked to itself).
+    sources_page, glossary_page : str
+        The bibliography and glossary pages, relative to this one.
+    seen : set, optional
+        Glossary ids already linked on this page (updated).
+
+    Returns
+    -------
+    str
+        The markup with the links added.
+
+    Examples
+    --------
+    >>> print(link_page_text("<p>As in step 2 [kaplan-2020].</p>", known_sources=frozenset({"kaplan-2020"}),
+    ...                      step_pages={2: "02_x.html"}))  # doctest: +NORMALIZE_WHITESPACE
+    <p>As in <a class="step" href="02_x.html">step 2</a>
+    [<a class="srckey" href="sources.html#src-kaplan-2020">kaplan-2020</a>].</p>
+    """
+    seen = set() if seen is None else seen
+    linkers = [_source_bracket_linker(known_sources, sources_page)] if known_sources else []
+    if step_pages:
+        linkers.append(_step_linker(step_pages, current_step))
+    linkers.append(_glossary_linker(glossary, glossary_page, seen))
+
+    def replace(text: str) -> str:
+        for linker in linkers:
+            text = link_text(text, linker) if "<" in text else linker(text)
+        return text
+
+    markup = link_text(markup, replace)
+    return link_code_sources(markup, known_sources, sources_page) if known_sources else markup
+
+
+def _step_number(stem: str) -> int | None:
+    """'03_pretraining_estimate' -> 3."""
+    match = re.match(r"(\d+)_", stem)
+    return int(match.group(1)) if match else None
+
+
+def table_of_contents(markup: str) -> str:
+    """A list of the page's second-level headings (their ids made by :func:`_anchored`), as a ``nav``.
+
+    >>> print(table_of_contents('<h2 id="a">Claim <a class="anchor" href="#a">¶</a></h2><h3 id="b">x</h3>'))
+    <nav class="toc" aria-label="Contents"><strong>On this page</strong><ul><li><a href="#a">Claim</a></li></ul></nav>
+    """
+    items = []
+    for hid, inner in re.findall(r'<h2 id="([^"]+)">(.*?)</h2>', markup, flags=re.S):
+        label = re.sub(r"<a class=\"anchor\".*?</a>", "", inner, flags=re.S)
+        label = re.sub(r"<(?!/?(?:em|strong|code)\b)[^>]+>", "", label).strip()
+        items.append(f'<li><a href="#{hid}">{label}</a></li>')
+    if not items:
+        return ""
+    return f'<nav class="toc" aria-label="Contents"><strong>On this page</strong><ul>{"".join(items)}</ul></nav>'
+
+
+def render_notebook(nb, *, code: bool, stem: str | None = None, steps=None, data_dir=None) -> str:
     """A notebook as an HTML page: the report view (``code=False``, code hidden) or the full view.
 
     ``stem`` (the notebook's file name without ``.ipynb``) adds links to the other view, the
-    notebook file and the front page, which sit beside the page in a built report.
+    notebook file and the front page, which sit beside the page in a built report; ``steps``
+    (the stems of every step, in order) adds previous and next links and links "step N" in the
+    prose. Source ids in the prose and figure captions link to the bibliography, and the first
+    use of each glossary term to the glossary (both pages sit one folder up); ``data_dir`` is
+    where ``sources.csv`` and ``glossary.csv`` are read from.
     """
     title = notebook_title(nb)
+    suffix = ".code.html" if code else ".html"
     parts, slugs = [], {}
+    steps = list(steps or [])
+    step_pages = {n: f"{s}{suffix}" for s in steps if (n := _step_number(s)) is not None}
+    current = _step_number(stem) if stem else None
     if stem:
         e = html.escape(stem)
         other = (
             f'<a href="{e}.html">Report view (code hidden)</a>' if code else f'<a href="{e}.code.html">With code</a>'
         )
-        parts.append(
-            f'<nav><a href="../index.html">← The report</a> · {other} · <a href="{e}.ipynb">Notebook</a></nav>'
-        )
+        nav = ['<a href="../index.html">← The report</a>']
+        if stem in steps:
+            k = steps.index(stem)
+            if k > 0:
+                nav.append(
+                    f'<a rel="prev" href="{html.escape(steps[k - 1])}{suffix}">← Step {_step_number(steps[k - 1])}</a>'
+                )
+            if k + 1 < len(steps):
+                nav.append(
+                    f'<a rel="next" href="{html.escape(steps[k + 1])}{suffix}">Step {_step_number(steps[k + 1])} →</a>'
+                )
+        nav += [
+            other,
+            f'<a href="{e}.ipynb">Notebook</a>',
+            f'<a href="../{SOURCES_PAGE}">Sources</a>',
+            f'<a href="../{GLOSSARY_PAGE}">Glossary</a>',
+        ]
+        parts.append(f'<nav class="bar">{" · ".join(nav)}</nav>')
+    known = _data.source_ids(data_dir)
+    glossary = _data.load_glossary(data_dir)
+    seen: set = set()
+    links = dict(
+        known_sources=known,
+        glossary=glossary,
+        step_pages=step_pages,
+        current_step=current,
+        sources_page=f"../{SOURCES_PAGE}",
+        glossary_page=f"../{GLOSSARY_PAGE}",
+        seen=seen,
+    )
     for cell in nb["cells"]:
         kind = cell.get("cell_type")
         if kind == "markdown":
-            parts.append(f'<section class="md">{_anchored(_markdown()(_source(cell)), slugs)}</section>')
+            body = link_page_text(_anchored(render_markdown(_source(cell)), slugs), **links)
+            parts.append(f'<section class="md">{body}</section>')
         elif kind == "code":
             shown = [output_html(o) for o in cell.get("outputs", [])]
             if code and _source(cell).strip():
@@ -359,8 +705,21 @@ def render_notebook(nb, *, code: bool, stem: str | None = None) -> str:
                     f'<div class="cell"><div class="prompt">In [{n if n is not None else " "}]:</div>'
                     f'<pre class="hl">{_highlight(_source(cell))}</pre></div>'
                 )
-            parts += [s for s in shown if s]
-    parts.append(f'<p class="sub">DeepSeek\'s true cost v{html.escape(__version__)}</p>')
+            parts += [link_code_sources(s, known, f"../{SOURCES_PAGE}") for s in shown if s]
+    toc = table_of_contents("\n".join(parts))
+    if toc:  # after the title's section, before the story
+        first = next((k for k, p in enumerate(parts) if p.startswith('<section class="md">') and "<h1" in p), None)
+        parts.insert(first + 1 if first is not None else 0, toc)
+    footer = [f"DeepSeek's true cost v{html.escape(__version__)}"]
+    if stem in steps:
+        k = steps.index(stem)
+        if k + 1 < len(steps):
+            footer.append(
+                f'Next: <a rel="next" href="{html.escape(steps[k + 1])}{suffix}">step {_step_number(steps[k + 1])}</a>'
+            )
+        else:
+            footer.append('<a href="../index.html">Back to the report</a>')
+    parts.append(f'<p class="sub pagefoot">{" · ".join(footer)}</p>')
     return _page(title, "\n".join(parts), extra_css=NOTEBOOK_CSS + highlight_css())
 
 
@@ -375,7 +734,7 @@ def notebook_title(nb) -> str:
 
 
 CSS = """
-:root { --ink:#1d1d1f; --muted:#5f6368; --rule:#e3e3e3; --accent:#0072B2; }
+:root { --ink:#1d1d1f; --muted:#5f6368; --rule:#e3e3e3; --accent:#0072B2; --code-bg:#f5f5f7; }
 * { box-sizing: border-box; }
 body { font: 16px/1.55 Georgia, 'Times New Roman', serif; color: var(--ink); margin: 0; }
 main { max-width: 58rem; margin: 0 auto; padding: 1.5rem 1rem 4rem; }
@@ -387,7 +746,7 @@ th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(-
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.num .interval { white-space: normal; font-size: .85em; color: var(--muted); }
 code, pre { font: 13px/1.4 ui-monospace, 'DejaVu Sans Mono', monospace; }
-pre.cmd { background: #f5f5f7; padding: .75rem; overflow-x: auto; border-radius: 4px; }
+pre.cmd { background: var(--code-bg); padding: .75rem; overflow-x: auto; border-radius: 4px; }
 a { color: var(--accent); }
 figure { margin: 1rem 0 2rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--rule); }
@@ -396,15 +755,48 @@ figcaption { font-size: .9rem; color: var(--muted); }
 nav { font: 14px/1.6 system-ui, sans-serif; margin: .5rem 0 1.5rem; }
 td.note { font-size: 12px; color: var(--muted); min-width: 16rem; }
 td.verdict { font-weight: 600; overflow-wrap: normal; min-width: 7.5rem; }
-.src { font-size: 12px; color: var(--muted); overflow-wrap: anywhere; }
-td { overflow-wrap: anywhere; }
+.src { font-size: 12px; color: var(--muted); overflow-wrap: break-word; }
+td { overflow-wrap: break-word; }
 article.step { border-top: 1px solid var(--rule); padding-top: .5rem; }
 article.step h3 { margin-bottom: 0; color: var(--muted); font-size: .95rem; }
 .question { font-size: 1.2rem; font-weight: 600; margin: .2rem 0; }
 .answer { font-size: 1.05rem; }
 .links { font: 14px system-ui, sans-serif; }
-@media (max-width: 600px) { body { font-size: 15px; } th, td { padding: .3rem; } }
+@media (max-width: 600px) { body { font-size: 15px; } th, td { padding: .3rem; } h1 { font-size: 1.5rem; } }
 ol.bibliography li { margin: .5rem 0; overflow-wrap: anywhere; }
+nav.toc { font: 14px/1.5 system-ui, sans-serif; border-left: 3px solid var(--rule); padding: .25rem .75rem;
+          margin: 1rem 0 1.5rem; }
+nav.toc ul { margin: .25rem 0 0; padding-left: 1.25rem; }
+nav.bar { display: flex; flex-wrap: wrap; gap: .25rem .75rem; }
+dl.glossary dt { font: 600 1rem system-ui, sans-serif; margin-top: 1rem; }
+dl.glossary dd { margin: .25rem 0 0 1rem; }
+a.gloss { color: inherit; text-decoration: underline dotted; text-underline-offset: 2px; }
+a.srckey { overflow-wrap: break-word; }
+code.rid { font-size: 11px; color: var(--muted); overflow-wrap: anywhere; }
+.findings li { margin: .4rem 0; }
+.cite pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--code-bg); padding: .6rem; }
+math[display="block"] { margin: .75rem 0; overflow-x: auto; }
+@media (prefers-color-scheme: dark) {
+  :root { --ink:#e6e6e6; --muted:#a8adb3; --rule:#3b3b3f; --accent:#6cb4ee; --code-bg:#26262a; }
+  body { background: #161618; }
+  /* Figures are drawn on white; they keep a white card so their colours and text stay legible. */
+  figure img, img.out { background: #fff; }
+  pre.cmd, .cite pre { background: var(--code-bg); color: var(--ink); }
+  pre.hl { background: #f7f7f9; color: #1d1d1f; }
+  pre.out { background: #202024; color: var(--ink); }
+  pre.out[data-output=stderr], pre.out[data-output=error] { background: #3a2320; }
+}
+@media print {
+  nav, a.anchor { display: none !important; }
+  body { font-size: 11pt; color: #000; background: #fff; }
+  main { max-width: none; padding: 0; }
+  .scroll { overflow: visible; }
+  table { font-size: 9pt; }
+  figure, table, pre { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  a { color: #000; }
+  main a[href^="http"]::after { content: " <" attr(href) ">"; font-size: 8pt; overflow-wrap: anywhere; }
+}
 """
 
 #: Added to :data:`CSS` on notebook pages.
@@ -423,10 +815,23 @@ pre.out[data-output=stderr], pre.out[data-output=error] { background: #fff3ef; b
 .out table.dataframe tbody th { text-align: left; vertical-align: top; }
 .out table.dataframe tbody tr th:only-of-type { vertical-align: middle; }
 img.out { max-width: 100%; height: auto; }
+.out table.reader { width: auto; border: none; }
+.out table.reader caption { text-align: left; font-weight: 600; padding: .25rem 0; caption-side: top; }
+.out table.reader th { text-align: left; vertical-align: bottom; overflow-wrap: normal; hyphens: none; }
+.out table.reader td { overflow-wrap: normal; word-break: normal; min-width: 4rem; }
+.out table.reader td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.out table.reader td:has(a.srckey) { min-width: 12rem; font-size: 12px; }
 figure.nbfig figcaption { font: 13px system-ui, sans-serif; }
 a.anchor { color: var(--rule); text-decoration: none; font-weight: normal; }
 h1:hover a.anchor, h2:hover a.anchor, h3:hover a.anchor, a.anchor:focus { color: var(--muted); }
 """
+
+
+def _ids(value) -> list[str]:
+    """Source ids from a list, a tuple or a ``"a;b"`` string (empty for None or NaN)."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [v.strip() for v in _text(value).split(";") if v.strip()]
 
 
 def _text(value) -> str:
@@ -446,6 +851,8 @@ def _page(title: str, body: str, extra_css: str = "") -> str:
 
 #: The bibliography page, beside ``index.html``.
 SOURCES_PAGE = "sources.html"
+#: The glossary page, beside ``index.html``.
+GLOSSARY_PAGE = "glossary.html"
 
 
 def source_link(source_id: str, page: str = SOURCES_PAGE) -> str:
@@ -522,48 +929,239 @@ def bibliography_html(sources) -> str:
     return _page("DeepSeek's true cost: sources", body)
 
 
+def glossary_html(glossary, *, known_sources=frozenset()) -> str:
+    """The glossary page: every term of ``data/glossary.csv`` with its definition and sources, anchored ``term-<id>``.
+
+    Parameters
+    ----------
+    glossary : pandas.DataFrame
+        ``data/glossary.csv`` as :func:`analysis.data.load_glossary` reads it.
+    known_sources : frozenset of str
+        Source ids (for links in definitions written ``[id]``).
+
+    Returns
+    -------
+    str
+        A page with a definition list in alphabetical order of term.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = dict(id="kv-cache", term="KV cache", matches="KV cache", definition="Keys & values.", source_ids=("s1",))
+    >>> page = glossary_html(pd.DataFrame([row]))
+    >>> 'id="term-kv-cache"' in page, "Keys &amp; values." in page, 'href="sources.html#src-s1"' in page
+    (True, True, True)
+    """
+    esc = html.escape
+    items = []
+    for r in sorted(glossary.to_dict("records"), key=lambda r: r["term"].lower()):
+        items.append(
+            f'<dt id="term-{esc(r["id"])}">{esc(r["term"])}</dt>'
+            f"<dd>{esc(r['definition'])} "
+            f'<span class="src">Sources: {source_links(r["source_ids"])}.</span></dd>'
+        )
+    body = (
+        "<header><h1>Glossary</h1>"
+        '<p class="sub"><a href="index.html">DeepSeek\'s true cost</a>: the words the report uses, in plain terms '
+        "(<code>data/glossary.csv</code>). The first use of each on a page links here.</p></header>"
+        '<nav class="bar"><a href="index.html">← The report</a> · <a href="sources.html">Sources</a></nav>'
+        f'<dl class="glossary">{"".join(items)}</dl>'
+    )
+    return _page("DeepSeek's true cost: glossary", body)
+
+
 def _step_question(title: str) -> str:
     """'Step 3: What did ...?' -> 'What did ...?'"""
     return title.split(": ", 1)[1] if title.lower().startswith("step") and ": " in title else title
 
 
+#: The costs the front page leads with, in order, and what each one is in words.
+HEADLINE_COSTS = (
+    ("cost_final_run_usd", "V3's final training run, the number DeepSeek reported, priced at rental rates"),
+    ("cost_development_usd", "Developing V3 and R1: final runs, experiments and the research staff of the same period"),
+    (
+        "company_cost_per_year_usd",
+        "A year of the company: the shared GPU fleet's cost of ownership and all research staff",
+    ),
+    ("cost_capability_tco_4y_usd", "Owning the GPU fleet for four years from 2025"),
+)
+#: The results whose label names the parameter each cost's uncertainty depends on most.
+_SWING_SUFFIX = "_most_sensitive_swing_usd"
+_MOST_INFLUENTIAL = re.compile(r"most influential parameter,\s*(?:the\s+)?(.+?)\s*$", re.I)
+
+
+def _interval_words(by_id: dict, rid: str) -> str | None:
+    """'US$98.77M (90% interval US$52.61M to US$187.6M)' from a result's p50, p05 and p95."""
+    q = [by_id.get(f"{rid}_{x}") for x in ("p50", "p05", "p95")]
+    if not all(q):
+        return None
+    mid, lo, hi = (format_value(r["value"], r["unit"]) for r in q)
+    return f"{mid} (90% interval {lo} to {hi})"
+
+
+def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters") -> list[str]:
+    """The front page's key findings: a sentence per headline cost, median and 90% interval first, then the
+    parameter its uncertainty depends on most. Numbers come from the run's results; any missing one is skipped.
+
+    Parameters
+    ----------
+    by_id : dict
+        The run's results by id (each with ``value``, ``unit`` and ``label``).
+    point_words : str
+        How the value at the run's own parameters is described.
+
+    Returns
+    -------
+    list of str
+        Sentences as HTML (escaped), each ending with the results ids it rests on.
+
+    Examples
+    --------
+    >>> r = lambda v: {"value": v, "unit": "USD", "label": "x"}
+    >>> by_id = {"cost_final_run_usd": r(5.576e6), "cost_final_run_usd_p50": r(6.1e6),
+    ...          "cost_final_run_usd_p05": r(4.4e6), "cost_final_run_usd_p95": r(8.5e6)}
+    >>> print(key_findings(by_id)[0])  # doctest: +NORMALIZE_WHITESPACE
+    <strong>V3&#x27;s final training run, the number DeepSeek reported, priced at rental rates:</strong> a median of
+    US$6.1M (90% interval US$4.4M to US$8.5M); US$5.576M at the baseline parameters.
+    <code class="rid">cost_final_run_usd</code>
+    """
+    esc = html.escape
+    out = []
+    for rid, words in HEADLINE_COSTS:
+        point, interval = by_id.get(rid), _interval_words(by_id, rid)
+        if not point or not interval:
+            continue
+        out.append(
+            f"<strong>{esc(words)}:</strong> a median of {esc(interval)}; "
+            f"{esc(format_value(point['value'], point['unit']))} {esc(point_words)}. "
+            f'<code class="rid">{esc(rid)}</code>'
+        )
+    drivers = []
+    for rid, words in HEADLINE_COSTS:
+        swing = by_id.get(rid + _SWING_SUFFIX)
+        found = _MOST_INFLUENTIAL.search(swing["label"]) if swing else None
+        if found:
+            drivers.append(
+                f"for {esc(words[0].lower() + words[1:].split(':')[0])}, {esc(found.group(1))} "
+                f"(a swing of {esc(format_value(swing['value'], swing['unit']))} across its range)"
+            )
+    if drivers:
+        out.append("<strong>What the uncertainty depends on most:</strong> " + "; ".join(drivers) + ".")
+    return out
+
+
+def _citation(repo_root=None) -> dict:
+    """What ``CITATION.cff`` says about the report (title, version, date, authors, address)."""
+    import yaml
+
+    root = Path(repo_root) if repo_root else _paths.REPO_ROOT
+    try:
+        meta = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8")) or {}
+    except OSError:
+        meta = {}
+    return {
+        "title": str(meta.get("title") or "DeepSeek's true cost"),
+        "version": str(meta.get("version") or __version__),
+        "date": str(meta.get("date-released") or ""),
+        "authors": "; ".join(str(a.get("name") or a.get("family-names") or "") for a in meta.get("authors") or []),
+        "url": str(meta.get("url") or meta.get("repository-code") or ""),
+    }
+
+
+def how_to_cite_html(citation: dict, example_result: str, example_figure: str) -> str:
+    """The "How to cite" block: the report as text and BibTeX, a number, a figure (all with the version).
+
+    >>> c = dict(title="T", version="0.1.0", date="2026-11-29", authors="A", url="")
+    >>> block = how_to_cite_html(c, "cost_development_usd_p50", "fig06_bridge")
+    >>> "@software{deepseek_true_cost_v0_1_0," in block, "version = {0.1.0}" in block, "fig06_bridge" in block
+    (True, True, True)
+    """
+    esc = html.escape
+    c = citation
+    year = c["date"][:4]
+    where = f" {c['url']}." if c["url"] else ""
+    text = f"{c['authors']} ({year or 'n.d.'}). {c['title']}. Version {c['version']}.{where}"
+    key = "deepseek_true_cost_v" + re.sub(r"\W", "_", c["version"])
+    bib = [f"@software{{{key},", f"  title = {{{{{c['title']}}}}},", f"  author = {{{{{c['authors']}}}}},"]
+    bib += [f"  version = {{{c['version']}}},"] + ([f"  year = {{{year}}},"] if year else [])
+    bib += ([f"  date = {{{c['date']}}},"] if c["date"] else []) + ([f"  url = {{{c['url']}}},"] if c["url"] else [])
+    bib.append("}")
+    address = (
+        ""
+        if c["url"]
+        else " <code>CITATION.cff</code> gives no web address yet; cite the version and where you got it."
+    )
+    return (
+        '<section id="cite" class="cite"><h2>How to cite</h2>'
+        f"<p>The report:{address}</p><pre>{esc(text)}</pre><pre>{esc(chr(10).join(bib))}</pre>"
+        f"<p>A number: give the report, its version and the number's results id, e.g. <em>DeepSeek's true cost "
+        f"v{esc(c['version'])}, result <code>{esc(example_result)}</code></em> (every id is in "
+        '<a href="results.csv">results.csv</a>). '
+        f"A figure: the report, its version and the figure id, e.g. <em>DeepSeek's true cost v{esc(c['version'])}, "
+        f"figure <code>{esc(example_figure)}</code></em>.</p></section>"
+    )
+
+
 def index_html(plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None) -> str:
-    """The report's front page (offline: no request leaves the folder)."""
+    """The report's front page, answer first (offline: no request leaves the folder).
+
+    Title, version and authors; the key findings (:func:`key_findings`) with the bridge figure; the
+    headline costs (median and 90% interval first) and the step numbers they rest on, each with its
+    results id as a small citable anchor; the six steps; the figure gallery; the assumptions register;
+    the claims ledger; how to re-run and how to cite. Source ids link to ``sources.html`` and the first
+    use of each glossary term to ``glossary.html``.
+    """
     esc = html.escape
     fmt = format_value
     by_id = {r["id"]: r for r in results}
     answers = {a["notebook"]: a for a in (answers or [])}
     figure_by_id = {f["id"]: f for f in figures}
+    citation = _citation()
+    point_word = "at the baseline parameters" if not plan.differs else "at this run's parameters"
+    byline = esc(citation["authors"]) + (f" · {esc(citation['date'])}" if citation["date"] else "")
     parts = [
         "<header><h1>DeepSeek's true cost</h1>",
         '<p class="sub">A reproducible rebuild of the argument that DeepSeek\'s AI cost far more '
-        "than the US$5.6M headline. "
-        f"Scenario <strong>{esc(plan.label)}</strong> · report version {esc(__version__)}</p>",
+        f"than the US$5.6M headline. Version {esc(__version__)} · {byline} · "
+        f"scenario <strong>{esc(plan.label)}</strong></p>",
         f"<p>{esc(plan.scenario.description)}</p></header>",
-        '<nav><a href="#headline">Headline</a> · <a href="#steps">The six steps</a> · '
-        '<a href="#figures">Figures</a> · <a href="#assumptions">Assumptions</a> · '
-        '<a href="#claims">Claims ledger</a> · <a href="#rerun">Re-run this</a> · '
-        f'<a href="{SOURCES_PAGE}">Sources</a></nav>',
+        '<nav class="toc bar" aria-label="Contents"><a href="#findings">Key findings</a> <a href="#headline">Headline '
+        'numbers</a> <a href="#steps">The six steps</a> <a href="#figures">Figures</a> '
+        '<a href="#assumptions">Assumptions</a> <a href="#claims">Claims ledger</a> <a href="#rerun">Re-run this</a> '
+        f'<a href="#cite">How to cite</a> <a href="{SOURCES_PAGE}">Sources</a> <a href="{GLOSSARY_PAGE}">Glossary</a>'
+        "</nav>",
     ]
+
+    findings = key_findings(by_id, point_words=point_word)
+    parts.append('<section id="findings"><h2>Key findings</h2>')
+    if findings:
+        parts.append('<ul class="findings">' + "".join(f"<li>{f}</li>" for f in findings) + "</ul>")
+    bridge = figure_by_id.get("fig06_bridge")
+    if bridge:
+        fid, title = esc(bridge["id"]), esc(bridge["title"])
+        parts.append(
+            f'<figure><a href="figures/{fid}.svg"><img src="figures/{fid}.png" alt="{title}"></a>'
+            f"<figcaption><strong>{fid}</strong>: {title}. {esc(bridge['caption'])}</figcaption></figure>"
+        )
+    parts.append(
+        "<p>Medians and 90% intervals come from the Monte Carlo over every ranged assumption; the value at the "
+        "run's own parameters is given beside them. Where the two differ, the median is the better guess.</p>"
+        "</section>"
+    )
 
     parts.append('<section id="differs"><h2>How this run differs from the baseline</h2>')
     if plan.differs:
         rows = "".join(
-            f'<tr><td><code>{esc(n)}</code></td><td class="num">{esc(str(b))}</td><td class="num">{esc(str(v))}</td>'
+            f"<tr><td>{esc(plan.register[n].label or n)}<br><code>{esc(n)}</code></td>"
+            f'<td class="num">{esc(str(b))}</td><td class="num">{esc(str(v))}</td>'
             f"<td>{esc(plan.register[n].unit)}</td></tr>"
             for n, (b, v) in plan.differs.items()
         )
-        head = "<tr><th>parameter</th><th>baseline</th><th>this run</th><th>unit</th></tr>"
+        head = "<tr><th>Parameter (name to re-run with)</th><th>Baseline</th><th>This run</th><th>Unit</th></tr>"
         parts.append(f'<div class="scroll"><table>{head}{rows}</table></div>')
     else:
         parts.append("<p>It does not: every parameter is at its baseline.</p>")
     parts.append("</section>")
-
-    def interval(r):
-        lo, mid, hi = (by_id.get(f"{r['id']}_{q}") for q in ("p05", "p50", "p95"))
-        if not (lo and mid and hi):
-            return ""
-        return f"{fmt(mid['value'], r['unit'])} ({fmt(lo['value'], r['unit'])} to {fmt(hi['value'], r['unit'])})"
 
     def interval_html(r):
         lo, mid, hi = (by_id[f"{r['id']}_{q}"] for q in ("p05", "p50", "p95"))
@@ -577,25 +1175,28 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
     )
 
     def what_it_is(r):
-        sources = source_links(r["sources"])
-        return f'<td>{esc(r["label"])}<br><code>{esc(r["id"])}</code> <span class="src">{sources}</span></td>'
+        rid = esc(r["id"])
+        return f'<td id="r-{rid}">{esc(r["label"])} <span class="src">Sources: {source_links(r["sources"])}</span></td>'
+
+    def rid_cell(r):
+        rid = esc(r["id"])
+        return f'<td><a href="#r-{rid}" title="Link to this number"><code class="rid">{rid}</code></a></td>'
 
     def point(r):
         return f'<td class="num">{esc(fmt(r["value"], r["unit"]))}</td>'
 
-    # The costs with an interval first, median first (the value at the run's parameters beside it);
-    # then the step results.
-    ranged = [r for r in headline if interval(r)]
-    point_word = "at baseline parameters" if not plan.differs else "at this run's parameters"
-    rows = "".join(f'<tr>{what_it_is(r)}<td class="num">{interval_html(r)}</td>{point(r)}</tr>' for r in ranged)
-    steps = "".join(f"<tr>{what_it_is(r)}{point(r)}</tr>" for r in headline if r not in ranged)
-    what = "<th>what it is (results id, sources)</th>"
+    ranged = [r for r in headline if _interval_words(by_id, r["id"])]
+    rows = "".join(
+        f'<tr>{what_it_is(r)}<td class="num">{interval_html(r)}</td>{point(r)}{rid_cell(r)}</tr>' for r in ranged
+    )
+    steps = "".join(f"<tr>{what_it_is(r)}{point(r)}{rid_cell(r)}</tr>" for r in headline if r not in ranged)
+    cite = "<th>Results id (to cite)</th>"
     parts.append(
         '<section id="headline"><h2>Headline numbers</h2><div class="scroll"><table>'
-        f"<tr>{what}<th>median (90% interval)</th><th>{point_word}</th></tr>{rows}</table></div>"
-        "<h3>The step-by-step numbers they rest on</h3>"
-        f'<div class="scroll"><table><tr>{what}<th>{point_word}</th></tr>{steps}</table></div>'
-        '<p>Every citable number: <a href="results.csv">results.csv</a> · '
+        f"<tr><th>What it is</th><th>Median (90% interval)</th><th>{point_word.capitalize()}</th>{cite}</tr>{rows}"
+        "</table></div><h3>The step-by-step numbers they rest on</h3>"
+        f'<div class="scroll"><table><tr><th>What it is</th><th>{point_word.capitalize()}</th>{cite}</tr>{steps}'
+        '</table></div><p>Every citable number: <a href="results.csv">results.csv</a> · '
         '<a href="results.json">results.json</a></p></section>'
     )
 
@@ -625,7 +1226,8 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
 
     parts.append(
         '<section id="figures"><h2>Figure gallery</h2><p>Each figure has a stable id (in its file name and footer); '
-        'cite it with the report\'s version. <a href="figures/figures.csv">figures.csv</a></p>'
+        "cite it with the report's version. Each comes as SVG, as a 300-dpi PNG and with the numbers it draws "
+        '(CSV, units in the column names). The list: <a href="figures/figures.csv">figures.csv</a></p>'
     )
     for f in sorted(figures, key=lambda f: f["id"]):
         fid, title, notebook = esc(f["id"]), esc(f["title"]), esc(f["notebook"])
@@ -633,55 +1235,68 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
             f'<figure id="{fid}"><img src="figures/{fid}.png" alt="{title}" loading="lazy">'
             f"<figcaption><strong>{fid}</strong>: {title}. {esc(f['caption'])} "
             f"Sources: {source_links(f['sources'])}. "
-            f'From <a href="notebooks/{notebook}.html">{notebook}</a>. '
-            f'<a href="figures/{fid}.svg">SVG</a> · <a href="figures/{fid}.png">PNG (300 dpi)</a></figcaption></figure>'
+            f'From <a href="notebooks/{notebook}.html#{fid}">{notebook}</a>. '
+            f'<a href="figures/{fid}.svg">SVG</a> · <a href="figures/{fid}.png">PNG (300 dpi)</a> · '
+            f'<a href="figures/{fid}.csv">data (CSV)</a></figcaption></figure>'
         )
     parts.append("</section>")
 
     parts.append(
         '<section id="assumptions"><h2>The assumptions register</h2>'
         "<p>Every parameter, its value in this run, its range and where it comes from "
-        "(<code>data/assumptions.csv</code>).</p>"
+        "(<code>data/assumptions.csv</code>). The name under each is what you type to change it.</p>"
     )
     rows = []
     for name, p in plan.register.items():
         rng = (
-            f"{p.low:g} to {p.high:g} ({p.distribution})"
+            f"{p.low:,g} to {p.high:,g} ({p.distribution})"
             if p.low is not None
             else ("one of " + ", ".join(p.allowed) if p.allowed else p.distribution)
         )
+        value = plan.values[name]
+        shown = fmt(value, "") if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
         rows.append(
-            f'<tr><td><code>{esc(name)}</code></td><td class="num">{esc(str(plan.values[name]))}</td>'
-            f"<td>{esc(rng)}</td>"
+            f"<tr><td>{esc(p.label or name)}<br><code>{esc(name)}</code></td>"
+            f'<td class="num">{esc(shown)}</td><td>{esc(rng)}</td>'
             f'<td>{esc(p.unit)}</td><td>{source_links(p.source_ids)}</td><td class="note">{esc(p.note)}</td></tr>'
         )
     parts.append(
-        '<div class="scroll"><table><tr><th>parameter</th><th>value</th><th>range</th><th>unit</th>'
-        "<th>sources</th><th>note</th></tr>" + "".join(rows) + "</table></div></section>"
+        '<div class="scroll"><table><tr><th>Parameter (name to re-run with)</th><th>Value</th><th>Range</th>'
+        "<th>Unit</th><th>Sources</th><th>Note</th></tr>" + "".join(rows) + "</table></div></section>"
     )
 
     if ledger is not None and len(ledger):
         parts.append('<section id="claims"><h2>The claims ledger</h2>')
         parts.append(
-            "<p>Each claim as written, checked against this run's results; numeric verdicts are computed, not typed "
+            "<p>Each claim as written, checked against this run's results; numeric verdicts are computed, not typed. "
+            "Where a claim is judged on the Monte Carlo, the share of draws in which it holds is given "
             '(<a href="claims.csv">claims.csv</a>).</p>'
         )
+
+        def holds(r):
+            share = r.get("share_of_draws_holding")
+            return "–" if share is None or share != share else fmt(float(share), "fraction")
+
         rows = "".join(
-            f'<tr><td>“{esc(_text(r["claim"]))}”<br><span class="src">{esc(_text(r["claimant"]))}; checked against '
-            f"<code>{esc(_text(r['result_id']) or 'the sources')}</code></span></td>"
-            f'<td class="verdict">{esc(_text(r["verdict"]))}</td><td>{esc(_text(r["reason"]))}</td></tr>'
+            f'<tr><td>“{esc(_text(r["claim"]))}”<br><span class="src">{esc(_text(r["claimant"]))}; '
+            f"{source_links(_ids(r.get('source_ids')))}</span></td>"
+            f'<td class="verdict">{esc(_text(r["verdict"]))}</td><td class="num">{esc(holds(r))}</td>'
+            f"<td>{esc(_text(r['reason']))}</td></tr>"
             for r in ledger.to_dict("records")
         )
-        head = "<tr><th>claim</th><th>verdict</th><th>why</th></tr>"
+        head = "<tr><th>Claim</th><th>Verdict</th><th>Share of draws in which it holds</th><th>Why</th></tr>"
         parts.append(f'<div class="scroll"><table>{head}{rows}</table></div></section>')
 
     parts.append(
         '<section id="rerun"><h2>Re-run this</h2><p>From a clone of the repository, after <code>make report</code> '
         f'has set up <code>.venv</code>:</p><pre class="cmd">.venv/bin/{esc(plan.rerun_command())}</pre>'
-        "<p>Change any parameter with <code>-p NAME VALUE</code>; "
+        "<p>Change any parameter with <code>-p NAME VALUE</code>, using the names in the assumptions register; "
         "list them with <code>python -m analysis params</code>.</p></section>"
     )
-    return _page(f"DeepSeek's true cost: {plan.label}", "\n".join(parts))
+    example = next((f"{r}_p50" for r, _ in HEADLINE_COSTS if f"{r}_p50" in by_id), results[0]["id"] if results else "")
+    parts.append(how_to_cite_html(citation, example, "fig06_bridge" if bridge else next(iter(figure_by_id), "")))
+    body = link_page_text("\n".join(parts), glossary=_data.load_glossary(plan.data_dir))
+    return _page(f"DeepSeek's true cost: {plan.label}", body)
 
 
 def write_site(
@@ -691,6 +1306,8 @@ def write_site(
     (out / "index.html").write_text(index_html(plan, executed, results, figures, ledger, answers), encoding="utf-8")
     sources = _data.load_sources(plan.data_dir)
     (out / SOURCES_PAGE).write_text(bibliography_html(sources), encoding="utf-8")
+    glossary = _data.load_glossary(plan.data_dir)
+    (out / GLOSSARY_PAGE).write_text(glossary_html(glossary), encoding="utf-8")
     (out / "figures" / "README.md").write_text(figures_readme(figures), encoding="utf-8")
 
 

@@ -113,7 +113,10 @@ def test_pages_request_nothing_from_another_host_and_are_deterministic(baseline_
         assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(https?:)?//", text), page.name
         assert "<script" not in text, page.name
         nb = nbformat.read(page.with_name(page.name.split(".")[0] + ".ipynb"), as_version=4)
-        again = site.render_notebook(nb, code=page.name.endswith(".code.html"), stem=page.name.split(".")[0])
+        steps = [p.stem for p in sorted((baseline_build / "notebooks").glob("*.ipynb"))]
+        again = site.render_notebook(
+            nb, code=page.name.endswith(".code.html"), stem=page.name.split(".")[0], steps=steps
+        )
         assert again == text, f"{page.name} is not reproducible from its notebook"
         # every figure the notebook saved is shown from its file
         for entry in results.outputs_of_type(nb, results.FIGURE_MIME_TYPE):
@@ -211,3 +214,105 @@ def test_every_source_on_the_front_page_links_to_its_bibliography_entry(baseline
         if url:
             assert f'<a href="{url}" rel="noopener noreferrer">' in bibliography.replace("&amp;", "&"), sid
     assert not re.search(r"<(script|link|img)\b", bibliography)
+
+
+def test_every_output_type_renders_as_jupyter_would_or_falls_back_to_its_text():
+    latex = new_output("display_data", data={"text/latex": r"$$C \approx 6 N D$$", "text/plain": "C ~ 6ND"})
+    bad_latex = new_output("display_data", data={"text/latex": r"$\frac{1}{$", "text/plain": "x"})
+    jpeg = new_output("display_data", data={"image/jpeg": "/9j/4AAQ\n", "text/plain": "<Figure>"})
+    widget = new_output(
+        "display_data",
+        data={"application/vnd.jupyter.widget-view+json": {"model_id": "abc"}, "text/plain": "IntSlider(value=3)"},
+    )
+    script = new_output("display_data", data={"application/javascript": "alert(1)", "text/plain": "<Javascript>"})
+    progress = new_output("stream", name="stderr", text="  0%|     |\r 50%|##   |\r100%|#####|\ndone\n")
+    md_maths = new_output("display_data", data={"text/markdown": "cost $6ND$ <b>x</b>", "text/plain": "x"})
+
+    shown = site.output_html(latex)
+    assert shown.startswith('<div class="out math" data-output="latex"><math ') and 'display="block"' in shown
+    assert "<mo>&#x02248;</mo>" in shown and "$" not in shown
+    assert '<code class="tex">\\frac{1}{</code>' in site.output_html(bad_latex)
+    assert site.output_html(jpeg) == '<img class="out" alt="figure" src="data:image/jpeg;base64,/9j/4AAQ">'
+    assert site.output_html(widget) == '<pre class="out" data-output="widget">IntSlider(value=3)</pre>'
+    assert site.output_html(script) == '<pre class="out" data-output="widget">&lt;Javascript&gt;</pre>'
+    assert site.output_html(progress) == '<pre class="out" data-output="stderr">100%|#####|\ndone\n</pre>'
+    shown = site.output_html(md_maths)
+    assert "<math " in shown and "&lt;b&gt;x&lt;/b&gt;" in shown and "$" not in shown
+
+
+def test_markdown_maths_becomes_mathml_and_money_stays_money():
+    nb = _notebook(new_markdown_cell(r"It cost US\$5.6M, and $C \approx 6 N D$; per token $(d_c + d_h^R) l$."))
+    page = site.render_notebook(nb, code=False)
+    assert page.count("<math ") == 2 and "US$5.6M" in page
+    assert "\\approx" not in page.split("<body>")[1].replace('alttext="C \\approx 6 N D"', "")
+    assert "<msubsup><mi>d</mi><mi>h</mi><mi>R</mi></msubsup>" in page
+
+
+def test_step_pages_link_steps_sources_and_first_use_of_glossary_terms():
+    steps = ["01_a", "02_b", "03_c"]
+    nb = _notebook(
+        new_markdown_cell(
+            "# Step 2: b\n\n## The claim\n\nAs step 1 showed [deepseek-v3-report; assumption], "
+            "the KV cache and the KV cache again; see `deepseek-v2-report`.\n\n## What this means\n\nx"
+        ),
+        new_code_cell("x", execution_count=1, outputs=[_figure_output()]),
+    )
+    page = site.render_notebook(nb, code=False, stem="02_b", steps=steps)
+    assert (
+        '<a rel="prev" href="01_a.html">← Step 1</a>' in page and '<a rel="next" href="03_c.html">Step 3 →</a>' in page
+    )
+    assert '<a class="step" href="01_a.html">step 1</a>' in page
+    assert '<a class="srckey" href="../sources.html#src-deepseek-v3-report">deepseek-v3-report</a>' in page
+    assert '<a class="srckey" href="../sources.html#src-assumption">assumption</a>' in page
+    assert '<a class="srckey" href="../sources.html#src-deepseek-v2-report"><code>deepseek-v2-report</code></a>' in page
+    assert page.count('href="../glossary.html#term-kv-cache"') == 1, "only the first use links to the glossary"
+    toc = re.search(r'<nav class="toc".*?</nav>', page).group(0)
+    assert '<a href="#the-claim">The claim</a>' in toc and '<a href="#what-this-means">What this means</a>' in toc
+    # the figure's caption links its sources and its data
+    assert 'Sources: <a class="srckey" href="../sources.html#src-deepseek-v3-report">' in page
+    assert 'href="../figures/fig03_cost_by_stage.csv"' in page
+    # the code view links the code view of the other steps
+    code_view = site.render_notebook(nb, code=True, stem="02_b", steps=steps)
+    assert 'href="01_a.code.html">step 1</a>' in code_view
+
+
+def test_glossary_page_has_every_term_and_its_sources_link_to_the_bibliography(baseline_build):
+    from analysis import data
+
+    page = (baseline_build / site.GLOSSARY_PAGE).read_text(encoding="utf-8")
+    glossary = data.load_glossary()
+    assert set(re.findall(r'<dt id="term-([^"]+)">', page)) == set(glossary["id"])
+    for term in (
+        "KV cache",
+        "MLA",
+        "GQA",
+        "MQA",
+        "roofline",
+        "TCO",
+        "CapEx",
+        "amortisation",
+        "MFU",
+        "cost-profit margin",
+        "Monte Carlo",
+        "90% interval",
+    ):
+        assert any(term in t for t in glossary["term"]), term
+    bibliography = (baseline_build / site.SOURCES_PAGE).read_text(encoding="utf-8")
+    for sid in re.findall(r'href="sources\.html#src-([^"]+)"', page):
+        assert f'id="src-{sid}"' in bibliography
+
+
+def test_front_page_leads_with_key_findings_and_says_how_to_cite(baseline_build):
+    index = (baseline_build / "index.html").read_text(encoding="utf-8")
+    findings = re.search(r'<section id="findings">(.*?)</section>', index, re.S).group(1)
+    assert index.index('id="findings"') < index.index('id="headline"') < index.index('id="steps"')
+    items = re.findall(r"<li>(.*?)</li>", findings, re.S)
+    assert 3 <= len(items) <= 5, items
+    assert all("a median of US$" in i and "90% interval" in i for i in items[:-1])
+    assert "What the uncertainty depends on most" in items[-1]
+    assert 'src="figures/fig06_bridge.png"' in findings
+    cite = re.search(r'<section id="cite" class="cite">(.*?)</section>', index, re.S).group(1)
+    assert "@software{deepseek_true_cost_v" in cite and "version = {" in cite and "fig06_bridge" in cite
+    # result ids are small citable anchors, not the labels a reader reads
+    assert re.search(r'<td id="r-cost_development_usd">[A-Z]', index)
+    assert '<a href="#r-cost_development_usd" title="Link to this number"><code class="rid">' in index
