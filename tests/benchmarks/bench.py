@@ -1,77 +1,139 @@
 """`make bench`: how fast is the report? (A benchmark, not a test: it prints, it does not assert.)
 
-1. The full baseline build, timed, against a floor: the same number of minimal notebooks (import
-   `analysis`, save one figure) run by the same runner with the same settings. Prints build / floor,
-   each the best of ``BENCH_REPEATS`` (default 3) runs, floor and build taking turns.
-   It also times ``figures.save`` over the step notebooks' figures in-process, to show how much
-   of the difference between build and floor is drawing publication figures.
+1. The full baseline build, timed, against a floor: one minimal notebook per step notebook, run by
+   the same runner (:func:`analysis.report.plan_report` and :func:`~analysis.report.run_report`,
+   the code behind ``python -m analysis report``) with the same settings. Each floor notebook has
+   its step notebook's parameters cell (so the runner injects the same parameters) and saves, with
+   ``figures.save``, as many figures as its step notebook does, each of the same size (the
+   ``figsize`` of the step's call), as SVG, 300-dpi PNG and a CSV of a two-row data frame, with
+   trivial content: one line, two labelled axes. So the floor saves as many figures as the build,
+   of the same sizes and formats, and the only difference between them is what the notebooks
+   compute and draw. The step notebooks are only read (their ``figures.save`` calls counted and their
+   sizes read from the source), never run, to make the floor. Prints build / floor, each the best of
+   ``BENCH_REPEATS`` (default 3) runs, floor and build taking turns.
+   It also times ``figures.save`` in-process over the step notebooks' figures and over the floor's,
+   to show how much of the difference between build and floor is drawing the figures' content.
 2. Monte Carlo draws per second of the whole cost model (sampling every ranged parameter and
    computing the three named costs), best of several runs of 1,000,000 draws.
 
 Targets: build <= 1.3 x floor; >= 1,000,000 draws per second.
+
+``--floor-only`` times the floor alone (and checks it saved the figures it should): it runs no step
+notebook and skips the Monte Carlo.
 """
 
 from __future__ import annotations
 
+import argparse
+import ast
 import json
 import os
 import sys
 import tempfile
 import time
+from multiprocessing import resource_tracker
 from pathlib import Path
 
-from analysis import model, notebooks, params, report, uncertainty
+from analysis import figures, model, notebooks, params, report, uncertainty
 
-FLOOR_CELL = """import matplotlib.pyplot as plt
+IMPORT_CELL = """import matplotlib.pyplot as plt
+import pandas as pd
 
 from analysis import figures
 
-figures.apply_style()
-fig, ax = plt.subplots()
+figures.apply_style()"""
+
+FIGURE_CELL = """fig, ax = plt.subplots(figsize={figsize!r})
 ax.plot([0, 1], [0, 1])
 ax.set_xlabel("x (unit)")
 ax.set_ylabel("y (unit)")
 figures.save(
-    fig, "fig9{i}_floor", "A floor figure", "The smallest notebook the runner can run.", ["assumption"], "9{i}_floor"
+    fig,
+    {figure_id!r},
+    "A floor figure",
+    "The smallest figure of this size.",
+    ["assumption"],
+    {notebook!r},
+    data=pd.DataFrame({{"x_unit": [0, 1], "y_unit": [0, 1]}}),
 )"""
 
-
-def floor_notebooks(folder: Path, count: int) -> None:
-    param_line = notebooks.parameters_cell(notebooks.notebook_paths()[0]).strip().splitlines()
-    declared = next(line for line in param_line if line and not line.startswith("#"))
-    for i in range(count):
-        nb = {
-            "cells": [
-                {"cell_type": "markdown", "id": "t", "metadata": {}, "source": f"# Floor notebook {i}"},
-                {
-                    "cell_type": "code",
-                    "id": "p",
-                    "metadata": {"tags": ["parameters"]},
-                    "execution_count": None,
-                    "outputs": [],
-                    "source": declared,
-                },
-                {
-                    "cell_type": "code",
-                    "id": "f",
-                    "metadata": {},
-                    "execution_count": None,
-                    "outputs": [],
-                    "source": FLOOR_CELL.format(i=i),
-                },
-            ],
-            "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        }
-        (folder / f"9{i}_floor.ipynb").write_text(json.dumps(nb))
+#: What creates a figure (``plt.subplots(...)``, ``plt.figure(...)``, ...): its ``figsize`` is the figure's size.
+FIGURE_MAKERS = {"subplots", "figure", "subplot_mosaic"}
 
 
-def time_build(notebooks_dir: Path | None, out: Path, jobs: int) -> float:
+def _parse_cell(source: str) -> ast.Module:
+    """A code cell's source as Python, IPython magics and shell lines (``%``, ``!``) left out."""
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return ast.parse("\n".join(lines))
+
+
+def figure_sizes(nb_path: Path) -> list[tuple[float, float]]:
+    """The size (inches) of each figure a notebook saves, one per ``figures.save(`` call, in order, read statically.
+
+    Each ``figures.save`` call takes the ``figsize`` of the figure made last before it
+    (``plt.subplots``, ``plt.figure``, ``plt.subplot_mosaic``), or the house style's default size
+    when that call gives none (or gives one that is not a literal).
+    """
+    default = tuple(figures.STYLE["figure.figsize"])
+    cells = json.loads(Path(nb_path).read_text(encoding="utf-8"))["cells"]
+    sizes, current = [], default
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        calls = [node for node in ast.walk(_parse_cell(notebooks.cell_source(cell))) if isinstance(node, ast.Call)]
+        for call in sorted(calls, key=lambda c: (c.lineno, c.col_offset)):
+            func = call.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in FIGURE_MAKERS:
+                current = default
+                for keyword in call.keywords:
+                    if keyword.arg == "figsize":
+                        try:
+                            current = tuple(float(v) for v in ast.literal_eval(keyword.value))
+                        except (ValueError, TypeError):
+                            current = default
+            elif name == "save" and isinstance(func, ast.Attribute) and getattr(func.value, "id", None) == "figures":
+                sizes.append(current)
+    return sizes
+
+
+def floor_notebooks(folder: Path, sources: list[Path] | None = None) -> dict[str, list[tuple[float, float]]]:
+    """Write one floor notebook per step notebook into ``folder``; return each one's figure sizes.
+
+    The floor notebook ``NN_floor.ipynb`` of step notebook ``NN_name.ipynb`` has the same
+    parameters cell, one cell of imports and one cell per figure the step saves, of the same size.
+    """
+    import nbformat
+
+    written = {}
+    for path in sources if sources is not None else notebooks.notebook_paths():
+        stem = f"{path.stem[:2]}_floor"
+        sizes = figure_sizes(path)
+        parameters = nbformat.v4.new_code_cell(notebooks.parameters_cell(path), id="parameters")
+        parameters.metadata["tags"] = ["parameters"]
+        cells = [
+            nbformat.v4.new_markdown_cell(f"# Floor notebook for {path.name}", id="title"),
+            parameters,
+            nbformat.v4.new_code_cell(IMPORT_CELL, id="imports"),
+        ]
+        for k, size in enumerate(sizes, start=1):
+            figure_id = f"fig{path.stem[:2]}_floor_{k}"
+            source = FIGURE_CELL.format(figsize=size, figure_id=figure_id, notebook=stem)
+            cells.append(nbformat.v4.new_code_cell(source, id=f"figure-{k}"))
+        nb = nbformat.v4.new_notebook(cells=cells)
+        nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+        nbformat.write(nb, folder / f"{stem}.ipynb")
+        written[stem] = sizes
+    return written
+
+
+def time_build(notebooks_dir: Path | None, out: Path, jobs: int) -> tuple[float, int]:
+    """(seconds, figures saved) of one build through the runner into ``out``."""
     plan = report.plan_report("baseline", out=out, notebooks_dir=notebooks_dir)
     start = time.perf_counter()
     report.run_report(plan, jobs=jobs, progress=lambda m: None)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    return seconds, len(list((out / "figures").glob("fig*.png")))
 
 
 def draws_per_second(n: int = 1_000_000, repeats: int = 5) -> float:
@@ -88,12 +150,12 @@ def draws_per_second(n: int = 1_000_000, repeats: int = 5) -> float:
     return n / best
 
 
-def figure_seconds(repeats: int = 2) -> tuple[int, float]:
-    """(figures, seconds) spent in ``figures.save`` for the report's figures, best of ``repeats``.
+def figure_seconds(notebooks_dir: Path | None = None, repeats: int = 2) -> tuple[int, float]:
+    """(figures, seconds) spent in ``figures.save`` for a folder's notebooks' figures, best of ``repeats``.
 
-    Runs each step notebook's code cells in this process (baseline parameters, output hidden) with
-    a timer around ``figures.save``: layout, SVG and 300-dpi PNG, the work the floor does once per
-    notebook for a one-line plot and the step notebooks do for each of their figures.
+    Runs each notebook's code cells in this process (baseline parameters, output hidden) with
+    a timer around ``figures.save``: layout, SVG, 300-dpi PNG and CSV, for the step notebooks'
+    figures (``notebooks_dir`` None) or the floor's.
     """
     import contextlib
     import io
@@ -103,8 +165,6 @@ def figure_seconds(repeats: int = 2) -> tuple[int, float]:
 
     matplotlib.use("agg")
     from IPython.display import display
-
-    from analysis import figures
 
     save, spent = figures.save, []
 
@@ -124,7 +184,7 @@ def figure_seconds(repeats: int = 2) -> tuple[int, float]:
         try:
             for _ in range(repeats):
                 spent.clear()
-                for nb_path in notebooks.notebook_paths():
+                for nb_path in notebooks.notebook_paths(notebooks_dir):
                     cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
                     namespace: dict = {"display": display}  # a builtin in a Jupyter kernel
                     with contextlib.redirect_stdout(io.StringIO()):
@@ -141,38 +201,76 @@ def figure_seconds(repeats: int = 2) -> tuple[int, float]:
     return len(spent), best
 
 
-def main() -> int:
+def _times(seconds: list[float]) -> str:
+    return f"best of {len(seconds)}: {', '.join(f'{t:.1f}' for t in seconds)}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--floor-only", action="store_true", help="time the floor alone (no step notebook runs)")
+    args = parser.parse_args(argv)
+    # Start multiprocessing's resource tracker now, before the runner tags its processes: a tracker
+    # started during a build carries that build's tag and is killed with its kernels at the end,
+    # and the next build would warn that it "died unexpectedly".
+    resource_tracker.ensure_running()
     jobs = os.cpu_count() or 1
     repeats = int(os.environ.get("BENCH_REPEATS", "3"))
     count = len(notebooks.notebook_paths())
+    print(f"cores: {jobs}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        (tmp / "floor_nb").mkdir()
-        floor_notebooks(tmp / "floor_nb", count)
-        time_build(tmp / "floor_nb", tmp / "warmup", jobs)  # warm caches (fonts, imports) for both
-        floors, builds = [], []
+        floor_dir = tmp / "floor_nb"
+        floor_dir.mkdir()
+        plan = floor_notebooks(floor_dir)
+        expected = sum(len(sizes) for sizes in plan.values())
+        for stem, sizes in plan.items():
+            shown = ", ".join(f"{w:g}x{h:g}" for w, h in sizes)
+            print(f"  {stem}: {len(sizes)} figures ({shown} in)")
+        time_build(floor_dir, tmp / "warmup", jobs)  # warm caches (fonts, imports) for both
+        floors, builds, floor_figures, build_figures = [], [], set(), set()
         for i in range(repeats):  # interleaved, so that a slow spell of a shared machine hits both alike
-            floors.append(time_build(tmp / "floor_nb", tmp / f"floor{i}", jobs))
-            builds.append(time_build(None, tmp / f"build{i}", jobs))
-        floor, build = min(floors), min(builds)
-    rate = draws_per_second()
-    n_figures, fig_seconds = figure_seconds()
-    print(f"cores: {jobs}")
+            seconds, saved = time_build(floor_dir, tmp / f"floor{i}", jobs)
+            floors.append(seconds)
+            floor_figures.add(saved)
+            if not args.floor_only:
+                seconds, saved = time_build(None, tmp / f"build{i}", jobs)
+                builds.append(seconds)
+                build_figures.add(saved)
+        floor = min(floors)
+        print(
+            f"floor ({count} minimal notebooks through the runner, {'/'.join(map(str, sorted(floor_figures)))} "
+            f"figures saved, {expected} expected): {floor:.1f} s ({_times(floors)})"
+        )
+        if floor_figures != {expected}:
+            print(f"WARNING: the floor saved {sorted(floor_figures)} figures, not the {expected} the notebooks save")
+        if args.floor_only:
+            return 0
+        build = min(builds)
     print(
-        f"floor ({count} minimal notebooks through the runner): {floor:.1f} s "
-        f"(best of {repeats}: {', '.join(f'{t:.1f}' for t in floors)})"
+        f"full baseline build ({count} notebooks, {'/'.join(map(str, sorted(build_figures)))} figures saved): "
+        f"{build:.1f} s ({_times(builds)})"
     )
-    print(
-        f"full baseline build ({count} notebooks): {build:.1f} s "
-        f"(best of {repeats}: {', '.join(f'{t:.1f}' for t in builds)})"
-    )
+    if build_figures != floor_figures:
+        print(
+            f"WARNING: the build saved {sorted(build_figures)} figures and the floor {sorted(floor_figures)}: "
+            "a figures.save call the static count missed (in a loop?) or one never reached"
+        )
     print(f"build / floor: {build / floor:.2f} (target <= 1.3)")
-    print(
-        f"figures: the step notebooks save {n_figures} publication figures, "
-        f"{fig_seconds / n_figures:.2f} s each in-process "
-        f"({fig_seconds:.1f} s of CPU); the build runs {build - floor:.1f} s longer than the floor on {jobs} cores "
-        f"(the floor saves {count} one-line figures)"
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_notebooks(Path(tmp))
+        n_floor, floor_seconds = figure_seconds(Path(tmp))
+    try:
+        n_build, build_seconds = figure_seconds()
+    except Exception as err:  # a step notebook that does not run in-process: say so, keep the other numbers
+        print(f"figures.save in-process: not measured ({type(err).__name__}: {err})")
+    else:
+        print(
+            f"figures.save in-process: the step notebooks' {n_build} figures {build_seconds:.1f} s "
+            f"({build_seconds / n_build:.2f} s each), the floor's {n_floor} {floor_seconds:.1f} s "
+            f"({floor_seconds / n_floor:.2f} s each); the build runs {build - floor:.1f} s longer than the floor "
+            f"on {jobs} cores"
+        )
+    rate = draws_per_second()
     print(f"Monte Carlo: {rate:,.0f} draws per second of the whole cost model (target >= 1,000,000)")
     return 0
 
