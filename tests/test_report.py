@@ -1,6 +1,7 @@
 """The runner end to end: real notebooks, real kernels, real files."""
 
 import json
+import re
 import shutil
 
 import nbformat
@@ -25,14 +26,23 @@ def test_baseline_build_has_every_output(baseline_build):
         "notebooks/03_pretraining_estimate.ipynb",
         "notebooks/03_pretraining_estimate.html",
         "notebooks/03_pretraining_estimate.code.html",
+        "sources.html",
+        "glossary.html",
     ):
         assert (baseline_build / name).is_file(), name
-    figures = (baseline_build / "figures" / "figures.csv").read_text().splitlines()[1:]
+    import pandas as pd
+
+    figures = pd.read_csv(baseline_build / "figures" / "figures.csv")
     assert len(figures) >= 2
-    for line in figures:
-        fid = line.split(",")[0]
+    for fid, sources, data_file in figures[["id", "sources", "data_file"]].itertuples(index=False):
         assert (baseline_build / "figures" / f"{fid}.svg").stat().st_size > 1000
         assert (baseline_build / "figures" / f"{fid}.png").stat().st_size > 1000
+        # each figure ships the numbers it draws, units in the column names, and its sources
+        assert data_file == f"{fid}.csv"
+        drawn = pd.read_csv(baseline_build / "figures" / data_file)
+        assert len(drawn) >= 1 and drawn.columns[-1] == "source_ids", fid
+        assert set(drawn["source_ids"]) == {sources}, fid
+        assert all(re.fullmatch(r"[a-z0-9_]+", c) for c in drawn.columns), (fid, list(drawn.columns))
     assert not list(baseline_build.parent.glob(".*building")), "the temporary build folder was left behind"
 
 
