@@ -17,11 +17,15 @@ def format_value(value: float, unit: str) -> str:
     '34.64%'
     >>> format_value(1.9412, "USD per GPU-hour"), format_value(4.386, "ratio")
     ('US$1.941 per GPU-hour', '4.386×')
+    >>> format_value(-281000.0, "USD")
+    '−US$281K'
     """
     if unit.startswith("USD per "):
         return f"{format_value(value, 'USD')} {unit[4:]}"
     if unit == "ratio":
         return f"{format_value(value, '')}×"
+    if unit == "USD" and value < 0:
+        return "−" + format_value(-value, unit)
     if unit == "USD":
         for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
             if abs(value) >= scale:

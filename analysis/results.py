@@ -132,7 +132,8 @@ class Results:
         display(
             {
                 ANSWER_MIME_TYPE: payload,
-                "text/markdown": f"**In one sentence:** {sentence.strip()}",
+                # Escaped: in markdown "US$2 ... US$3" would read as maths; "\\$" is a dollar sign.
+                "text/markdown": "**In one sentence:** " + sentence.strip().replace("$", "\\$"),
                 "text/plain": f"In one sentence: {sentence.strip()}",
             },
             raw=True,
