@@ -877,6 +877,21 @@ def _outside_link(url: str) -> str:
     return f'<a href="{html.escape(url)}" rel="noopener noreferrer">{html.escape(url)}</a>'
 
 
+def _link_bare_source_ids(escaped: str, known, page: str = SOURCES_PAGE) -> str:
+    """Source ids written as plain words in escaped text (a note naming another source), each linked.
+
+    Only hyphenated ids are matched ("assumption" is also a word).
+
+    >>> _link_bare_source_ids("see deepseek-api-pricing and assumption", {"deepseek-api-pricing", "assumption"})
+    'see <a class="srckey" href="sources.html#src-deepseek-api-pricing">deepseek-api-pricing</a> and assumption'
+    """
+    return re.sub(
+        r"(?<![\w./#-])([a-z0-9]+(?:-[a-z0-9]+)+)(?![\w-])",
+        lambda m: source_link(m.group(1), page) if m.group(1) in known else m.group(0),
+        escaped,
+    )
+
+
 def bibliography_html(sources) -> str:
     """The bibliography page: every row of ``data/sources.csv``, by id, each linking out to its address.
 
@@ -905,6 +920,7 @@ def bibliography_html(sources) -> str:
     """
     esc = html.escape
     items = []
+    known = set(sources["id"])
     for r in sorted(sources.to_dict("records"), key=lambda r: r["id"]):
         link = _outside_link(_text(r.get("url")))
         accessed = _text(r.get("accessed"))
@@ -916,7 +932,7 @@ def bibliography_html(sources) -> str:
             + (f" {link}" if link else " (no address: not published online)")
             + (f" (accessed {esc(accessed)})" if accessed and link else "")
             + f". Licence: {esc(_text(r['licence']))}."
-            + (f' <span class="note">{esc(notes)}</span>' if notes else "")
+            + (f' <span class="note">{_link_bare_source_ids(esc(notes), known)}</span>' if notes else "")
             + f' <span class="src">Cited as <code>{esc(r["id"])}</code></span></li>'
         )
     body = (
@@ -1247,6 +1263,9 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         "(<code>data/assumptions.csv</code>). The name under each is what you type to change it.</p>"
     )
     rows = []
+    names = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(plan.register, key=len, reverse=True)) + r")(?![\w-])"
+    )
     for name, p in plan.register.items():
         rng = (
             f"{p.low:,g} to {p.high:,g} ({p.distribution})"
@@ -1258,7 +1277,8 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         rows.append(
             f"<tr><td>{esc(p.label or name)}<br><code>{esc(name)}</code></td>"
             f'<td class="num">{esc(shown)}</td><td>{esc(rng)}</td>'
-            f'<td>{esc(p.unit)}</td><td>{source_links(p.source_ids)}</td><td class="note">{esc(p.note)}</td></tr>'
+            f"<td>{esc(p.unit)}</td><td>{source_links(p.source_ids)}</td>"
+            f'<td class="note">{names.sub(lambda m: f"<code>{m.group(1)}</code>", esc(p.note))}</td></tr>'
         )
     parts.append(
         '<div class="scroll"><table><tr><th>Parameter (name to re-run with)</th><th>Value</th><th>Range</th>'
