@@ -242,6 +242,41 @@ SERVER_PRICING_METHODS = {
     ),
 }
 
+#: Each method of :data:`SERVER_PRICING_METHODS` in words, for readers.
+SERVER_PRICING_METHOD_WORDS = {
+    "published_server_prices": "published server prices",
+    "epoch_overhead": "Epoch AI's GPU price times a server overhead",
+}
+
+
+def server_pricing_method_words(method: str) -> str:
+    """A server-pricing method's name in words, for tables, figures and result labels.
+
+    Parameters
+    ----------
+    method : str
+        A name of :data:`SERVER_PRICING_METHODS` (the ``capex_method`` parameter).
+
+    Returns
+    -------
+    str
+        The method as a reader reads it.
+
+    Raises
+    ------
+    ValueError
+        If ``method`` is not a name of :data:`SERVER_PRICING_METHODS`.
+
+    Examples
+    --------
+    >>> server_pricing_method_words("epoch_overhead")
+    "Epoch AI's GPU price times a server overhead"
+    """
+    if method not in SERVER_PRICING_METHOD_WORDS:
+        allowed = ", ".join(SERVER_PRICING_METHOD_WORDS)
+        raise ValueError(f"unknown server pricing method {method!r}; use one of {allowed}")
+    return SERVER_PRICING_METHOD_WORDS[method]
+
 
 def fleet_gpus(*, hopper_gpus, h800_gpus, h100_gpus, a100_gpus):
     """GPUs of each type, with the H20s the Hopper GPUs that are neither H800 nor H100 [2].

@@ -158,3 +158,11 @@ def test_subtotals_are_consistent(capex):
     s = fleet.capex_subtotals(capex)
     assert s["hopper_only"] <= s["all"] + 1e-6 and s["without_h100"] <= s["all"] + 1e-6
     assert s["all"] == pytest.approx(sum(capex))
+
+
+def test_every_server_pricing_method_has_words_and_no_identifier():
+    assert set(fleet.SERVER_PRICING_METHOD_WORDS) == set(fleet.SERVER_PRICING_METHODS)
+    for name in fleet.SERVER_PRICING_METHODS:
+        assert "_" not in fleet.server_pricing_method_words(name)
+    with pytest.raises(ValueError, match="use one of published_server_prices"):
+        fleet.server_pricing_method_words("guess")
