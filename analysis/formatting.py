@@ -8,6 +8,20 @@ the same way everywhere (DeepSeek's margin is "545.47%" on every page).
 from __future__ import annotations
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def scientific(value: float, digits: int = 4) -> str:
+    """A very large or small number as a reader writes it, with ``digits`` significant figures.
+
+    >>> scientific(3.2856e24), scientific(-2.5e-7, 2)
+    ('3.286 × 10²⁴', '-2.5 × 10⁻⁷')
+    """
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    mantissa = f"{float(mantissa):.{digits}g}"
+    return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+
+
 def format_value(value: float, unit: str) -> str:
     """A number as a reader would write it.
 
@@ -36,7 +50,7 @@ def format_value(value: float, unit: str) -> str:
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
         number = f"{int(value):,}"
     elif abs(value) >= 1e15 or (value != 0 and abs(value) < 1e-3):
-        number = f"{value:.4g}"
+        number = scientific(value)
     elif abs(value) >= 1000:
         number = f"{value:,.0f}"
     else:

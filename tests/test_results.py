@@ -51,7 +51,7 @@ def test_results_serialise_deterministically_and_refuse_clashing_ids():
         (294_672.0, "USD", "US$294.7K"),
         (0.0053, "fraction", "0.53%"),
         (2_788_000.0, "GPU-hours", "2,788,000 GPU-hours"),
-        (3.2856e24, "FLOP", "3.286e+24 FLOP"),
+        (3.2856e24, "FLOP", "3.286 × 10²⁴ FLOP"),
     ],
 )
 def test_format_value(value, unit, text):
