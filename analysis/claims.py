@@ -187,16 +187,13 @@ def numeric_verdict(
 def _relation(row, value: float, unit: str) -> str:
     claimed, comp = row["claimed_value"], row["comparison"]
     shown = format_value(value, unit)
+    written = row.get("claimed_as_written")
+    written = written if isinstance(written, str) else ""
     if comp == "approx":
+        said = f"the claimed {written}" if written else f"the claim, read as {format_value(claimed, unit)}"
         if row["tolerance_kind"] == "absolute":
-            return (
-                f"{shown} against the claimed {format_value(claimed, unit)} "
-                f"(tolerance ±{format_value(row['tolerance'], unit)})"
-            )
-        return (
-            f"{shown} against the claimed {format_value(claimed, unit)} "
-            f"({value / claimed - 1:+.1%}; tolerance ±{row['tolerance']:.0%})"
-        )
+            return f"{shown} against {said} (tolerance ±{format_value(row['tolerance'], unit)})"
+        return f"{shown} against {said} ({value / claimed - 1:+.1%}; tolerance ±{row['tolerance']:.0%})"
     return f"{shown}, claimed {'more' if comp == 'above' else 'less'} than {format_value(claimed, unit)}"
 
 
@@ -245,16 +242,15 @@ def evaluate(
         if not row["checkable"]:
             row["computed_value"] = result["value"] if result else None
             row["verdict"] = "unsupported"
-            row["reason"] = (
-                f"This report takes the figure as an input ({row['result_id']} restates its parameters) "
-                "and cannot check it. " + (row["caveat"] or "")
+            row["reason"] = "This report takes the figure as an input (a parameter) and cannot check it. " + (
+                row["caveat"] or ""
             )
             out.append(row)
             continue
         if result is None:
             row["computed_value"] = None
             row["verdict"] = "not computed in this run"
-            row["reason"] = f"{row['result_id']} was not produced in this run."
+            row["reason"] = "The number it is judged against was not produced in this run."
             out.append(row)
             continue
         rule = dict(

@@ -45,6 +45,13 @@ from .units import HOURS_PER_DAY, TOKENS_PER_MILLION
 
 #: The named costs, each a different question (module docstring).
 NAMED_COSTS = ("cost_final_run_usd", "cost_development_usd", "company_cost_per_year_usd", "cost_capability_tco_4y_usd")
+#: The named costs in words, as tables, figures and result labels name them for readers.
+NAMED_COST_LABELS = {
+    "cost_final_run_usd": "cost of the final run",
+    "cost_development_usd": "cost of developing V3 and R1",
+    "company_cost_per_year_usd": "what the company spends a year",
+    "cost_capability_tco_4y_usd": "cost of owning the fleet for 4 years",
+}
 #: Components of the cost of ownership, in the order charts stack them.
 TCO_COMPONENTS = ("amortisation", "financing", "electricity", "hosting", "maintenance", "operations_staff")
 

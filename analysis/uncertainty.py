@@ -317,7 +317,8 @@ def development_bridge(costs: Mapping) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``step``, ``usd`` and ``sources``; the last row is the total, as the model computed it.
+        ``step``, ``usd`` and ``sources`` (source ids of ``data/sources.csv``); the last row is the
+        total, as the model computed it, with the sources of all its steps.
     """
     steps = [
         ("V3's final run (Table 1)", "cost_final_run_usd", "deepseek-v3-report"),
@@ -345,7 +346,7 @@ def company_year_bridge(costs: Mapping) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``step``, ``usd`` [USD/year] and ``sources`` (source ids of ``data/sources.csv``);
-        the last row is the total, as the model computed it.
+        the last row is the total, as the model computed it, with the sources of all its steps.
     """
     steps = [
         (
@@ -376,7 +377,8 @@ def company_year_bridge(costs: Mapping) -> pd.DataFrame:
 
 def _bridge(costs: Mapping, steps, total) -> pd.DataFrame:
     rows = [{"step": label, "usd": float(costs[key]), "sources": src} for label, key, src in steps]
-    rows.append({"step": total[0], "usd": float(costs[total[1]]), "sources": "the cost model"})
+    every = dict.fromkeys(s.strip() for _, _, src in steps for s in src.split(";"))  # the total's: all of its steps'
+    rows.append({"step": total[0], "usd": float(costs[total[1]]), "sources": "; ".join(every)})
     return pd.DataFrame(rows)
 
 

@@ -208,3 +208,52 @@ def test_bad_ledger_rows_are_caught(data_copy):
         data.DataError, match=r"column verdict: a qualitative claim needs a typed verdict and its reason"
     ):
         data.load_claims(data_copy)
+
+
+_NUMBER = re.compile(r"(US\$ ?|\$)?([\d,]*\d(?:\.\d+)?)\s*(billion|million|B\b|M\b|%)?")
+_SCALE = {"billion": 1e9, "B": 1e9, "million": 1e6, "M": 1e6, "%": 0.01, None: 1.0}
+
+
+def _written_numbers(text):
+    """Every number in ``text`` as a value: US$ and $ dropped, million/billion/M/B multiplied, % divided by 100."""
+    return [float(m[2].replace(",", "")) * _SCALE[m[3]] for m in _NUMBER.finditer(text)]
+
+
+def test_a_claimed_value_is_shown_as_the_claim_wrote_it(ledger):
+    """``claimed_as_written`` is copied from the claim and is its number; a claim that writes its number has one."""
+    assert _written_numbers("US$ 1.3 billion") == [1.3e9] and _written_numbers("93.3%") == [pytest.approx(0.933)]
+    assert _written_numbers("$944M") == [9.44e8] and _written_numbers("50,000") == [50000]
+    for claim_id, row in ledger.iterrows():
+        written, claimed = row["claimed_as_written"], row["claimed_value"]
+        if written:
+            assert claimed is not None and claimed == claimed, f"{claim_id}: a written value without a claimed_value"
+            assert written in row["claim"], f"{claim_id}: {written!r} is not copied from the claim"
+            (number,) = _written_numbers(written)
+            rule = dict(comparison=row["comparison"], tolerance=row["tolerance"])
+            rule["tolerance_kind"] = row["tolerance_kind"] or "relative"
+            assert number == pytest.approx(claimed) or claims.holds(number, claimed, **rule), (
+                f"{claim_id}: {written!r} is not the claimed value {claimed}"
+            )
+        elif row["kind"] == "numeric":  # the claim writes no number of its own quantity: the value is our reading
+            assert not any(n == pytest.approx(claimed) for n in _written_numbers(row["claim"])), (
+                f"{claim_id}: the claim writes its value; copy it into claimed_as_written"
+            )
+
+
+def test_step_6_judges_every_claim_itself_as_the_runner_does():
+    """Without the runner's results, the ledger computes each claim's number from the run's values with the
+    same functions as the steps, and reaches the committed report's numbers and verdicts."""
+    import json
+
+    from analysis import model, params
+
+    values = params.resolve_parameters(params.load_register())
+    committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
+    own = model.claims_ledger(values).set_index("claim_id")
+    runner = model.claims_ledger(values, committed).set_index("claim_id")
+    assert (own["verdict"] == runner["verdict"]).all()
+    for claim_id, row in own[own["kind"] == "numeric"].iterrows():
+        assert row["computed_value"] == pytest.approx(runner.loc[claim_id, "computed_value"]), claim_id
+        assert row["computed_unit"] == committed[row["result_id"]]["unit"], claim_id
+    assert own["share_of_draws_holding"].equals(runner["share_of_draws_holding"])
+    assert "claimed US$ 1.3 billion" in own.loc["news-1-3b", "reason"]

@@ -124,6 +124,19 @@ def test_bridges_end_on_the_model_totals(setup):
         5
     ] == pytest.approx(150 * 319_000)
     assert year["sources"].str.len().gt(0).all()
+    # Every source of a bridge is a source id a reader can follow; the total carries all its steps' sources.
+    from analysis import data as data_module
+
+    known = data_module.source_ids()
+    for bridge in (dev, year):
+        ids = [s.strip() for cell in bridge["sources"] for s in cell.split(";")]
+        assert set(ids) <= known, sorted(set(ids) - known)
+        assert set(bridge["sources"].iloc[-1].split("; ")) == set(ids)
+
+
+def test_every_named_cost_has_words_for_readers():
+    assert set(costs.NAMED_COST_LABELS) == set(costs.NAMED_COSTS)
+    assert all("_" not in label for label in costs.NAMED_COST_LABELS.values())
 
 
 @settings(max_examples=25, deadline=None)
