@@ -772,7 +772,7 @@ dl.glossary dt { font: 600 1rem system-ui, sans-serif; margin-top: 1rem; }
 dl.glossary dd { margin: .25rem 0 0 1rem; }
 a.gloss { color: inherit; text-decoration: underline dotted; text-underline-offset: 2px; }
 a.srckey { overflow-wrap: break-word; }
-code.rid { font-size: 11px; color: var(--muted); overflow-wrap: anywhere; }
+code.rid { font-size: 11px; color: var(--muted); }
 .findings li { margin: .4rem 0; }
 .cite pre { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--code-bg); padding: .6rem; }
 math[display="block"] { margin: .75rem 0; overflow-x: auto; }
@@ -819,6 +819,9 @@ img.out { max-width: 100%; height: auto; }
 .out table.reader caption { text-align: left; font-weight: 600; padding: .25rem 0; caption-side: top; }
 .out table.reader th { text-align: left; vertical-align: bottom; overflow-wrap: normal; hyphens: none; }
 .out table.reader td { overflow-wrap: normal; word-break: normal; min-width: 4rem; }
+.out table.reader th { min-width: 5rem; }
+.out table.reader td.long { min-width: 17rem; }
+@media (max-width: 600px) { .out table.reader td.long { min-width: 13rem; } }
 .out table.reader td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .out table.reader td:has(a.srckey) { min-width: 12rem; font-size: 12px; }
 figure.nbfig figcaption { font: 13px system-ui, sans-serif; }
@@ -1159,10 +1162,18 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
             f'<figure><a href="figures/{fid}.svg"><img src="figures/{fid}.png" alt="{title}"></a>'
             f"<figcaption><strong>{fid}</strong>: {title}. {esc(bridge['caption'])}</figcaption></figure>"
         )
+    where = [
+        by_id[f"{rid}_point_percentile"]["value"] for rid, _ in HEADLINE_COSTS if f"{rid}_point_percentile" in by_id
+    ]
+    placed = (
+        f" Several ranges are not symmetric about their baseline, so the values at the run's parameters sit "
+        f"at the {min(where):.0%} to {max(where):.0%} quantiles of the draws, not at the median."
+        if where
+        else ""
+    )
     parts.append(
         "<p>Medians and 90% intervals come from the Monte Carlo over every ranged assumption; the value at the "
-        "run's own parameters is given beside them. Where the two differ, the median is the better guess.</p>"
-        "</section>"
+        f"run's own parameters is given beside them.{esc(placed)}</p></section>"
     )
 
     parts.append('<section id="differs"><h2>How this run differs from the baseline</h2>')
@@ -1196,7 +1207,8 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
 
     def rid_cell(r):
         rid = esc(r["id"])
-        return f'<td><a href="#r-{rid}" title="Link to this number"><code class="rid">{rid}</code></a></td>'
+        shown = rid.replace("_", "_<wbr>")  # breaks only after an underscore; copying gives the id
+        return f'<td><a href="#r-{rid}" title="Link to this number"><code class="rid">{shown}</code></a></td>'
 
     def point(r):
         return f'<td class="num">{esc(fmt(r["value"], r["unit"]))}</td>'

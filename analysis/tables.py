@@ -42,6 +42,8 @@ KINDS: dict[str, Callable[[object], str]] = {
 }
 #: What a reader sees where a cell has no value.
 MISSING = "–"
+#: A text column with a cell longer than this many characters is shown wide enough to read (class ``long``).
+LONG_TEXT_CHARS = 60
 #: The bibliography page, relative to a notebook page in a built report.
 SOURCES_HREF = "../sources.html"
 _IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
@@ -141,9 +143,12 @@ class ReaderTable:
                 for name, (label, kind) in self._columns.items()
             }
         )
-        numeric = [label for name, (label, kind) in self._columns.items() if kind in _NUMERIC_KINDS]
+        numeric = {label for name, (label, kind) in self._columns.items() if kind in _NUMERIC_KINDS}
+        # A column of sentences gets room to read (class "long"); the table then scrolls in its box.
+        long = {label for label in self.cells.columns if self.cells[label].str.len().max() > LONG_TEXT_CHARS}
         classes = pd.DataFrame(
-            [["num" if c in numeric else "" for c in shown.columns]] * len(shown), columns=shown.columns
+            [["num" if c in numeric else "long" if c in long else "" for c in shown.columns]] * len(shown),
+            columns=shown.columns,
         )
         uuid = hashlib.sha256("|".join(shown.columns).encode("utf-8")).hexdigest()[:8]
         styler = (
