@@ -110,7 +110,8 @@ def save(
     data : pandas.DataFrame
         The numbers drawn, one row per mark, with the unit in each column's name
         (``cost_usd``, ``gpu_hours``); written beside the figure as ``<id>.csv`` by
-        :func:`write_data`, with the source ids in a last column.
+        :func:`write_data`, with the source ids in a last column. No rows only when nothing is
+        drawn (e.g. a sensitivity chart in a run that holds every parameter).
     data_dir : path, optional
         The data folder whose ``sources.csv`` the source ids are checked against.
 
@@ -131,8 +132,8 @@ def save(
             f"figure {figure_id}: "
             + (f"unknown source id {unknown[0]!r}" if unknown else "name at least one source id")
         )
-    if data is None or not hasattr(data, "to_csv") or len(data) == 0:
-        raise ValueError(f"figure {figure_id}: give the numbers drawn as data= (a non-empty pandas DataFrame)")
+    if data is None or not hasattr(data, "to_csv") or len(data.columns) == 0:
+        raise ValueError(f"figure {figure_id}: give the numbers drawn as data= (a pandas DataFrame with named columns)")
     _plain_log_ticks(fig)
     fig.suptitle(
         textwrap.fill(title, width=int(fig.get_figwidth() * 10.5)), x=0.01, ha="left", fontsize=10.5, fontweight="bold"

@@ -1123,11 +1123,15 @@ def _kill_tagged(rounds: int = 20) -> None:
     tag = os.environ.get(BUILD_TAG)
     if not tag:
         return
-    me = os.getpid()
+    # This process, and multiprocessing's resource tracker, which it may have started during the build and
+    # which serves every later pool in this process too (killing it makes Python warn and relaunch it).
+    from multiprocessing import resource_tracker
+
+    spared = {os.getpid(), getattr(resource_tracker._resource_tracker, "_pid", None)}
     for _ in range(rounds):
         found = []
         for proc in psutil.process_iter():
-            if proc.pid == me:
+            if proc.pid in spared:
                 continue
             with contextlib.suppress(psutil.Error):
                 if proc.environ().get(BUILD_TAG) == tag:

@@ -96,7 +96,7 @@ def test_figures_are_deterministic_and_stamped(tmp_path, monkeypatch):
 @pytest.mark.parametrize("data", [None, pd.DataFrame(), [1, 2]])
 def test_a_figure_without_its_numbers_is_refused(tmp_path, monkeypatch, data):
     monkeypatch.setenv("DSTC_FIGURES_DIR", str(tmp_path))
-    with pytest.raises(ValueError, match="give the numbers drawn as data="):
+    with pytest.raises(ValueError, match="give the numbers drawn as data=.*named columns"):
         figures.save(_figure(), "fig99_x", "t", "c", ["assumption"], "99_test", data=data)
     assert not list(tmp_path.iterdir()), "nothing is written for a refused figure"
     plt.close("all")

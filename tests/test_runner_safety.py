@@ -548,7 +548,7 @@ def test_an_html_payload_in_a_data_row_is_escaped_on_every_page(tmp_path, data_c
     plan = report.plan_report("baseline", out=tmp_path / "out", notebooks_dir=notebooks, data_dir=data_copy)
     out = report.run_report(plan, jobs=1, progress=lambda m: None)
     pages = sorted(out.rglob("*.html"))
-    assert len(pages) == 4  # the front page, the bibliography and the notebook's two views
+    assert len(pages) == 5  # the front page, the bibliography, the glossary and the notebook's two views
     for page in pages:
         html = page.read_text()
         assert "<img src=x" not in html and "onerror=alert" not in html.replace("onerror=alert(1)&gt;", ""), page.name
