@@ -7,7 +7,6 @@ the same way everywhere (DeepSeek's margin is "545.47%" on every page).
 
 from __future__ import annotations
 
-
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
