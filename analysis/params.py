@@ -495,13 +495,18 @@ def parameter_table(values: Mapping[str, Any], data_dir: Path | str | None = Non
     """
     import pandas as pd
 
+    from .formatting import format_value
     from .tables import reader_table
 
     register = load_register(data_dir)
     rows = []
     for name, value in values.items():
         p = register[name]
-        rng = f"{p.low:,g} to {p.high:,g}" if p.low is not None and p.high is not None else ""
+        rng = (
+            f"{format_value(p.low, '')} to {format_value(p.high, '')}"
+            if p.low is not None and p.high is not None
+            else ""
+        )
         rows.append(
             {
                 "label": p.label or name,

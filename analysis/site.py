@@ -1280,7 +1280,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
     )
     for name, p in plan.register.items():
         rng = (
-            f"{p.low:,g} to {p.high:,g} ({p.distribution})"
+            f"{fmt(p.low, '')} to {fmt(p.high, '')} ({p.distribution})"
             if p.low is not None
             else ("one of " + ", ".join(p.allowed) if p.allowed else p.distribution)
         )

@@ -36,6 +36,7 @@ KINDS: dict[str, Callable[[object], str]] = {
     "number": lambda v: format_value(float(v), ""),
     "multiple": lambda v: f"{float(v):,.3g}×",
     "text": str,
+    # a number, or text; text that is a name (a method, a benchmark: what -p takes) is shown as code
     "value": lambda v: format_value(v, "") if isinstance(v, int | float) and not isinstance(v, bool) else str(v),
     "code": str,  # an identifier a reader types to re-run (shown in <code>)
     "sources": None,  # links, made by _sources_html
@@ -136,7 +137,8 @@ class ReaderTable:
                     _sources_html(v, self._href)
                     if kind == "sources" and not _is_missing(v)
                     else f"<code>{html.escape(cell_text(v, kind))}</code>"
-                    if kind == "code" and not _is_missing(v)
+                    if (kind == "code" and not _is_missing(v))
+                    or (kind == "value" and isinstance(v, str) and _IDENTIFIER.fullmatch(v))
                     else html.escape(cell_text(v, kind))
                     for v in self._frame[name]
                 ]
