@@ -943,6 +943,7 @@ def bibliography_html(sources) -> str:
         '<p class="sub"><a href="index.html">DeepSeek\'s true cost</a>: every source the report cites, '
         "by the id the text, tables, figures and data use (<code>data/sources.csv</code>). "
         "Links go to the source itself; this page loads nothing from elsewhere.</p></header>"
+        f'<nav class="bar"><a href="index.html">← The report</a> <a href="{GLOSSARY_PAGE}">Glossary</a></nav>'
         f'<ol class="bibliography">{"".join(items)}</ol>'
     )
     return _page("DeepSeek's true cost: sources", body)
