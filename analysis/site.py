@@ -342,7 +342,7 @@ def figure_html(entry: dict, folder: str = "../figures", sources_page: str = "..
     return (
         f'<figure class="nbfig" id="{fid}"><a href="{folder}/{fid}.svg">'
         f'<img src="{folder}/{fid}.svg" alt="{title}"></a>'
-        f"<figcaption>Figure <strong>{fid}</strong>.{cited} Files: "
+        f'<figcaption>Figure <strong class="fid">{fid}</strong>.{cited} Files: '
         f'<a href="{folder}/{fid}.svg">SVG</a> · <a href="{folder}/{fid}.png">PNG (300 dpi)</a> · '
         f'<a href="{folder}/{fid}.csv">data (CSV)</a></figcaption></figure>'
     )
@@ -895,6 +895,24 @@ def _link_bare_source_ids(escaped: str, known, page: str = SOURCES_PAGE) -> str:
     )
 
 
+def _code_files(escaped: str) -> str:
+    """Data file names in escaped text set as code (``data/gpus.csv``).
+
+    >>> _code_files("priced from data/gpus.csv and x.yaml.")
+    'priced from <code>data/gpus.csv</code> and <code>x.yaml</code>.'
+    """
+    return re.sub(r"(?<![\w/>-])((?:data/)?[a-z0-9_]+\.(?:csv|yaml))\b", r"<code>\1</code>", escaped)
+
+
+def _code_identifiers(escaped: str) -> str:
+    """Names with underscores in escaped text (a config field a note quotes, ``kv_lora_rank``) set as code.
+
+    >>> _code_identifiers("reads kv_lora_rank = 512")
+    'reads <code>kv_lora_rank</code> = 512'
+    """
+    return re.sub(r"(?<![\w./#-])([a-z][a-z0-9]*_[a-z0-9_]+)(?![\w-])", r"<code>\1</code>", escaped)
+
+
 def bibliography_html(sources) -> str:
     """The bibliography page: every row of ``data/sources.csv``, by id, each linking out to its address.
 
@@ -935,7 +953,11 @@ def bibliography_html(sources) -> str:
             + (f" {link}" if link else " (no address: not published online)")
             + (f" (accessed {esc(accessed)})" if accessed and link else "")
             + f". Licence: {esc(_text(r['licence']))}."
-            + (f' <span class="note">{_link_bare_source_ids(esc(notes), known)}</span>' if notes else "")
+            + (
+                f' <span class="note">{_code_identifiers(_link_bare_source_ids(esc(notes), known))}</span>'
+                if notes
+                else ""
+            )
             + f' <span class="src">Cited as <code>{esc(r["id"])}</code></span></li>'
         )
     body = (
@@ -1161,7 +1183,8 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         fid, title = esc(bridge["id"]), esc(bridge["title"])
         parts.append(
             f'<figure><a href="figures/{fid}.svg"><img src="figures/{fid}.png" alt="{title}"></a>'
-            f"<figcaption><strong>{fid}</strong>: {title}. {esc(bridge['caption'])}</figcaption></figure>"
+            f'<figcaption><strong class="fid">{fid}</strong>: {title}. '
+            f"{_code_files(esc(bridge['caption']))}</figcaption></figure>"
         )
     where = [
         by_id[f"{rid}_point_percentile"]["value"] for rid, _ in HEADLINE_COSTS if f"{rid}_point_percentile" in by_id
@@ -1244,7 +1267,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
                 fid, title = esc(f["id"]), esc(f["title"])
                 parts.append(
                     f'<figure><a href="figures/{fid}.svg"><img src="figures/{fid}.png" alt="{title}" '
-                    f'loading="lazy"></a><figcaption>{fid}: {title}</figcaption></figure>'
+                    f'loading="lazy"></a><figcaption><strong class="fid">{fid}</strong>: {title}</figcaption></figure>'
                 )
         parts.append(
             f'<p class="links"><a href="notebooks/{esc(stem)}.html">Read the step</a> · '
@@ -1262,7 +1285,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         fid, title, notebook = esc(f["id"]), esc(f["title"]), esc(f["notebook"])
         parts.append(
             f'<figure id="{fid}"><img src="figures/{fid}.png" alt="{title}" loading="lazy">'
-            f"<figcaption><strong>{fid}</strong>: {title}. {esc(f['caption'])} "
+            f'<figcaption><strong class="fid">{fid}</strong>: {title}. {_code_files(esc(f["caption"]))} '
             f"Sources: {source_links(f['sources'])}. "
             f'From <a href="notebooks/{notebook}.html#{fid}">{notebook}</a>. '
             f'<a href="figures/{fid}.svg">SVG</a> · <a href="figures/{fid}.png">PNG (300 dpi)</a> · '
@@ -1276,9 +1299,16 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         "(<code>data/assumptions.csv</code>). The name under each is what you type to change it.</p>"
     )
     rows = []
+    # Names a reader types (parameters, and the allowed values of a choice, such as a method) are set as code.
+    typed = set(plan.register) | {a for p in plan.register.values() for a in (p.allowed or ())}
     names = re.compile(
-        r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(plan.register, key=len, reverse=True)) + r")(?![\w-])"
+        r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(typed, key=len, reverse=True)) + r")(?![\w-])"
     )
+
+    def as_code(text: str) -> str:
+        text = names.sub(lambda m: f"<code>{m.group(1)}</code>", esc(text))
+        return _code_files(text)
+
     for name, p in plan.register.items():
         rng = (
             f"{fmt(p.low, '')} to {fmt(p.high, '')} ({p.distribution})"
@@ -1289,9 +1319,9 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         shown = fmt(value, "") if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
         rows.append(
             f"<tr><td>{esc(p.label or name)}<br><code>{esc(name)}</code></td>"
-            f'<td class="num">{esc(shown)}</td><td>{esc(rng)}</td>'
+            f'<td class="num">{as_code(shown)}</td><td>{as_code(rng)}</td>'
             f"<td>{esc(p.unit)}</td><td>{source_links(p.source_ids)}</td>"
-            f'<td class="note">{names.sub(lambda m: f"<code>{m.group(1)}</code>", esc(p.note))}</td></tr>'
+            f'<td class="note">{as_code(p.note)}</td></tr>'
         )
     parts.append(
         '<div class="scroll"><table><tr><th>Parameter (name to re-run with)</th><th>Value</th><th>Range</th>'
