@@ -1358,7 +1358,8 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
     )
     example = next((f"{r}_p50" for r, _ in HEADLINE_COSTS if f"{r}_p50" in by_id), results[0]["id"] if results else "")
     parts.append(how_to_cite_html(citation, example, "fig06_bridge" if bridge else next(iter(figure_by_id), "")))
-    body = link_page_text("\n".join(parts), glossary=_data.load_glossary(plan.data_dir))
+    step_pages = {n: f"notebooks/{stem}.html" for stem in executed if (n := _step_number(stem)) is not None}
+    body = link_page_text("\n".join(parts), glossary=_data.load_glossary(plan.data_dir), step_pages=step_pages)
     return _page(f"DeepSeek's true cost: {plan.label}", body)
 
 
