@@ -90,7 +90,7 @@ def footer_text(figure_id: str, sources: Iterable[str]) -> str:
 
 
 def save(
-    fig, figure_id: str, title: str, caption: str, sources: Iterable[str], notebook: str, data=None, data_dir=None
+    fig, figure_id: str, title: str, caption: str, sources: Iterable[str], notebook: str, *, data, data_dir=None
 ) -> dict:
     """Title, stamp and write a figure as SVG and 300-dpi PNG, and its data as CSV; return its manifest entry.
 

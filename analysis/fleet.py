@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import methods as _methods
 from .methods import Method
 from .units import cny_to_usd
 
@@ -234,18 +235,14 @@ SERVER_PRICING_METHODS = {
         parameters=("usd_cny_rate",),
         inputs=("server_price_usd_per_gpu", "server_price_cny_per_gpu"),
         source="epoch-training-cost-trends",
+        label="published server prices",
     ),
     "epoch_overhead": Method(
         epoch_server_cost_per_gpu_usd,
         parameters=("usd_cny_rate", "server_overhead_multiplier"),
         source="epoch-training-cost-trends",
+        label="Epoch AI's GPU price times a server overhead",
     ),
-}
-
-#: Each method of :data:`SERVER_PRICING_METHODS` in words, for readers.
-SERVER_PRICING_METHOD_WORDS = {
-    "published_server_prices": "published server prices",
-    "epoch_overhead": "Epoch AI's GPU price times a server overhead",
 }
 
 
@@ -265,17 +262,14 @@ def server_pricing_method_words(method: str) -> str:
     Raises
     ------
     ValueError
-        If ``method`` is not a name of :data:`SERVER_PRICING_METHODS`.
+        If ``method`` is not a name of :data:`SERVER_PRICING_METHODS` (the message lists them).
 
     Examples
     --------
     >>> server_pricing_method_words("epoch_overhead")
     "Epoch AI's GPU price times a server overhead"
     """
-    if method not in SERVER_PRICING_METHOD_WORDS:
-        allowed = ", ".join(SERVER_PRICING_METHOD_WORDS)
-        raise ValueError(f"unknown server pricing method {method!r}; use one of {allowed}")
-    return SERVER_PRICING_METHOD_WORDS[method]
+    return _methods.choose(SERVER_PRICING_METHODS, method, "server pricing method").label
 
 
 def fleet_gpus(*, hopper_gpus, h800_gpus, h100_gpus, a100_gpus):

@@ -40,6 +40,8 @@ class Method:
         year), passed to the function by name.
     source : str
         Source id (``data/sources.csv``) of the method.
+    label : str
+        The method in words, as tables, figures and result labels name it for readers.
     """
 
     function: Callable
@@ -47,6 +49,7 @@ class Method:
     inputs: tuple[str, ...] | None = None
     constants: Mapping[str, float] = field(default_factory=dict)
     source: str = ""
+    label: str = ""
 
 
 def choose(table: Mapping[str, Method], name: str, what: str) -> Method:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from . import data as _data
 from .formatting import format_value
+from .tables import IDENTIFIER
 
 MIME_TYPE = "application/vnd.deepseek-true-cost.results+json"
 ANSWER_MIME_TYPE = "application/vnd.deepseek-true-cost.answer+json"
@@ -58,9 +59,6 @@ def _as_number(result_id: str, value) -> float | int:
     return value
 
 
-_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
-
-
 class Results:
     """The citable numbers of one notebook, in the order they were added."""
 
@@ -84,7 +82,7 @@ class Results:
             raise ValueError(f"result id {result_id!r} recorded twice")
         if not unit or not label:
             raise ValueError(f"result {result_id}: unit and label must not be empty")
-        identifier = _IDENTIFIER.search(label)
+        identifier = IDENTIFIER.search(label)
         if identifier:
             raise ValueError(
                 f"result {result_id}: label {label!r} contains the identifier {identifier.group(0)!r}; "

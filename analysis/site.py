@@ -37,12 +37,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from . import __version__
+from . import costs as _costs
 from . import data as _data
 from . import paths as _paths
 from . import results as _results
 from .formatting import format_value
 from .notebooks import cell_source as _source
 from .notebooks import joined_text as _joined
+from .tables import source_link, source_links
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -496,7 +498,7 @@ def _source_bracket_linker(known: frozenset, page: str):
             ids = [x.strip() for x in re.split(r"[;,]", match.group(1))]
             if not all(x in known for x in ids):
                 return match.group(0)
-            return "[" + "; ".join(source_link(x, page) for x in ids) + "]"
+            return "[" + source_links(ids, page) + "]"
 
         return pattern.sub(one, text)
 
@@ -858,21 +860,6 @@ SOURCES_PAGE = "sources.html"
 GLOSSARY_PAGE = "glossary.html"
 
 
-def source_link(source_id: str, page: str = SOURCES_PAGE) -> str:
-    """A source id as a link to its entry in the bibliography page.
-
-    >>> source_link("deepseek-v3-report")
-    '<a class="srckey" href="sources.html#src-deepseek-v3-report">deepseek-v3-report</a>'
-    """
-    sid = html.escape(source_id)
-    return f'<a class="srckey" href="{page}#src-{sid}">{sid}</a>'
-
-
-def source_links(source_ids, page: str = SOURCES_PAGE) -> str:
-    """Several source ids, each linked (:func:`source_link`), separated by semicolons."""
-    return "; ".join(source_link(s, page) for s in source_ids)
-
-
 def _outside_link(url: str) -> str:
     """A link out to ``url`` if it is an http(s) address; otherwise nothing (no other scheme is followed)."""
     if not re.match(r"https?://[^\s<>\"']+$", url or ""):
@@ -1017,17 +1004,22 @@ def _step_question(title: str) -> str:
     return title.split(": ", 1)[1] if title.lower().startswith("step") and ": " in title else title
 
 
-#: The costs the front page leads with, in order, and what each one is in words.
-HEADLINE_COSTS = (
-    ("cost_final_run_usd", "V3's final training run, the number DeepSeek reported, priced at rental rates"),
-    ("cost_development_usd", "Developing V3 and R1: final runs, experiments and the research staff of the same period"),
-    (
-        "company_cost_per_year_usd",
-        "A year of the company: the shared GPU fleet's cost of ownership and all research staff",
-    ),
-    ("cost_capability_tco_4y_usd", "Owning the GPU fleet for four years from 2025"),
+#: What each named cost (:data:`analysis.costs.NAMED_COSTS`, in that order) covers, as the front page's
+#: key findings say it; the costs' short names are :data:`analysis.costs.NAMED_COST_LABELS`.
+HEADLINE_COSTS = dict(
+    zip(
+        _costs.NAMED_COSTS,
+        (
+            "V3's final training run, the number DeepSeek reported, priced at rental rates",
+            "Developing V3 and R1: final runs, experiments and the research staff of the same period",
+            "A year of the company: the shared GPU fleet's cost of ownership and all research staff",
+            "Owning the GPU fleet for four years from 2025",
+        ),
+        strict=True,
+    )
 )
-#: The results whose label names the parameter each cost's uncertainty depends on most.
+#: The results whose label names the parameter each cost's uncertainty depends on most (step 6 writes it
+#: "... its most influential parameter, the <parameter in words>"; a front-page test fails if it stops).
 _SWING_SUFFIX = "_most_sensitive_swing_usd"
 _MOST_INFLUENTIAL = re.compile(r"most influential parameter,\s*(?:the\s+)?(.+?)\s*$", re.I)
 
@@ -1069,7 +1061,7 @@ def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters"
     """
     esc = html.escape
     out = []
-    for rid, words in HEADLINE_COSTS:
+    for rid, words in HEADLINE_COSTS.items():
         point, interval = by_id.get(rid), _interval_words(by_id, rid)
         if not point or not interval:
             continue
@@ -1079,12 +1071,12 @@ def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters"
             f'<code class="rid">{esc(rid)}</code>'
         )
     drivers = []
-    for rid, words in HEADLINE_COSTS:
+    for rid in HEADLINE_COSTS:
         swing = by_id.get(rid + _SWING_SUFFIX)
         found = _MOST_INFLUENTIAL.search(swing["label"]) if swing else None
         if found:
             drivers.append(
-                f"for {esc(words[0].lower() + words[1:].split(':')[0])}, {esc(found.group(1))} "
+                f"for the {esc(_costs.NAMED_COST_LABELS[rid])}, the {esc(found.group(1))} "
                 f"(a swing of {esc(format_value(swing['value'], swing['unit']))} across its range)"
             )
     if drivers:
@@ -1186,9 +1178,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
             f'<figcaption><strong class="fid">{fid}</strong>: {title}. '
             f"{_code_files(esc(bridge['caption']))}</figcaption></figure>"
         )
-    where = [
-        by_id[f"{rid}_point_percentile"]["value"] for rid, _ in HEADLINE_COSTS if f"{rid}_point_percentile" in by_id
-    ]
+    where = [by_id[f"{rid}_point_percentile"]["value"] for rid in HEADLINE_COSTS if f"{rid}_point_percentile" in by_id]
     placed = (
         f" Several ranges are not symmetric about their baseline, so the values at the run's parameters sit "
         f"at the {min(where):.0%} to {max(where):.0%} quantiles of the draws, not at the median."
@@ -1356,7 +1346,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         "<p>Change any parameter with <code>-p NAME VALUE</code>, using the names in the assumptions register; "
         "list them with <code>python -m analysis params</code>.</p></section>"
     )
-    example = next((f"{r}_p50" for r, _ in HEADLINE_COSTS if f"{r}_p50" in by_id), results[0]["id"] if results else "")
+    example = next((f"{r}_p50" for r in HEADLINE_COSTS if f"{r}_p50" in by_id), results[0]["id"] if results else "")
     parts.append(how_to_cite_html(citation, example, "fig06_bridge" if bridge else next(iter(figure_by_id), "")))
     step_pages = {n: f"notebooks/{stem}.html" for stem in executed if (n := _step_number(stem)) is not None}
     body = link_page_text("\n".join(parts), glossary=_data.load_glossary(plan.data_dir), step_pages=step_pages)

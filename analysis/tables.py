@@ -47,7 +47,8 @@ MISSING = "–"
 LONG_TEXT_CHARS = 60
 #: The bibliography page, relative to a notebook page in a built report.
 SOURCES_HREF = "../sources.html"
-_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+#: A code identifier (``cost_usd``): refused in a label a reader reads (here and in result labels).
+IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
 _NUMERIC_KINDS = frozenset({"USD", "fraction", "count", "number", "multiple"})
 
 
@@ -66,11 +67,23 @@ def _source_ids(value) -> list[str]:
     return [s.strip() for s in str(value).split(";") if s.strip()]
 
 
+def source_link(source_id: str, page: str = "sources.html") -> str:
+    """A source id as a link to its entry in the bibliography page (``page``, relative to where it is shown).
+
+    >>> source_link("deepseek-v3-report")
+    '<a class="srckey" href="sources.html#src-deepseek-v3-report">deepseek-v3-report</a>'
+    """
+    sid = html.escape(source_id)
+    return f'<a class="srckey" href="{html.escape(page)}#src-{sid}">{sid}</a>'
+
+
+def source_links(source_ids, page: str = "sources.html") -> str:
+    """Several source ids, each linked (:func:`source_link`), separated by semicolons."""
+    return "; ".join(source_link(s, page) for s in source_ids)
+
+
 def _sources_html(value, href: str) -> str:
-    return "; ".join(
-        f'<a class="srckey" href="{html.escape(href)}#src-{html.escape(s)}">{html.escape(s)}</a>'
-        for s in _source_ids(value)
-    )
+    return source_links(_source_ids(value), href)
 
 
 def cell_text(value, kind) -> str:
@@ -101,7 +114,7 @@ def _check_columns(frame: pd.DataFrame, columns: Mapping[str, tuple]) -> None:
         if not (isinstance(spec, tuple) and len(spec) == 2):
             raise ValueError(f"column {name!r}: give (label, kind), e.g. ('Server CapEx', 'USD')")
         label, kind = spec
-        if not isinstance(label, str) or not label.strip() or _IDENTIFIER.search(label):
+        if not isinstance(label, str) or not label.strip() or IDENTIFIER.search(label):
             raise ValueError(f"column {name!r}: label {label!r} must be words a reader reads, not an identifier")
         if not callable(kind) and kind not in KINDS:
             raise ValueError(f"column {name!r}: unknown kind {kind!r}; allowed: {', '.join(KINDS)} or a function")
@@ -138,7 +151,7 @@ class ReaderTable:
                     if kind == "sources" and not _is_missing(v)
                     else f"<code>{html.escape(cell_text(v, kind))}</code>"
                     if (kind == "code" and not _is_missing(v))
-                    or (kind == "value" and isinstance(v, str) and _IDENTIFIER.fullmatch(v))
+                    or (kind == "value" and isinstance(v, str) and IDENTIFIER.fullmatch(v))
                     else html.escape(cell_text(v, kind))
                     for v in self._frame[name]
                 ]

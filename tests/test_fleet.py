@@ -161,8 +161,8 @@ def test_subtotals_are_consistent(capex):
 
 
 def test_every_server_pricing_method_has_words_and_no_identifier():
-    assert set(fleet.SERVER_PRICING_METHOD_WORDS) == set(fleet.SERVER_PRICING_METHODS)
-    for name in fleet.SERVER_PRICING_METHODS:
-        assert "_" not in fleet.server_pricing_method_words(name)
-    with pytest.raises(ValueError, match="use one of published_server_prices"):
+    for name, method in fleet.SERVER_PRICING_METHODS.items():
+        assert method.label and "_" not in method.label, name
+    assert fleet.server_pricing_method_words("epoch_overhead") == fleet.SERVER_PRICING_METHODS["epoch_overhead"].label
+    with pytest.raises(ValueError, match="published_server_prices"):
         fleet.server_pricing_method_words("guess")
