@@ -178,23 +178,13 @@ def drivers(output: str, values: Mapping[str, Any] | None = None, data_dir: Path
     parameter counts as a driver if the output changes. A notebook that records ``output``
     must declare every driver, so that a run's value of each reaches it (a test checks).
     """
-    import datetime as dt
-
     register = _params.load_register(data_dir)
     values = dict(values) if values is not None else _params.resolve_parameters(register)
     data = load_data(data_dir)
     base = evaluate(values, data)[output]
     moved = []
     for name, p in register.items():
-        if p.allowed:
-            trials = [a for a in p.allowed if a != values[name]]
-        elif p.type == "date":
-            day = dt.date.fromisoformat(values[name])
-            trials = [day.replace(year=day.year + 1).isoformat()]
-        elif p.low is not None:
-            trials = [p.low, p.high]
-        else:
-            trials = [values[name] * 1.1 if p.type == "float" else values[name] + 1]
+        trials = _params.trial_values(p, values[name])
         for trial in trials:
             try:
                 changed = evaluate({**values, name: trial}, data)[output]

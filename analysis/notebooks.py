@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import paths as _paths
-from .params import ParameterError
+from .params import Parameter, ParameterError
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,36 @@ def parse_parameters_source(source: str, label: str = "parameters cell") -> dict
             line=n,
         )
     return declared
+
+
+def parameters_cell_source(names: Iterable[str], register: Mapping[str, Parameter]) -> str:
+    """The parameters cell that declares ``names``, generated from the register, in the register's order.
+
+    Each parameter gets a comment line with its label in words, then one declaration
+    ``name: type = baseline  # unit; source-id; ...``, so a reader of the notebook sees what it is,
+    its unit and its sources, and papermill sees a literal to override. A notebook's parameters
+    cell must be exactly this text for its step's parameters (a test checks), so the register is
+    the one place a parameter is declared.
+
+    >>> from analysis.params import load_register
+    >>> print(parameters_cell_source(["pue"], load_register()))
+    # Datacentre power overhead (PUE)
+    pue: float = 1.25  # ratio of facility to IT power; epoch-training-cost-trends
+    """
+    names = set(names)
+    unknown = sorted(names - set(register))
+    if unknown:
+        raise ParameterError(f"{unknown[0]!r} is not a parameter of the register (data/assumptions.csv)")
+    lines = []
+    for name, p in register.items():
+        if name not in names:
+            continue
+        literal = json.dumps(p.baseline) if isinstance(p.baseline, str) else repr(p.baseline)
+        label = p.label or name
+        lines.append(f"# {label[:1].upper()}{label[1:]}")
+        type_name = "str" if p.type == "date" else p.type  # a date is written as an ISO string
+        lines.append(f"{name}: {type_name} = {literal}  # {'; '.join((p.unit, *p.source_ids))}")
+    return "\n".join(lines)
 
 
 def joined_text(value) -> str:

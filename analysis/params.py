@@ -482,6 +482,27 @@ def resolve_parameters(register: Mapping[str, Parameter], *layers: Mapping[str, 
     return values
 
 
+def trial_values(param: Parameter, value: Any) -> list:
+    """Other values ``param`` may take, to test whether a result moves with it.
+
+    The other allowed values of a choice; a date a year later; the ends of a ranged parameter's
+    range; otherwise a tenth more (a float) or one more (an int).
+
+    >>> trial_values(load_register()["gpu_hour_price_usd"], 2.0)
+    [1.3, 3.42]
+    """
+    import datetime as dt
+
+    if param.allowed:
+        return [a for a in param.allowed if a != value]
+    if param.type == "date":
+        day = dt.date.fromisoformat(value)
+        return [day.replace(year=day.year + 1).isoformat()]
+    if param.low is not None:
+        return [param.low, param.high]
+    return [value * 1.1 if param.type == "float" else value + 1]
+
+
 def differs_from_baseline(register: Mapping[str, Parameter], values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """``{name: (baseline, value)}`` for every parameter whose value is not the baseline."""
     return {n: (register[n].baseline, v) for n, v in sorted(values.items()) if v != register[n].baseline}

@@ -160,6 +160,41 @@ class Results:
         display({MIME_TYPE: payload, "text/html": shown.to_html(), "text/plain": repr(shown)}, raw=True)
 
 
+def publish_step(step) -> None:
+    """Show a :class:`analysis.steps.StepResult`'s answer and citable numbers, and emit them for the runner.
+
+    The answer goes out as :meth:`Results.answer` sends it, the numbers as :meth:`Results.publish`
+    does, each with the parameters it depends on (``depends_on``) and, where a number is about one
+    parameter, that parameter (``parameter``).
+    """
+    from IPython.display import display
+
+    from .tables import reader_table
+
+    shown = Results(step.notebook)
+    shown.answer(step.answer, step.key_figure)
+    records = step.records()
+    table = pd.DataFrame(
+        {
+            "label": [r["label"] for r in records],
+            "value": [format_value(r["value"], r["unit"]) for r in records],
+            "id": [r["id"] for r in records],
+            "sources": [r["sources"] for r in records],
+        }
+    )
+    html = reader_table(
+        table,
+        {
+            "label": ("What it is", "text"),
+            "value": ("Value", "text"),
+            "id": ("Result id (to cite)", "code"),
+            "sources": ("Sources", "sources"),
+        },
+        caption="The citable numbers of this step",
+    )
+    display({MIME_TYPE: records, "text/html": html.to_html(), "text/plain": repr(html)}, raw=True)
+
+
 def outputs_of_type(notebook, mime_type: str) -> list:
     """Every payload of ``mime_type`` a notebook displayed, in order.
 

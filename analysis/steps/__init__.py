@@ -1,0 +1,39 @@
+"""The six steps of the argument, each composed once as a pure function of a run's parameters.
+
+``step1(values, inputs) -> StepResult`` ... ``step6``: the counterpart of pvlib's ``ModelChain``.
+Each composes the model functions of its step (:mod:`analysis.fleet`, :mod:`analysis.tco`,
+:mod:`analysis.training`, :mod:`analysis.kvcache`, :mod:`analysis.serving`, :mod:`analysis.pricing`,
+:mod:`analysis.costs`, :mod:`analysis.uncertainty`, :mod:`analysis.claims`) and returns every number
+(with the parameters it depends on), table, figure's data and sentence the step shows. The notebooks
+call their step and narrate; the runner, the claims ledger and the tests read the same results.
+
+>>> from analysis import steps
+>>> result = steps.step3(steps.run_values())
+>>> result["v3_training_cost_usd"]  # V3 report, Table 1: 2,788K H800 GPU-hours at US$2
+5576000.0
+>>> result.numbers["v3_training_cost_usd"].depends_on
+('gpu_hour_price_usd',)
+"""
+
+from . import s03_pretraining_estimate
+from ._base import FigureData, Inputs, Number, StepBuilder, StepResult, Table, number_drivers, run_values
+from .s03_pretraining_estimate import step3
+
+#: Step number -> its function.
+STEPS = {3: step3}
+#: Notebook stem -> the module of its step (``PARAMETERS``, ``NOTEBOOK`` and the step function).
+MODULES = {m.NOTEBOOK: m for m in (s03_pretraining_estimate,)}
+
+__all__ = [
+    "MODULES",
+    "STEPS",
+    "FigureData",
+    "Inputs",
+    "Number",
+    "StepBuilder",
+    "StepResult",
+    "Table",
+    "number_drivers",
+    "run_values",
+    "step3",
+]
