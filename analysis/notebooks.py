@@ -79,6 +79,13 @@ def parse_parameters_source(source: str, label: str = "parameters cell") -> dict
     return declared
 
 
+#: The first lines of a generated parameters cell.
+PARAMETERS_HEADER = (
+    "# Generated from the assumptions register, data/assumptions.csv (tools/sync_notebooks.py).",
+    "# fmt: off",
+)
+
+
 def parameters_cell_source(names: Iterable[str], register: Mapping[str, Parameter]) -> str:
     """The parameters cell that declares ``names``, generated from the register, in the register's order.
 
@@ -86,10 +93,13 @@ def parameters_cell_source(names: Iterable[str], register: Mapping[str, Paramete
     ``name: type = baseline  # unit; source-id; ...``, so a reader of the notebook sees what it is,
     its unit and its sources, and papermill sees a literal to override. A notebook's parameters
     cell must be exactly this text for its step's parameters (a test checks), so the register is
-    the one place a parameter is declared.
+    the one place a parameter is declared. The cell opens with :data:`PARAMETERS_HEADER`, whose
+    ``# fmt: off`` keeps ruff's formatter from wrapping a declaration whose sources run long.
 
     >>> from analysis.params import load_register
     >>> print(parameters_cell_source(["pue"], load_register()))
+    # Generated from the assumptions register, data/assumptions.csv (tools/sync_notebooks.py).
+    # fmt: off
     # Datacentre power overhead (PUE)
     pue: float = 1.25  # ratio of facility to IT power; epoch-training-cost-trends
     """
@@ -97,7 +107,7 @@ def parameters_cell_source(names: Iterable[str], register: Mapping[str, Paramete
     unknown = sorted(names - set(register))
     if unknown:
         raise ParameterError(f"{unknown[0]!r} is not a parameter of the register (data/assumptions.csv)")
-    lines = []
+    lines = list(PARAMETERS_HEADER)
     for name, p in register.items():
         if name not in names:
             continue

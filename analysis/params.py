@@ -486,10 +486,13 @@ def trial_values(param: Parameter, value: Any) -> list:
     """Other values ``param`` may take, to test whether a result moves with it.
 
     The other allowed values of a choice; a date a year later; the ends of a ranged parameter's
-    range; otherwise a tenth more (a float) or one more (an int).
+    range; otherwise a tenth more (a float; at zero, the middle of its hard bounds or one) or one
+    more (an int).
 
     >>> trial_values(load_register()["gpu_hour_price_usd"], 2.0)
     [1.3, 3.42]
+    >>> trial_values(load_register()["cache_hit_share"], 0.0)  # hard bounds [0, 1]
+    [0.5]
     """
     import datetime as dt
 
@@ -500,7 +503,13 @@ def trial_values(param: Parameter, value: Any) -> list:
         return [day.replace(year=day.year + 1).isoformat()]
     if param.low is not None:
         return [param.low, param.high]
-    return [value * 1.1 if param.type == "float" else value + 1]
+    if param.type == "int":
+        return [value + 1]
+    if value == 0:
+        b = param.bounds
+        finite = b is not None and not math.isinf(b.lower) and not math.isinf(b.upper)
+        return [(b.lower + b.upper) / 2 if finite else 1.0]
+    return [value * 1.1]
 
 
 def differs_from_baseline(register: Mapping[str, Parameter], values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:

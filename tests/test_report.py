@@ -84,7 +84,7 @@ def test_executed_notebooks_carry_no_run_noise(baseline_build):
 def test_html_report_view_hides_code_and_loads_nothing_remote(baseline_build):
     page = (baseline_build / "notebooks" / "03_pretraining_estimate.html").read_text()
     full = (baseline_build / "notebooks" / "03_pretraining_estimate.code.html").read_text()
-    assert "cost_by_stage</span>" not in page and "cost_by_stage</span>" in full
+    assert "check_parameters</span>" not in page and "check_parameters</span>" in full
     for html in (page, full, (baseline_build / "index.html").read_text()):
         assert '<script src="http' not in html and '<link rel="stylesheet" href="http' not in html
         assert "Traceback" not in html

@@ -15,14 +15,15 @@ call their step and narrate; the runner, the claims ledger and the tests read th
 ('gpu_hour_price_usd',)
 """
 
-from . import s03_pretraining_estimate
+from . import s03_pretraining_estimate, s06_true_cost
 from ._base import FigureData, Inputs, Number, StepBuilder, StepResult, Table, number_drivers, run_values
 from .s03_pretraining_estimate import step3
+from .s06_true_cost import step6
 
 #: Step number -> its function.
-STEPS = {3: step3}
+STEPS = {3: step3, 6: step6}
 #: Notebook stem -> the module of its step (``PARAMETERS``, ``NOTEBOOK`` and the step function).
-MODULES = {m.NOTEBOOK: m for m in (s03_pretraining_estimate,)}
+MODULES = {m.NOTEBOOK: m for m in (s03_pretraining_estimate, s06_true_cost)}
 
 __all__ = [
     "MODULES",
@@ -36,4 +37,5 @@ __all__ = [
     "number_drivers",
     "run_values",
     "step3",
+    "step6",
 ]

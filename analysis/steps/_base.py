@@ -66,9 +66,10 @@ class Number:
 
 @dataclass(frozen=True)
 class Table:
-    """A table a step shows: its frame, each column's label in words and kind, and a caption.
+    """A table a step shows: its frame, each shown column's label in words and kind, and a caption.
 
-    ``columns`` is what :func:`analysis.tables.reader_table` takes.
+    ``columns`` is what :func:`analysis.tables.reader_table` takes, for the columns a reader sees;
+    ``frame`` may hold more (the numbers behind a column of words, ids), for code that reads the table.
     """
 
     frame: pd.DataFrame
@@ -134,7 +135,7 @@ class StepResult:
         if name not in self.tables:
             raise KeyError(f"step {self.step} has no table {name!r}; it has {', '.join(self.tables)}")
         t = self.tables[name]
-        return reader_table(t.frame, t.columns, caption=t.caption)
+        return reader_table(_shown(t.frame, t.columns), t.columns, caption=t.caption)
 
     def markdown(self, name: str):
         """Sentence ``name``, written from the run's values, as markdown (dollars escaped, so none reads as maths)."""
@@ -166,6 +167,16 @@ class StepResult:
             }
             for n in self.numbers.values()
         ]
+
+
+def _shown(frame: pd.DataFrame, columns: Mapping[str, tuple]) -> pd.DataFrame:
+    """The columns of ``frame`` a reader sees (a named index counts as a column), in ``columns``' order."""
+    if any(n is not None for n in frame.index.names):
+        frame = frame.reset_index()
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"no column {missing[0]!r} to show; the table has {', '.join(map(str, frame.columns))}")
+    return frame[list(columns)]
 
 
 def _as_number(number_id: str, value) -> float | int:
@@ -271,12 +282,13 @@ class StepBuilder:
         return value
 
     def table(self, name: str, frame: pd.DataFrame, columns: Mapping[str, tuple], caption: str) -> pd.DataFrame:
-        """Record a table under ``name`` (checked as :func:`analysis.tables.reader_table` checks it)."""
+        """Record a table under ``name``; readers see the ``columns`` of it (checked as
+        :func:`analysis.tables.reader_table` checks them), code may read the rest of ``frame``."""
         from ..tables import reader_table
 
         if name in self.tables:
             raise ValueError(f"table {name!r} recorded twice")
-        reader_table(frame, columns, caption=caption)  # fails now, in the step, not later in a notebook
+        reader_table(_shown(frame, columns), columns, caption=caption)  # fails here, in the step, not in a notebook
         self.tables[name] = Table(frame, dict(columns), caption)
         return frame
 
@@ -400,23 +412,30 @@ def run_values(checked: Mapping[str, Any] | None = None, data_dir: Path | str | 
     return _params.resolve_parameters(Inputs.load(data_dir).register, checked or {})
 
 
-def number_drivers(step_function, values: Mapping[str, Any], inputs: Inputs | None = None) -> dict[str, set[str]]:
+def number_drivers(
+    step_function, values: Mapping[str, Any], inputs: Inputs | None = None, only: Iterable[str] | None = None
+) -> dict[str, set[str]]:
     """Which register parameters move each number of a step, found by moving each in turn.
 
     Every parameter is set to each of its :func:`analysis.params.trial_values` (the rest held at
     ``values``) and the step is run again; a number whose value changes depends on that parameter.
     A trial that breaks a rule between parameters (``ValueError``) is skipped. Used by the tests to
-    hold each number's declared ``depends_on`` to what actually moves it.
+    hold each number's declared ``depends_on`` to what actually moves it. ``only`` limits the
+    parameters moved to those named.
 
     Returns
     -------
     dict
-        Number id -> the parameters that moved it (empty for a number no parameter moves).
+        Number id -> the parameters that moved it (empty for a number no parameter moves); and
+        ``"table:<name>"`` -> the parameters that changed table ``<name>`` (a verdict, a name).
     """
     inputs = inputs or Inputs.load()
     base = step_function(values, inputs)
     moved: dict[str, set[str]] = {number_id: set() for number_id in base.numbers}
+    moved.update({f"table:{name}": set() for name in base.tables})
     for name, param in inputs.register.items():
+        if only is not None and name not in only:
+            continue
         for trial in _params.trial_values(param, values[name]):
             try:
                 other = step_function({**values, name: trial}, inputs)
@@ -425,4 +444,7 @@ def number_drivers(step_function, values: Mapping[str, Any], inputs: Inputs | No
             for number_id, number in base.numbers.items():
                 if number_id in other.numbers and other.numbers[number_id].value != number.value:
                     moved[number_id].add(name)
+            for table_name, table in base.tables.items():
+                if table_name in other.tables and not other.tables[table_name].frame.equals(table.frame):
+                    moved[f"table:{table_name}"].add(name)
     return moved

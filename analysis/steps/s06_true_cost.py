@@ -1,0 +1,632 @@
+"""Step 6: from US$5.6M to the true cost: how much, how sure, and which published claims hold?
+
+Composes the cost model (:func:`analysis.costs.cost_model`), its Monte Carlo and sensitivity
+(:mod:`analysis.uncertainty`), the catching-up arithmetic (:mod:`analysis.training`), the scenarios,
+and the claims ledger (:mod:`analysis.claims`), once. Four costs are kept apart because each
+answers a different question: the final run, developing V3 and R1, a year of the company, and
+owning the fleet for four years (:data:`analysis.costs.NAMED_COSTS`).
+
+References
+----------
+.. [1] D. Patel et al., "DeepSeek Debates", SemiAnalysis, 31 Jan 2025.
+.. [2] B. Cottier et al., "The rising costs of training frontier AI models", arXiv:2405.21015, 2024.
+.. [3] A. Ho et al., "Algorithmic progress in language models", arXiv:2403.05812, 2024.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import claims as _claims
+from .. import costs as _costs
+from .. import model as _model
+from .. import params as _params
+from .. import training as _training
+from .. import uncertainty as _uncertainty
+from ..formatting import format_value
+from ._base import Inputs, StepBuilder, StepResult
+
+NOTEBOOK = "06_true_cost"
+
+# What each output of the cost model moves with (each checked by tests/test_steps.py against what moves it).
+COUNTS = ("h800_gpus", "h100_gpus", "hopper_gpus", "a100_gpus")
+CAPEX = (*COUNTS, "capex_method", "usd_cny_rate", "server_overhead_multiplier")
+RUNNING = (
+    "cluster_interconnect_fraction",
+    "server_power_multiplier",
+    "average_power_fraction",
+    "pue",
+    "electricity_price_usd_per_kwh",
+    "hosting_usd_per_kw_month",
+    "maintenance_fraction_per_year",
+    "operations_staff_usd_per_year",
+)
+OWNERSHIP = (*CAPEX, *RUNNING, "useful_life_years", "amortisation_method", "cost_of_capital", "tco_window_start")
+STAFF = ("research_staff", "research_staff_cost_usd_per_year")
+DEVELOPMENT = ("gpu_hour_price_usd", "experiment_compute_multiple", *STAFF, "development_years")
+DAY6 = ("gpu_hour_price_usd", "day6_v3_token_share", "day6_off_peak_token_share", "day6_paid_token_share")
+#: The Monte Carlo's settings: every summary of the draws moves with them.
+MONTE_CARLO = ("monte_carlo_draws", "random_seed")
+#: Output of the cost model -> the parameters that move it.
+DEPENDS = {
+    "cost_final_run_usd": ("gpu_hour_price_usd",),
+    "cost_development_usd": DEVELOPMENT,
+    "company_cost_per_year_usd": (*OWNERSHIP, *STAFF),
+    "cost_capability_tco_4y_usd": OWNERSHIP,
+    "experiments_usd": ("gpu_hour_price_usd", "experiment_compute_multiple"),
+    "research_staff_usd": (*STAFF, "development_years"),
+    "development_compute_usd": ("gpu_hour_price_usd", "experiment_compute_multiple"),
+    "cost_development_owned_compute_usd": (*OWNERSHIP, "utilisation", *DEVELOPMENT[1:]),
+    "research_staff_usd_per_year": STAFF,
+    "fleet_gpu_hours_share_training": (*COUNTS, "development_years"),
+    "fleet_gpu_hours_share_experiments": (*COUNTS, "experiment_compute_multiple", "development_years"),
+    "fleet_gpu_hours_share_serving": COUNTS,
+    "fleet_gpu_hours_share_high_flyer": ("high_flyer_compute_share",),
+    "fleet_gpu_hours_share_unallocated": (
+        *COUNTS,
+        "experiment_compute_multiple",
+        "development_years",
+        "high_flyer_compute_share",
+    ),
+    "fleet_capex_usd": CAPEX,
+    "fleet_cluster_capex_usd": (*CAPEX, "cluster_interconnect_fraction"),
+    "opex_4y_usd": (*CAPEX, *RUNNING),
+    "day6_margin_after_caveats": DAY6,
+    "day6_margin": ("gpu_hour_price_usd",),
+}
+#: A parameter that moves costs only when another takes a value (a method's own parameter):
+#: parameter -> (the other parameter, its value that makes this one count).
+CONDITIONAL = {"server_overhead_multiplier": ("capex_method", "epoch_overhead")}
+#: Parameters the claims of steps 3 to 5 are judged at (the 93.3% claim, prices), beyond the costs'.
+CLAIMS_ONLY = (
+    "v2_kv_cache_bits",
+    "dense_baseline_kv_cache_bits",
+    "serving_nodes",
+    "bytes_per_weight",
+    "kv_cache_bits",
+    "context_tokens",
+    "decode_batch_per_gpu",
+    "as_of_date",
+    "input_output_ratio",
+    "cache_hit_share",
+    "off_peak_share",
+)
+#: The parameters this step's numbers depend on (its notebook declares these).
+PARAMETERS = tuple(
+    dict.fromkeys(
+        [
+            *DEVELOPMENT,
+            *OWNERSHIP,
+            "utilisation",
+            "high_flyer_compute_share",
+            *DAY6,
+            *CLAIMS_ONLY,
+            *MONTE_CARLO,
+        ]
+    )
+)
+QUANTILES = {"p05": "5th percentile", "p50": "Median", "p95": "95th percentile"}
+#: Each named cost: its definition for readers, and its sources.
+DEFINITIONS = {
+    "cost_final_run_usd": (
+        "Cost of the final run: V3's Table 1 GPU-hours at the price of a GPU-hour (US$5.576M at DeepSeek's US$2)",
+        ("deepseek-v3-report",),
+    ),
+    "cost_development_usd": (
+        "Cost of developing V3 and R1: final runs + experiments and ablations + research staff over the same period",
+        (
+            "deepseek-v3-report",
+            "deepseek-r1-nature-2025",
+            "cottier-2024-rising-costs",
+            "epoch-2026-final-runs-minority",
+            "qbitai-2025-deepseek-job-ads",
+            "semianalysis-2025-deepseek-debates",
+        ),
+    ),
+    "company_cost_per_year_usd": (
+        "What the company spends a year: the shared fleet's yearly cost of ownership plus all research staff",
+        (
+            "semianalysis-2025-deepseek-debates",
+            "epoch-training-cost-trends",
+            "qbitai-2025-deepseek-job-ads",
+            "assumption",
+        ),
+    ),
+    "cost_capability_tco_4y_usd": (
+        "Cost of owning the fleet for 4 years from 2025: servers, network, cost of capital and operation",
+        ("semianalysis-2025-deepseek-debates", "epoch-training-cost-trends", "huxiu-2024-h20-prices", "assumption"),
+    ),
+}
+#: Uses of the fleet's compute, in words (:data:`analysis.allocation.USES` order).
+USES = {
+    "training": "V3 and R1 final runs",
+    "experiments": "experiments",
+    "serving": "serving V3 and R1",
+    "high_flyer": "High-Flyer's own use",
+    "unallocated": "no disclosed use",
+}
+ALLOCATION_SOURCES = (
+    "deepseek-v3-report",
+    "deepseek-r1-nature-2025",
+    "deepseek-open-infra-day6",
+    "semianalysis-2025-deepseek-debates",
+    "assumption",
+)
+#: The costs whose one-at-a-time sensitivity step 6 shows: their title and axis in words.
+TORNADO = {
+    "cost_development_usd": ("Developing V3 and R1", "US$ million"),
+    "company_cost_per_year_usd": ("A company-year", "US$ million a year"),
+}
+
+
+def _words(key: str) -> str:
+    label = _costs.NAMED_COST_LABELS[key]
+    return label[:1].upper() + label[1:]
+
+
+def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results: Mapping | None = None) -> StepResult:
+    """Step 6 at a run's parameter values.
+
+    Parameters
+    ----------
+    values : mapping
+        Every register parameter at the run's value (:func:`analysis.steps.run_values`).
+    inputs : Inputs, optional
+        The data (default: ``data/``).
+    claim_results : mapping, optional
+        Results id -> ``{"value", "unit", "label"}`` the claims are judged against; by default
+        computed from ``values`` (:func:`analysis.model.claims_ledger`).
+
+    Returns
+    -------
+    StepResult
+        Tables ``headline``, ``development``, ``uses``, ``catch_up``, ``scenarios``, ``ledger``;
+        figures ``fig06_bridge``, ``fig06_uncertainty``, ``fig06_tornado``; sentences
+        ``monte_carlo``, ``uses`` and ``claims``.
+    """
+    inputs = inputs or Inputs.load()
+    b = StepBuilder(6, NOTEBOOK, values, inputs, PARAMETERS)
+    register, data = inputs.register, inputs.model_data
+    # Set by the run (a scenario or -p): a ranged one is held in the draws; a fixed one is never drawn.
+    held = sorted(n for n in _params.differs_from_baseline(register, values) if register[n].distribution != "fixed")
+    point = _model.evaluate(values, data)
+    draws = _uncertainty.monte_carlo(
+        register, values, data, n=int(values["monte_carlo_draws"]), rng=int(values["random_seed"]), hold=held
+    )
+    intervals = _uncertainty.summarise(draws, point)
+    _headline(b, values, intervals, held)
+    _development(b, point)
+    _uses(b, point, draws)
+    _uncertainty_figure(b, values, point, draws, intervals)
+    _tornado(b, values, data, held)
+    _catch_up(b, inputs)
+    _scenarios(b, inputs)
+    _ledger(b, values, draws, claim_results)
+    dev, year = intervals.loc["cost_development_usd"], intervals.loc["company_cost_per_year_usd"]
+    answer = (
+        f"Not one cost but several: the final run {format_value(point['cost_final_run_usd'], 'USD')}; developing V3 "
+        f"and R1 {format_value(dev['p50'], 'USD')} (median; 90%: {format_value(dev['p05'], 'USD')} to "
+        f"{format_value(dev['p95'], 'USD')}); a year of the company {format_value(year['p50'], 'USD')} (90%: "
+        f"{format_value(year['p05'], 'USD')} to {format_value(year['p95'], 'USD')}), most of it a fleet shared with "
+        "High-Flyer."
+    )
+    return b.result(answer, "fig06_bridge")
+
+
+def _headline(b: StepBuilder, values, intervals: pd.DataFrame, held: list[str]) -> None:
+    register = b.inputs.register
+    for name, (label, sources) in DEFINITIONS.items():
+        depends, summary = DEPENDS[name], (*DEPENDS[name], *MONTE_CARLO)
+        b.number(name, intervals.loc[name, "point"], "USD", label, sources, depends, headline=True)
+        for q, words in QUANTILES.items():
+            b.number(
+                f"{name}_{q}",
+                float(intervals.loc[name, q]),
+                "USD",
+                f"{words} of the Monte Carlo of: {label}",
+                (*sources, "assumption"),
+                summary,
+            )
+        b.number(
+            f"{name}_point_percentile",
+            float(intervals.loc[name, "point_percentile"]),
+            "fraction",
+            f"Share of Monte Carlo draws below the value at the run's parameters: {label}",
+            (*sources, "assumption"),
+            summary,
+        )
+    headline = intervals.loc[list(DEFINITIONS)].rename_axis("results_id").reset_index()
+    headline = headline.assign(cost=[_costs.NAMED_COST_LABELS[k] for k in DEFINITIONS])
+    n = int(values["monte_carlo_draws"])
+    b.table(
+        "headline",
+        headline[["cost", "p50", "p05", "p95", "point", "point_percentile", "results_id"]],
+        {
+            "cost": ("Cost", "text"),
+            "p50": ("Median of the draws", "USD"),
+            "p05": ("5th percentile", "USD"),
+            "p95": ("95th percentile", "USD"),
+            "point": ("At this run's parameters", "USD"),
+            "point_percentile": ("Share of draws below that value", "fraction"),
+            "results_id": ("Result id (to cite)", "code"),
+        },
+        caption=f"The four costs: median and 90% interval of {n:,} Monte Carlo draws, and the value at this run's "
+        "parameters",
+    )
+    outside = [
+        _costs.NAMED_COST_LABELS[k]
+        for k in _costs.NAMED_COSTS
+        if not 0.25 <= intervals.loc[k, "point_percentile"] <= 0.75
+    ]
+    held_words = f"; held at this run's values: {', '.join(register[n].label or n for n in held)}" if held else ""
+    where = (
+        "Every value at the run's parameters lies between the 25th and 75th percentile of its draws."
+        if not outside
+        else f"Outside the 25th to 75th percentile of its draws: the {', the '.join(outside)} (with parameters "
+        "held, the draws vary only the rest)."
+    )
+    b.say("monte_carlo", f"Monte Carlo: {n:,} draws, seed {values['random_seed']}{held_words}. {where}")
+
+
+def _development(b: StepBuilder, point: Mapping) -> None:
+    bridge = _uncertainty.development_bridge(point)
+    b.number(
+        "bridge_experiments_usd",
+        point["experiments_usd"],
+        "USD",
+        "Experiments and ablations beyond the final runs (bridge step)",
+        ("cottier-2024-rising-costs", "epoch-2026-final-runs-minority"),
+        DEPENDS["experiments_usd"],
+    )
+    b.number(
+        "bridge_research_staff_usd",
+        point["research_staff_usd"],
+        "USD",
+        "Research staff over the years of development (bridge step)",
+        ("qbitai-2025-deepseek-job-ads", "semianalysis-2025-deepseek-debates"),
+        DEPENDS["research_staff_usd"],
+    )
+    b.number(
+        "development_compute_usd",
+        point["development_compute_usd"],
+        "USD",
+        "Compute of developing V3 and R1: final runs and experiments at the price of a GPU-hour, no staff (the part "
+        "comparable with a training cost)",
+        (
+            "deepseek-v3-report",
+            "deepseek-r1-nature-2025",
+            "cottier-2024-rising-costs",
+            "epoch-2026-final-runs-minority",
+        ),
+        DEPENDS["development_compute_usd"],
+    )
+    b.number(
+        "development_staff_share",
+        point["research_staff_usd"] / point["cost_development_usd"],
+        "fraction",
+        "Research staff as a share of the cost of developing V3 and R1",
+        ("qbitai-2025-deepseek-job-ads", "assumption"),
+        DEPENDS["cost_development_usd"],
+    )
+    b.number(
+        "cost_development_owned_compute_usd",
+        point["cost_development_owned_compute_usd"],
+        "USD",
+        "The same development with the fleet's own compute priced at its yearly cost per useful H800-equivalent "
+        "hour instead of rented",
+        ("deepseek-v3-report", "deepseek-r1-nature-2025", "epoch-training-cost-trends", "assumption"),
+        DEPENDS["cost_development_owned_compute_usd"],
+    )
+    b.table(
+        "development",
+        bridge,
+        {"step": ("Step", "text"), "usd": ("Cost (US$)", "USD"), "sources": ("Sources", "sources")},
+        caption="From the final run to the cost of developing V3 and R1, at this run's parameters",
+    )
+    company = _uncertainty.company_year_bridge(point)
+    drawn = pd.concat(
+        [
+            bridge.assign(chart="developing V3 and R1 (US$)"),
+            company.assign(chart="a year of the company (US$ a year)"),
+        ],
+        ignore_index=True,
+    )
+    b.figure(
+        "fig06_bridge",
+        drawn[["chart", "step", "usd"]].rename(columns={"usd": "cost_usd"}),
+        title=f"From {format_value(point['cost_final_run_usd'], 'USD')} to "
+        f"{format_value(point['cost_development_usd'], 'USD')} to develop V3 and R1; the company spends about "
+        f"{format_value(point['company_cost_per_year_usd'], 'USD')} a year",
+        caption="Left: DeepSeek's final-run cost, R1's reinforcement learning, the experiments around them and the "
+        "research staff, adding up to the cost of developing V3 and R1 (US$ million). Right: a year of the company, "
+        "the shared fleet's yearly cost of ownership split by what its compute is used for, plus the research staff "
+        "(US$ million a year). Orange bars: the steps, each starting where the one before ends; blue bars: the totals "
+        "(and, on the left, the final run they start from). Values at this run's parameters.",
+        sources=(
+            "deepseek-v3-report",
+            "deepseek-r1-nature-2025",
+            "deepseek-open-infra-day6",
+            "cottier-2024-rising-costs",
+            "epoch-2026-final-runs-minority",
+            "qbitai-2025-deepseek-job-ads",
+            "semianalysis-2025-deepseek-debates",
+            "assumption",
+        ),
+        development=bridge["usd"].iloc[:-1].tolist(),
+        company=company["usd"].iloc[:-1].tolist(),
+    )
+
+
+def _uses(b: StepBuilder, point: Mapping, draws: Mapping) -> None:
+    by_use = pd.DataFrame(
+        {
+            "use": list(USES.values()),
+            "h800_equivalent_gpu_hours_per_year": [point[f"fleet_gpu_hours_{u}"] for u in USES],
+            "share_of_fleet_compute": [point[f"fleet_gpu_hours_share_{u}"] for u in USES],
+            "fleet_cost_per_year_usd": [point[f"fleet_cost_per_year_{u}_usd"] for u in USES],
+        }
+    )
+    shares = [f"fleet_gpu_hours_share_{u}" for u in USES]
+    medians = _uncertainty.summarise(draws, keys=shares, quantiles=(0.5,))["p50"]
+    for u, words in USES.items():
+        key = f"fleet_gpu_hours_share_{u}"
+        b.number(
+            key,
+            point[key],
+            "fraction",
+            f"Share of a year of the fleet's compute (H800-equivalent hours) used for: {words}",
+            ALLOCATION_SOURCES,
+            DEPENDS[key],
+        )
+        b.number(
+            f"{key}_p50",
+            float(medians[key]),
+            "fraction",
+            f"Median of the Monte Carlo of the share of the fleet's compute used for: {words}",
+            ALLOCATION_SOURCES,
+            (*DEPENDS[key], *MONTE_CARLO),
+        )
+    b.number(
+        "research_staff_usd_per_year",
+        point["research_staff_usd_per_year"],
+        "USD",
+        "Research staff, a year",
+        ("qbitai-2025-deepseek-job-ads", "assumption"),
+        STAFF,
+    )
+    b.table(
+        "uses",
+        by_use,
+        {
+            "use": ("What the compute is used for", "text"),
+            "h800_equivalent_gpu_hours_per_year": ("H800-equivalent GPU-hours a year", "count"),
+            "share_of_fleet_compute": ("Share of the fleet's compute", "fraction"),
+            "fleet_cost_per_year_usd": ("Fleet's cost a year (US$)", "USD"),
+        },
+        caption="A year of the fleet's compute and cost of ownership, by use, at this run's parameters",
+    )
+    unallocated, high_flyer = point["fleet_gpu_hours_share_unallocated"], point["fleet_gpu_hours_share_high_flyer"]
+    disclosed = 1 - unallocated - high_flyer
+    b.say(
+        "uses",
+        "DeepSeek's disclosed uses (the final runs, the experiments the multiple implies, and serving) account for "
+        f"**{disclosed:.0%}** of a year of the fleet's compute, High-Flyer's assumed share for {high_flyer:.0%}, and "
+        f"**{unallocated:.0%}** is not accounted for by any disclosure: other models and research, idle time, or "
+        "GPUs the fleet does not have. Developing V3 and R1 with the fleet's own hours instead of rented ones would "
+        f"cost {format_value(point['cost_development_owned_compute_usd'], 'USD')} rather than "
+        f"{format_value(point['cost_development_usd'], 'USD')}.",
+    )
+
+
+def _uncertainty_figure(b: StepBuilder, values, point: Mapping, draws: Mapping, intervals: pd.DataFrame) -> None:
+    keys = list(_costs.NAMED_COST_LABELS)
+    spread = _uncertainty.summarise(draws, keys=keys, quantiles=(0.05, 0.25, 0.5, 0.75, 0.95))
+    middle = all(0.25 <= intervals.loc[k, "point_percentile"] <= 0.75 for k in keys)
+    inside = all(spread.loc[k, "p05"] <= point[k] <= spread.loc[k, "p95"] for k in keys)
+    orders = np.log10(spread["p50"].max() / spread["p50"].min())
+    where = (
+        "in the middle half of its draws"
+        if middle
+        else "within its 90% interval"
+        if inside
+        else "against its draws as marked"
+    )
+    drawn = spread.assign(at_run_parameters=[point[k] for k in keys], cost=list(_costs.NAMED_COST_LABELS.values()))
+    columns = {
+        "p05": "p05_usd",
+        "p25": "p25_usd",
+        "p50": "median_usd",
+        "p75": "p75_usd",
+        "p95": "p95_usd",
+        "at_run_parameters": "at_run_parameters_usd",
+    }
+    b.figure(
+        "fig06_uncertainty",
+        drawn.rename_axis("results_id").reset_index()[["cost", "results_id", *columns]].rename(columns=columns),
+        title=f"The four costs span {orders:.1f} orders of magnitude; each value at this run's parameters lies {where}",
+        caption=f"Monte Carlo of the four costs ({int(values['monte_carlo_draws']):,} joint draws of every ranged "
+        f"parameter in data/assumptions.csv, seed {values['random_seed']}): 90% interval (grey line), 50% interval "
+        "(sky-blue bar), median (black tick) and the value at this run's parameters (vermillion dot), on a log scale. "
+        "The company-year is a yearly cost; the others are totals.",
+        sources=(
+            "deepseek-v3-report",
+            "epoch-training-cost-trends",
+            "semianalysis-2025-deepseek-debates",
+            "assumption",
+        ),
+    )
+
+
+def _tornado(b: StepBuilder, values, data, held: list[str]) -> None:
+    register = b.inputs.register
+    tables = {key: _uncertainty.tornado(register, values, data, key, hold=held) for key in TORNADO}
+    for key, table in tables.items():
+        if len(table):
+            top = table["parameter"].iloc[0]
+            b.number(
+                f"{key}_most_sensitive_swing_usd",
+                float(table["swing"].iloc[0]),
+                "USD",
+                f"{_words(key)}: its swing between the low and high end of its most influential parameter, "
+                f"the {register[top].label}",
+                ("assumption",),
+                DEPENDS[key],
+                parameter=top,
+            )
+    drawn = pd.concat(
+        [
+            t.head(8).assign(
+                cost=_costs.NAMED_COST_LABELS[k],
+                parameter_in_words=[register[n].label or n for n in t.head(8)["parameter"]],
+            )
+            for k, t in tables.items()
+        ],
+        ignore_index=True,
+    )
+    if all(len(t) for t in tables.values()):
+        dev, year = (register[tables[k]["parameter"].iloc[0]].label for k in TORNADO)
+        title = f"The {dev} moves the development cost most; the {year}, the company-year"
+    else:
+        title = "No ranged parameter is left free to vary in this run"
+    b.figure(
+        "fig06_tornado",
+        drawn[["cost", "parameter_in_words", "parameter", "at_low", "at_high", "swing"]].rename(
+            columns={"at_low": "cost_at_low_end_usd", "at_high": "cost_at_high_end_usd", "swing": "swing_usd"}
+        ),
+        title=title,
+        caption="One-at-a-time sensitivity: each cost with one parameter at the low end (sky-blue bars) and at the "
+        "high end (vermillion bars) of its range in the assumptions register, the others at this run's values; the "
+        "black line is the cost at this run's values. The eight largest swings of each cost.",
+        sources=(
+            "cottier-2024-rising-costs",
+            "qbitai-2025-deepseek-job-ads",
+            "semianalysis-2025-deepseek-debates",
+            "assumption",
+        ),
+        panels={key: (words, axis, tables[key].attrs["baseline"]) for key, (words, axis) in TORNADO.items()},
+        costs={key: _costs.NAMED_COST_LABELS[key] for key in TORNADO},
+    )
+
+
+def _catch_up(b: StepBuilder, inputs: Inputs) -> None:
+    published = inputs.published
+    halving = {
+        "fast": published["algorithmic_halving_months_low"],
+        "central": published["algorithmic_halving_months"],
+        "slow": published["algorithmic_halving_months_high"],
+    }
+    behind = {"low": published["amodei_months_behind_low"], "high": published["amodei_months_behind_high"]}
+    sources = ("ho-2024-algorithmic-progress", "amodei-2025-export-controls")
+    for end, months in behind.items():
+        b.number(
+            f"catch_up_compute_factor_central_{end}",
+            float(_training.catch_up_compute_factor(months, halving["central"])),
+            "ratio",
+            f"Times less compute a model {months:.0f} months behind the leader needs, at the central "
+            f"{halving['central']:g}-month halving",
+            sources,
+        )
+    table = pd.DataFrame(
+        {
+            "halving": [f"{k}: compute halves every {h:g} months" for k, h in halving.items()],
+            **{
+                f"behind_{m:.0f}_months": [float(_training.catch_up_compute_factor(m, h)) for h in halving.values()]
+                for m in behind.values()
+            },
+        }
+    )
+    b.table(
+        "catch_up",
+        table,
+        {
+            "halving": ("Algorithmic progress", "text"),
+            **{
+                f"behind_{m:.0f}_months": (f"Times less compute, {m:.0f} months behind", "multiple")
+                for m in behind.values()
+            },
+        },
+        caption="How many times less compute a follower needs to reach the leader's performance, from algorithmic "
+        "progress alone",
+    )
+
+
+def _scenarios(b: StepBuilder, inputs: Inputs) -> None:
+    register, data = inputs.register, inputs.model_data
+    rows = []
+    for name in _params.scenario_names(inputs.data_dir):
+        scenario = _params.load_scenario(name, inputs.data_dir, register=register)
+        outcome = _model.evaluate(_params.resolve_parameters(register, scenario.overrides), data)
+        rows.append(
+            {"scenario": name, "description": scenario.description, **{k: outcome[k] for k in _costs.NAMED_COSTS}}
+        )
+    scenarios = pd.DataFrame(rows).set_index("scenario", drop=False)
+    for name in ("deepseek-claimed", "low", "high"):
+        if name in scenarios.index:
+            for key in ("cost_development_usd", "company_cost_per_year_usd", "cost_capability_tco_4y_usd"):
+                b.number(
+                    f"scenario_{name.replace('-', '_')}_{key}",
+                    float(scenarios.loc[name, key]),
+                    "USD",
+                    f"{_words(key)} in the {name} scenario",
+                    ("assumption", "semianalysis-2025-deepseek-debates"),
+                )
+    b.table(
+        "scenarios",
+        scenarios.reset_index(drop=True),
+        {
+            "scenario": ("Scenario (to re-run with --scenario)", "code"),
+            "description": ("What it assumes", "text"),
+            **{k: (f"{_words(k)} (US$)", "USD") for k in _costs.NAMED_COSTS},
+        },
+        caption="The four costs in each scenario, at the scenario's parameters",
+    )
+
+
+def _ledger(b: StepBuilder, values, draws: Mapping, claim_results: Mapping | None) -> None:
+    ledger = _model.claims_ledger(values, results=claim_results, data_dir=b.inputs.data_dir, draws=draws)
+    ledger["computed"] = [
+        format_value(v, u) if isinstance(u, str) else None
+        for v, u in zip(ledger["computed_value"], ledger["computed_unit"], strict=True)
+    ]
+    for row in ledger[ledger["share_of_draws_holding"].notna()].itertuples():
+        b.number(
+            f"claim_{row.claim_id.replace('-', '_')}_share_of_draws",
+            float(row.share_of_draws_holding),
+            "fraction",
+            f"Share of Monte Carlo draws in which the claim holds: {row.claim}",
+            (*row.source_ids, "assumption"),
+            (*DEPENDS[row.result_id], *MONTE_CARLO),
+        )
+    n = int(values["monte_carlo_draws"])
+    b.table(
+        "ledger",
+        ledger,
+        {
+            "claimant": ("Who", "text"),
+            "claim": ("The claim, as written", "text"),
+            "claimed_as_written": ("Claimed value, as written", "text"),
+            "computed": ("This report computes", "text"),
+            "verdict": ("Verdict", "text"),
+            "share_of_draws_holding": ("Share of Monte Carlo draws in which it holds", "fraction"),
+            "reason": ("Why", "text"),
+            "source_ids": ("Sources", "sources"),
+        },
+        caption=f"The claims ledger: {len(ledger)} claims, judged at this run's parameters and over {n:,} Monte "
+        "Carlo draws",
+    )
+    counts = ledger["verdict"].value_counts()
+    hold = counts.get("reproduced", 0) + counts.get("reproduced with a caveat", 0)
+    wrong = ledger[ledger["verdict"].isin(["misleading", "differs"])]
+    b.say(
+        "claims",
+        f"**Which claims hold?** Of the {len(ledger)} claims, **{hold} hold** as stated or with a caveat. By verdict: "
+        + "; ".join(f"{counts[v]} *{v}*" for v in _claims.VERDICTS if v in counts)
+        + ". "
+        + f"**{len(wrong)} do not hold as written**: "
+        + "; ".join(f'{r.claimant}, *"{r.claim}"* ({r.verdict})' for r in wrong.itertuples())
+        + ". The ledger above gives each claim's reason, and for an *undetermined* claim the parameter it turns on.",
+    )

@@ -1,0 +1,63 @@
+"""Step 6 as a function: the four costs, their Monte Carlo, the scenarios and the claims ledger."""
+
+import pytest
+
+from analysis import claims, costs, steps
+
+BASELINE = {**steps.run_values(), "monte_carlo_draws": 20_000}
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return steps.step6(BASELINE)
+
+
+def test_the_final_run_is_deepseeks_own_figure(baseline):
+    # V3 technical report, Table 1: 2,788K H800 GPU-hours at US$2 per GPU-hour.
+    assert baseline["cost_final_run_usd"] == pytest.approx(5_576_000)
+
+
+def test_the_four_costs_come_with_intervals_around_their_medians(baseline):
+    for key in costs.NAMED_COSTS:
+        assert baseline[f"{key}_p05"] <= baseline[f"{key}_p50"] <= baseline[f"{key}_p95"], key
+        assert 0 <= baseline[f"{key}_point_percentile"] <= 1
+        assert baseline.numbers[key].headline
+
+
+def test_development_adds_experiments_and_staff_to_the_final_runs(baseline):
+    # R1's RL (Nature supplement B.4.4): 147,336 GPU-hours at US$2 = US$294,672.
+    final_runs = baseline["cost_final_run_usd"] + 294_672
+    assert baseline["development_compute_usd"] == pytest.approx(final_runs + baseline["bridge_experiments_usd"])
+    assert baseline["cost_development_usd"] == pytest.approx(
+        baseline["development_compute_usd"] + baseline["bridge_research_staff_usd"]
+    )
+
+
+def test_scenario_costs_do_not_move_with_the_runs_parameters(baseline):
+    other = steps.step6({**BASELINE, "gpu_hour_price_usd": 3.0, "research_staff": 200})
+    scenario_ids = [k for k in baseline.numbers if k.startswith("scenario_")]
+    assert len(scenario_ids) == 9
+    for key in scenario_ids:
+        assert other[key] == baseline[key], key
+    assert other["cost_development_usd"] > baseline["cost_development_usd"]
+
+
+def test_a_held_parameter_narrows_the_interval_and_is_named(baseline):
+    held = steps.step6({**BASELINE, "research_staff_cost_usd_per_year": 319_000.0 + 1})
+    width = held["cost_development_usd_p95"] - held["cost_development_usd_p05"]
+    assert width < baseline["cost_development_usd_p95"] - baseline["cost_development_usd_p05"]
+    assert "held at this run's values" in held.text["monte_carlo"]
+    assert "held" not in baseline.text["monte_carlo"]
+
+
+def test_the_largest_swing_names_its_parameter_as_data_not_in_words_only(baseline):
+    swing = baseline.numbers["cost_development_usd_most_sensitive_swing_usd"]
+    assert swing.parameter in steps.Inputs.load().register
+    assert steps.Inputs.load().register[swing.parameter].label in swing.label
+
+
+def test_every_claim_gets_a_verdict_from_the_vocabulary(baseline):
+    ledger = baseline.tables["ledger"].frame
+    assert len(ledger) == 24
+    assert set(ledger["verdict"]) <= set(claims.VERDICTS)
+    assert baseline.text["claims"].startswith("**Which claims hold?** Of the 24 claims")
