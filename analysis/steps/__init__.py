@@ -15,14 +15,15 @@ call their step and narrate; the runner, the claims ledger and the tests read th
 ('gpu_hour_price_usd',)
 """
 
-from . import s03_pretraining_estimate
+from . import s01_gpu_inventory, s03_pretraining_estimate
 from ._base import FigureData, Inputs, Number, StepBuilder, StepResult, Table, number_drivers, run_values
+from .s01_gpu_inventory import step1
 from .s03_pretraining_estimate import step3
 
 #: Step number -> its function.
-STEPS = {3: step3}
+STEPS = {1: step1, 3: step3}
 #: Notebook stem -> the module of its step (``PARAMETERS``, ``NOTEBOOK`` and the step function).
-MODULES = {m.NOTEBOOK: m for m in (s03_pretraining_estimate,)}
+MODULES = {m.NOTEBOOK: m for m in (s01_gpu_inventory, s03_pretraining_estimate)}
 
 __all__ = [
     "MODULES",
@@ -35,5 +36,6 @@ __all__ = [
     "Table",
     "number_drivers",
     "run_values",
+    "step1",
     "step3",
 ]
