@@ -26,6 +26,7 @@ import pandas as pd
 from .. import fleet as _fleet
 from .. import model as _model
 from ..formatting import format_value
+from . import _fleet_drivers as _drivers
 from ._base import Inputs, StepBuilder, StepResult
 
 NOTEBOOK = "01_gpu_inventory"
@@ -60,6 +61,12 @@ READINGS = {
     "all": ("SemiAnalysis ~US$1.6B (all GPUs)", "sa_server_capex_usd"),
     "without_h100": ("first version US$1.3B (no H100)", "sa_first_version_capex_usd"),
     "hopper_only": ("Glenn US$1.4B (Hopper only)", "glenn_hopper_only_capex_usd"),
+}
+#: The GPU types each subtotal of :func:`analysis.fleet.capex_subtotals` adds up.
+SUBTOTAL_TYPES = {
+    "all": _fleet.GPU_TYPES,
+    "hopper_only": ("H800", "H100", "H20"),
+    "without_h100": ("H800", "H20", "A100"),
 }
 #: Clusters DeepSeek says it used, set beside the fleet: label -> its source.
 TRAINING_CLUSTER = "V3 training cluster (H800)"
@@ -207,7 +214,7 @@ def _capex(b: StepBuilder, inputs: Inputs, values, point: Mapping, method_words:
         "GPUs",
         "GPUs in the fleet (H800 + H100 + H20 + A100)",
         (SA, GLENN, "deepseek-fire-flyer-2024"),
-        ("hopper_gpus", "a100_gpus"),  # the H800s and H100s are part of the Hopper total
+        _drivers.TOTAL_COUNT_PARAMETERS,
         headline=True,
     )
     b.number(
@@ -224,27 +231,34 @@ def _capex(b: StepBuilder, inputs: Inputs, values, point: Mapping, method_words:
         "GPUs",
         "H20s: the Hopper GPUs that are neither H800 nor H100",
         (SA, GLENN),
-        ("hopper_gpus", "h800_gpus", "h100_gpus"),
+        _drivers.COUNT_PARAMETERS["H20"],
     )
-    # The server prices move with the method's choice and the parameters the chosen method takes.
-    priced = ("capex_method", *_fleet.SERVER_PRICING_METHODS[values["capex_method"]].parameters)
+    data = inputs.model_data
+    capex_drivers = {
+        key: _drivers.capex_parameters(values, data, point["gpus_by_type"], types)
+        for key, types in SUBTOTAL_TYPES.items()
+    }
+    unbundled = [t for t, included in zip(_fleet.GPU_TYPES, data.includes_network, strict=True) if not included]
+    network_drivers = _drivers.unique(
+        _drivers.capex_parameters(values, data, point["gpus_by_type"], unbundled),
+        ("cluster_interconnect_fraction",) * bool(unbundled),
+    )
     fleet_capex = b.number(
         "fleet_capex_usd",
         point["fleet_capex_usd"],
         "USD",
         f"Server CapEx of the whole fleet (servers priced by {method_words})",
         CAPEX_SOURCES,
-        (*COUNTS, *priced),
+        capex_drivers["all"],
         headline=True,
     )
-    hopper_counts = ("hopper_gpus", "h800_gpus", "h100_gpus")
     b.number(
         "fleet_capex_hopper_only_usd",
         float(subtotals["hopper_only"]),
         "USD",
         "Server CapEx of the Hopper GPUs only",
         CAPEX_SOURCES,
-        (*hopper_counts, *priced),
+        capex_drivers["hopper_only"],
     )
     b.number(
         "fleet_capex_without_h100_usd",
@@ -252,7 +266,7 @@ def _capex(b: StepBuilder, inputs: Inputs, values, point: Mapping, method_words:
         "USD",
         "Server CapEx leaving out the H100 column",
         CAPEX_SOURCES,
-        (*COUNTS, *priced),
+        capex_drivers["without_h100"],
     )
     b.number(
         "fleet_network_capex_usd",
@@ -260,7 +274,7 @@ def _capex(b: StepBuilder, inputs: Inputs, values, point: Mapping, method_words:
         "USD",
         "Cluster network on top of the servers (Epoch AI's share; none on Fire-Flyer 2's budget, which includes it)",
         CAPEX_SOURCES,
-        (*hopper_counts, *priced, "cluster_interconnect_fraction"),  # the A100s' budget includes its network
+        network_drivers,  # none on a price that includes its network (the A100s' budget)
     )
     b.number(
         "fleet_cluster_capex_usd",
@@ -268,7 +282,7 @@ def _capex(b: StepBuilder, inputs: Inputs, values, point: Mapping, method_words:
         "USD",
         "Servers plus cluster network",
         CAPEX_SOURCES,
-        (*COUNTS, *priced, "cluster_interconnect_fraction"),
+        _drivers.unique(capex_drivers["all"], network_drivers),
     )
     b.number(
         "fleet_capex_per_gpu_usd",
@@ -276,7 +290,7 @@ def _capex(b: StepBuilder, inputs: Inputs, values, point: Mapping, method_words:
         "USD",
         "Average server CapEx per GPU",
         CAPEX_SOURCES,
-        (*COUNTS, *priced),
+        capex_drivers["all"],
     )
     b.table(
         "capex",
@@ -335,23 +349,23 @@ def _reconstruction(b: StepBuilder, inputs: Inputs, values) -> None:
         },
         caption="Each published CapEx figure rebuilt four ways from SemiAnalysis's counts and published prices",
     )
-    # The subtotal each reading counts moves with the counts it includes (and the H100s set the H20s).
-    counted = {
-        "all": COUNTS,
-        "without_h100": COUNTS,
-        "hopper_only": ("hopper_gpus", "h800_gpus", "h100_gpus"),
-    }
+    point = _model.evaluate(values, inputs.model_data)
     for key, (reading, _) in READINGS.items():
         of_reading = reconstruction[reconstruction["reading"] == reading]
         best = of_reading.iloc[int(np.argmin(of_reading["gap"].abs().to_numpy()))]
-        method = _fleet.SERVER_PRICING_METHODS[PRICING_VARIANTS[best["pricing"]][1]]
+        # It moves with what moves the subtotal under the pricing that comes closest (which fixes the method).
+        server_choice, method = PRICING_VARIANTS[best["pricing"]]
+        data = _model.load_data(inputs.data_dir, server_choice=server_choice)
+        drivers = _drivers.capex_parameters(
+            {**values, "capex_method": method}, data, point["gpus_by_type"], SUBTOTAL_TYPES[key]
+        )
         b.number(
             f"capex_gap_{key}_best",
             float(best["gap"]),
             "fraction",
             f"Smallest gap between a rebuilt CapEx and {reading} ({best['pricing']})",
             (*CAPEX_SOURCES, GLENN),
-            (*counted[key], *method.parameters),  # the parameters of the pricing that comes closest
+            tuple(p for p in drivers if p != "capex_method"),
         )
 
 
