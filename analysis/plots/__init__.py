@@ -14,10 +14,10 @@ each series was given.
 from __future__ import annotations
 
 from .. import figures as _figures
-from . import s01_gpu_inventory, s03_pretraining_estimate  # registers their drawing functions
+from . import s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate  # registers their drawing functions
 from ._registry import DRAW, draws
 
-__all__ = ["DRAW", "draw", "draws", "show", "s01_gpu_inventory", "s03_pretraining_estimate"]
+__all__ = ["DRAW", "draw", "draws", "show", "s01_gpu_inventory", "s02_capex_amortisation", "s03_pretraining_estimate"]
 
 
 def draw(step, figure_id: str):

@@ -15,15 +15,16 @@ call their step and narrate; the runner, the claims ledger and the tests read th
 ('gpu_hour_price_usd',)
 """
 
-from . import s01_gpu_inventory, s03_pretraining_estimate
+from . import s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate
 from ._base import FigureData, Inputs, Number, StepBuilder, StepResult, Table, number_drivers, run_values
 from .s01_gpu_inventory import step1
+from .s02_capex_amortisation import step2
 from .s03_pretraining_estimate import step3
 
 #: Step number -> its function.
-STEPS = {1: step1, 3: step3}
+STEPS = {1: step1, 2: step2, 3: step3}
 #: Notebook stem -> the module of its step (``PARAMETERS``, ``NOTEBOOK`` and the step function).
-MODULES = {m.NOTEBOOK: m for m in (s01_gpu_inventory, s03_pretraining_estimate)}
+MODULES = {m.NOTEBOOK: m for m in (s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate)}
 
 __all__ = [
     "MODULES",
@@ -37,5 +38,6 @@ __all__ = [
     "number_drivers",
     "run_values",
     "step1",
+    "step2",
     "step3",
 ]
