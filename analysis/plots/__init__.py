@@ -14,10 +14,24 @@ each series was given.
 from __future__ import annotations
 
 from .. import figures as _figures
-from . import s03_pretraining_estimate, s06_true_cost  # each registers its drawing functions
+from . import (  # each registers its drawing functions
+    s01_gpu_inventory,
+    s02_capex_amortisation,
+    s03_pretraining_estimate,
+    s06_true_cost,
+)
 from ._registry import DRAW, draws
 
-__all__ = ["DRAW", "draw", "draws", "show", "s03_pretraining_estimate", "s06_true_cost"]
+__all__ = [
+    "DRAW",
+    "draw",
+    "draws",
+    "show",
+    "s01_gpu_inventory",
+    "s02_capex_amortisation",
+    "s03_pretraining_estimate",
+    "s06_true_cost",
+]
 
 
 def draw(step, figure_id: str):

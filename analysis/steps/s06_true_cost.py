@@ -78,9 +78,6 @@ DEPENDS = {
     "day6_margin_after_caveats": DAY6,
     "day6_margin": ("gpu_hour_price_usd",),
 }
-#: A parameter that moves costs only when another takes a value (a method's own parameter):
-#: parameter -> (the other parameter, its value that makes this one count).
-CONDITIONAL = {"server_overhead_multiplier": ("capex_method", "epoch_overhead")}
 #: Parameters the claims of steps 3 to 5 are judged at (the 93.3% claim, prices), beyond the costs'.
 CLAIMS_ONLY = (
     "v2_kv_cache_bits",
