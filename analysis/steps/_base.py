@@ -405,8 +405,13 @@ def number_drivers(step_function, values: Mapping[str, Any], inputs: Inputs | No
 
     Every parameter is set to each of its :func:`analysis.params.trial_values` (the rest held at
     ``values``) and the step is run again; a number whose value changes depends on that parameter.
-    A trial that breaks a rule between parameters (``ValueError``) is skipped. Used by the tests to
-    hold each number's declared ``depends_on`` to what actually moves it.
+    The same is done again with each choice parameter (a method) set to each of its other allowed
+    values, because a parameter may matter under one method only (Epoch AI's server overhead
+    multiplier prices the servers only under its own method): a number depends on the parameters
+    that move it under any one choice of method, so that a run that picks another method still
+    gives the step every parameter it then needs. A trial that breaks a rule between parameters
+    (``ValueError``) is skipped. Used by the tests to hold each number's declared ``depends_on``
+    to what actually moves it.
 
     Returns
     -------
@@ -414,6 +419,23 @@ def number_drivers(step_function, values: Mapping[str, Any], inputs: Inputs | No
         Number id -> the parameters that moved it (empty for a number no parameter moves).
     """
     inputs = inputs or Inputs.load()
+    moved = _drivers_at(step_function, values, inputs)
+    for name, param in inputs.register.items():
+        for choice in param.allowed or ():
+            if choice == values[name]:
+                continue
+            try:
+                under_choice = _drivers_at(step_function, {**values, name: choice}, inputs)
+            except ValueError:
+                continue
+            for number_id, names in under_choice.items():
+                if number_id in moved:
+                    moved[number_id] |= names
+    return moved
+
+
+def _drivers_at(step_function, values: Mapping[str, Any], inputs: Inputs) -> dict[str, set[str]]:
+    """:func:`number_drivers` at ``values`` alone: what moving each parameter in turn moves."""
     base = step_function(values, inputs)
     moved: dict[str, set[str]] = {number_id: set() for number_id in base.numbers}
     for name, param in inputs.register.items():
