@@ -75,6 +75,8 @@ SGLANG = ("lmsys-2025-large-scale-ep",)
 ROOF = ("deepseek-v3-report", "deepseek-open-infra-day6", "nvidia-h100-datasheet", "alibaba-infersim")
 #: The names of MQA and MLA at V3's size in tables and figures (MHA's and GQA's carry their head counts).
 MQA, MLA = "MQA (1 KV head)", "MLA (V3)"
+#: How close the roofline's V2-over-67B ratio must be to the report's 5.76 for its sentence to say they agree.
+SAME_SIZE = 0.25
 #: Batches of the cost-against-batch figure [sequences per GPU].
 BATCHES = range(1, 513)
 #: Context lengths of the sequences-against-context figure [tokens].
@@ -566,19 +568,24 @@ def _v2_vs_67b(b: StepBuilder, inputs: Inputs, configs: pd.Series, values) -> No
 def _v2_ratio_sentence(v2_ratio: float, reported: float, inputs: Inputs) -> str:
     """The roofline's V2-over-67B ratio beside the report's, worded from the two numbers.
 
-    Within a quarter of the report's figure the sizes are said to agree; otherwise the sentence
-    says how far apart they are (so it holds for any run's values).
+    Within :data:`SAME_SIZE` of the report's figure the sizes are said to agree; otherwise the
+    sentence says how far apart they are, so it holds for any run's values.
     """
-    activated = inputs.models.loc["DeepSeek-V2", "activated_b_params"]
-    if v2_ratio <= 1:
-        agreement = "The roofline does not reproduce the report's direction at these settings."
-    elif abs(v2_ratio / reported - 1) <= 0.25:
-        agreement = "The direction and the size agree."
-    else:
-        agreement = f"The direction agrees; the size is {v2_ratio / reported:.1f} times the report's."
-    return (
+    v2, llm67b = (inputs.models.loc[m, "activated_b_params"] for m in ("DeepSeek-V2", "DeepSeek-LLM-67B"))
+    ratio_words = (
         f"The roofline puts V2 at **{v2_ratio:.1f}x** DeepSeek 67B's maximum throughput, against the report's "
-        f"{reported:g}x. {agreement} Most of V2's advantage is that its small cache lets a far larger batch fit, and "
-        f"that it activates {activated:g}B parameters per token against 67B. The exact figure depends on the context "
+        f"{reported:g}x."
+    )
+    if v2_ratio <= 1:
+        return f"{ratio_words} At these settings the roofline does not even reproduce the direction."
+    if abs(v2_ratio / reported - 1) <= SAME_SIZE:
+        agreement = "The direction and the size agree:"
+    else:
+        agreement = (
+            f"The direction agrees, the size does not (the roofline's is {v2_ratio / reported:.1f} times the report's):"
+        )
+    return (
+        f"{ratio_words} {agreement} most of V2's advantage is that its small cache lets a far larger batch fit, and "
+        f"that it activates {v2:g}B parameters per token against {llm67b:g}B. The exact figure depends on the context "
         "length and on the precisions the report used for 67B, which it does not state."
     )
