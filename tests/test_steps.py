@@ -109,7 +109,20 @@ def test_each_numbers_declared_dependencies_are_what_moves_it(n):
         assert not undeclared, f"{number_id} moves with {sorted(undeclared)} but does not declare it"
         unmoved = set(number.depends_on) - moved[number_id]
         assert not unmoved, f"{number_id} declares {sorted(unmoved)}, which do not move it"
-    assert {p for number in result.numbers.values() for p in number.depends_on} == set(result.parameters)
+    # The step declares what its numbers depend on, and the parameters tied to those by a rule.
+    depended_on = [p for number in result.numbers.values() for p in number.depends_on]
+    assert set(steps.step_parameters(depended_on)) == set(result.parameters)
+
+
+@pytest.mark.parametrize("scenario", sorted(p.stem for p in (REPO / "data" / "scenarios").glob("*.yaml")))
+@pytest.mark.parametrize("n", list(steps.STEPS), ids=STEP_IDS)
+def test_each_step_runs_every_scenario_with_only_the_parameters_its_notebook_declares(n, scenario):
+    """As the runner runs it: the scenario's values of the notebook's parameters, the rest at baseline."""
+    register = params.load_register()
+    values = params.resolve_parameters(register, params.load_scenario(scenario, register=register).overrides)
+    module = steps.MODULES[steps.STEPS[n](BASELINE).notebook]
+    result = steps.STEPS[n](steps.run_values({name: values[name] for name in module.PARAMETERS}))
+    assert result.numbers
 
 
 @pytest.mark.parametrize("n", list(steps.STEPS), ids=STEP_IDS)

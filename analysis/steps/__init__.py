@@ -16,7 +16,18 @@ call their step and narrate; the runner, the claims ledger and the tests read th
 """
 
 from . import s03_pretraining_estimate, s04_mla_inference
-from ._base import FigureData, Inputs, Number, StepBuilder, StepResult, Table, number_drivers, run_values
+from ._base import (
+    TIED_PARAMETERS,
+    FigureData,
+    Inputs,
+    Number,
+    StepBuilder,
+    StepResult,
+    Table,
+    number_drivers,
+    run_values,
+    step_parameters,
+)
 from .s03_pretraining_estimate import step3
 from .s04_mla_inference import step4
 
@@ -28,6 +39,7 @@ MODULES = {m.NOTEBOOK: m for m in (s03_pretraining_estimate, s04_mla_inference)}
 __all__ = [
     "MODULES",
     "STEPS",
+    "TIED_PARAMETERS",
     "FigureData",
     "Inputs",
     "Number",
@@ -36,6 +48,7 @@ __all__ = [
     "Table",
     "number_drivers",
     "run_values",
+    "step_parameters",
     "step3",
     "step4",
 ]

@@ -27,7 +27,7 @@ import pandas as pd
 from .. import kvcache as _kvcache
 from .. import model as _model
 from .. import serving as _serving
-from ._base import Inputs, StepBuilder, StepResult
+from ._base import Inputs, StepBuilder, StepResult, step_parameters
 
 NOTEBOOK = "04_mla_inference"
 PRICE = ("gpu_hour_price_usd",)
@@ -66,8 +66,9 @@ OWNED = (
     "operations_staff_usd_per_year",
     "utilisation",
 )
-#: The parameters this step's numbers depend on (its notebook declares these).
-PARAMETERS = tuple(dict.fromkeys((*PRICE, *V2_BITS, *ROOFLINE, *OWNED)))
+#: The parameters this step's numbers depend on, with those tied to them by a rule (its notebook declares
+#: these): the owned H800-hour does not move with the H100 count, but the count is part of the Hopper total.
+PARAMETERS = step_parameters(PRICE, V2_BITS, ROOFLINE, OWNED)
 
 V2_VS_67B = ("deepseek-v2-report", "deepseek-llm-67b")
 SERVE = ("deepseek-open-infra-day6", "deepseek-v3-report")
