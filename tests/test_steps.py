@@ -6,9 +6,11 @@ what the register generates for its step; and the committed baseline report hold
 functions return.
 """
 
+import functools
 import json
 
 import pandas as pd
+
 import pytest
 
 from analysis import notebooks, params, steps
@@ -96,76 +98,68 @@ def test_step3_fleet_share_follows_the_counts():
 # --------------------------------------------------------------------------- every step
 STEP_IDS = [f"step{n}" for n in steps.STEPS]
 
+#: Runs whose numbers' declarations are checked: the baseline, and the scenario that switches both
+#: methods (Epoch AI's server pricing and amortisation), under which other parameters move the costs;
+#: with few Monte Carlo draws (the draws' count moves their summaries all the same, and the test runs
+#: each step many times).
+CHECKED_RUNS = ("baseline", "epoch-method")
+QUICK = {"monte_carlo_draws": 2_000}
 
-#: Values each step's dependencies are found at: the baseline, with few Monte Carlo draws (the draws'
-#: count moves the summaries of the draws all the same, and the test runs each step ~100 times).
-QUICK = {**BASELINE, "monte_carlo_draws": 2_000}
+
+def scenario_values(name):
+    register = params.load_register()
+    overrides = params.load_scenario(name, register=register).overrides
+    return {**params.resolve_parameters(register, overrides), **QUICK}
 
 
+@functools.cache
+def drivers(n, scenario):
+    """The step's result in a checked run, and what moves each of its numbers and tables there."""
+    step, values = steps.STEPS[n], scenario_values(scenario)
+    return step(values), steps.number_drivers(step, values)
+
+
+@pytest.mark.parametrize("scenario", CHECKED_RUNS)
 @pytest.mark.parametrize("n", list(steps.STEPS), ids=STEP_IDS)
-def test_each_numbers_declared_dependencies_are_what_moves_it(n):
+def test_each_numbers_declared_dependencies_are_what_moves_it(n, scenario):
     """Moving a parameter a number does not declare leaves it unchanged (so the notebook's parameters
     cell is complete), and every declared one moves it (so a reader can trust what a number rests on).
 
-    :func:`analysis.steps.number_drivers` also moves every parameter under each other choice of each
-    method, so a parameter that counts only under another method (Epoch AI's server overhead) is found.
     A summary of the Monte Carlo draws (a share of draws, a percentile) or a number about one parameter
     (the largest swing) may stand still when a parameter it rests on moves (a share of 100% stays 100%),
-    so for those only completeness is required. The step's parameters are exactly those that move some
-    number or table of it (a claim's verdict in the ledger, say), and the parameters tied to those."""
-    step = steps.STEPS[n]
-    result = step(QUICK)
-    moved = steps.number_drivers(step, QUICK)
+    so for those only completeness is required."""
+    result, moved = drivers(n, scenario)
     for number_id, number in result.numbers.items():
         undeclared = moved[number_id] - set(number.depends_on)
         assert not undeclared, f"{number_id} moves with {sorted(undeclared)} but does not declare it"
         summary = "random_seed" in number.depends_on or number.parameter is not None
         unmoved = set(number.depends_on) - moved[number_id]
         assert summary or not unmoved, f"{number_id} declares {sorted(unmoved)}, which do not move it"
-    for name, movers in moved.items():
-        if name.startswith("table:"):
-            undeclared = movers - set(result.parameters)
-            assert not undeclared, f"{name} moves with {sorted(undeclared)}, which the step does not declare"
-    assert {p for number in result.numbers.values() for p in number.depends_on} <= set(result.parameters)
-    idle = set(result.parameters) - set().union(*moved.values())
-    assert not idle, f"{sorted(idle)} move none of the step's numbers or tables: drop them from its PARAMETERS"
-    for number_id, number in result.numbers.items():
-        undeclared = moved[number_id] - set(number.depends_on)
-        assert not undeclared, f"{number_id} moves with {sorted(undeclared)} but does not declare it"
-        summary = "random_seed" in number.depends_on or number.parameter is not None
-        unmoved = set(number.depends_on) - moved[number_id]
-#: Values each step's dependencies are found at: the baseline, with few Monte Carlo draws (the draws'
-#: count moves the summaries of the draws all the same, and the test runs each step ~100 times).
-QUICK = {**BASELINE, "monte_carlo_draws": 2_000}
 
 
 @pytest.mark.parametrize("n", list(steps.STEPS), ids=STEP_IDS)
-def test_each_numbers_declared_dependencies_are_what_moves_it(n):
-    """Moving a parameter a number does not declare leaves it unchanged (so the notebook's parameters
-    cell is complete), and every declared one moves it (so a reader can trust what a number rests on).
+def test_a_step_declares_exactly_the_parameters_its_numbers_and_tables_depend_on(n):
+    """A step's parameters (its notebook's parameters cell) are those that move some number or table of it
+    (a claim's verdict in the ledger, say) in one of the checked runs, and the parameters tied to those by a
+    rule: a parameter that matters only under another method (Epoch AI's server overhead) is declared, so a
+    run that chooses that method passes its value to the notebook; a parameter that moves nothing is not."""
+    used = set()
+    for scenario in CHECKED_RUNS:
+        result, moved = drivers(n, scenario)
+        used |= {p for number in result.numbers.values() for p in number.depends_on}
+        used |= set().union(*moved.values())
+    assert set(steps.step_parameters(sorted(used))) == set(steps.STEPS[n](BASELINE).parameters)
 
-    :func:`analysis.steps.number_drivers` also moves every parameter under each other choice of each
-    method, so a parameter that counts only under another method (Epoch AI's server overhead) is found.
-    A summary of the Monte Carlo draws (a share of draws, a percentile) or a number about one parameter
-    (the largest swing) may stand still when a parameter it rests on moves (a share of 100% stays 100%),
-    so for those only completeness is required. The step's parameters are exactly those that move some
-    number or table of it (a claim's verdict in the ledger, say), and the parameters tied to those."""
-    step = steps.STEPS[n]
-    result = step(QUICK)
-    moved = steps.number_drivers(step, QUICK)
-    for number_id, number in result.numbers.items():
-        undeclared = moved[number_id] - set(number.depends_on)
-        assert not undeclared, f"{number_id} moves with {sorted(undeclared)} but does not declare it"
-        summary = "random_seed" in number.depends_on or number.parameter is not None
-        unmoved = set(number.depends_on) - moved[number_id]
-        assert summary or not unmoved, f"{number_id} declares {sorted(unmoved)}, which do not move it"
-    for name, movers in moved.items():
-        if name.startswith("table:"):
-            undeclared = movers - set(result.parameters)
-            assert not undeclared, f"{name} moves with {sorted(undeclared)}, which the step does not declare"
-    assert {p for number in result.numbers.values() for p in number.depends_on} <= set(result.parameters)
-    idle = set(result.parameters) - set().union(*moved.values())
-    assert not idle, f"{sorted(idle)} move none of the step's numbers or tables: drop them from its PARAMETERS"
+
+@pytest.mark.parametrize("scenario", sorted(p.stem for p in (REPO / "data" / "scenarios").glob("*.yaml")))
+@pytest.mark.parametrize("n", list(steps.STEPS), ids=STEP_IDS)
+def test_each_step_runs_every_scenario_with_only_the_parameters_its_notebook_declares(n, scenario):
+    """As the runner runs it: the scenario's values of the notebook's parameters, the rest at baseline."""
+    register = params.load_register()
+    values = params.resolve_parameters(register, params.load_scenario(scenario, register=register).overrides)
+    module = steps.MODULES[steps.STEPS[n](BASELINE).notebook]
+    result = steps.STEPS[n](steps.run_values({name: values[name] for name in module.PARAMETERS}))
+    assert result.numbers
 
 
 @pytest.mark.parametrize("n", list(steps.STEPS), ids=STEP_IDS)

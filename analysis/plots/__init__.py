@@ -18,6 +18,7 @@ from . import (  # each registers its drawing functions
     s01_gpu_inventory,
     s02_capex_amortisation,
     s03_pretraining_estimate,
+    s04_mla_inference,
     s06_true_cost,
 )
 from ._registry import DRAW, draws
@@ -30,6 +31,7 @@ __all__ = [
     "s01_gpu_inventory",
     "s02_capex_amortisation",
     "s03_pretraining_estimate",
+    "s04_mla_inference",
     "s06_true_cost",
 ]
 

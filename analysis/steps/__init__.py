@@ -15,21 +15,37 @@ call their step and narrate; the runner, the claims ledger and the tests read th
 ('gpu_hour_price_usd',)
 """
 
-from . import s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate, s06_true_cost
-from ._base import FigureData, Inputs, Number, StepBuilder, StepResult, Table, number_drivers, run_values
+from . import s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate, s04_mla_inference, s06_true_cost
+from ._base import (
+    TIED_PARAMETERS,
+    FigureData,
+    Inputs,
+    Number,
+    StepBuilder,
+    StepResult,
+    Table,
+    number_drivers,
+    run_values,
+    step_parameters,
+)
 from .s01_gpu_inventory import step1
 from .s02_capex_amortisation import step2
 from .s03_pretraining_estimate import step3
+from .s04_mla_inference import step4
 from .s06_true_cost import step6
 
 #: Step number -> its function.
-STEPS = {1: step1, 2: step2, 3: step3, 6: step6}
+STEPS = {1: step1, 2: step2, 3: step3, 4: step4, 6: step6}
 #: Notebook stem -> the module of its step (``PARAMETERS``, ``NOTEBOOK`` and the step function).
-MODULES = {m.NOTEBOOK: m for m in (s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate, s06_true_cost)}
+MODULES = {
+    m.NOTEBOOK: m
+    for m in (s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate, s04_mla_inference, s06_true_cost)
+}
 
 __all__ = [
     "MODULES",
     "STEPS",
+    "TIED_PARAMETERS",
     "FigureData",
     "Inputs",
     "Number",
@@ -38,8 +54,10 @@ __all__ = [
     "Table",
     "number_drivers",
     "run_values",
+    "step_parameters",
     "step1",
     "step2",
     "step3",
+    "step4",
     "step6",
 ]

@@ -404,6 +404,38 @@ class Inputs:
         return cache[name]
 
 
+#: Register parameters bound by a rule between them: the H800s and H100s are parts of the Hopper total
+#: (:func:`analysis.fleet.fleet_gpus`). A step whose numbers depend on one of a group declares them all
+#: (:func:`step_parameters`), so that the rule is checked on the run's values and not on a mix of the
+#: run's and the baselines (a scenario that shrinks the Hopper total shrinks its parts with it).
+TIED_PARAMETERS = (("hopper_gpus", "h800_gpus", "h100_gpus"),)
+
+
+def step_parameters(*groups: Iterable[str]) -> tuple[str, ...]:
+    """The parameters a step declares: every name of ``groups`` once, in order, then the names tied to them.
+
+    Parameters
+    ----------
+    *groups : iterable of str
+        The register parameters the step's numbers depend on, in groups.
+
+    Returns
+    -------
+    tuple of str
+        Those names, and every name of :data:`TIED_PARAMETERS` tied to one of them.
+
+    Examples
+    --------
+    >>> step_parameters(["gpu_hour_price_usd"], ["hopper_gpus", "pue"])
+    ('gpu_hour_price_usd', 'hopper_gpus', 'pue', 'h800_gpus', 'h100_gpus')
+    """
+    names = list(dict.fromkeys(name for group in groups for name in group))
+    for tied in TIED_PARAMETERS:
+        if any(name in names for name in tied):
+            names += [name for name in tied if name not in names]
+    return tuple(names)
+
+
 def run_values(checked: Mapping[str, Any] | None = None, data_dir: Path | str | None = None) -> dict[str, Any]:
     """Every register parameter at this run's value: ``checked`` over the baselines.
 
@@ -419,11 +451,14 @@ def number_drivers(
 
     Every parameter is set to each of its :func:`analysis.params.trial_values` (the rest held at
     ``values``) and the step is run again; a number whose value changes depends on that parameter.
-    A change of a few units in the last place (relative 1e-12: the rounding of a sum whose parts were
-    split differently, e.g. a fleet-wide cost shared among GPU types and added up again) is not a
-    move. A trial that breaks a rule between parameters (``ValueError``) is skipped. Used by the tests to
-    hold each number's declared ``depends_on`` to what actually moves it. ``only`` limits the
-    parameters moved to those named.
+    What moves a number is found at ``values`` only: a parameter that matters under another method
+    (Epoch AI's server overhead multiplier prices the servers only under its own method) is found
+    by calling this again with that method chosen. A change of a few units in the last place
+    (relative 1e-12: the rounding of a sum whose parts were split differently, e.g. a fleet-wide
+    cost shared among GPU types and added up again) is not a move. A trial that breaks a rule
+    between parameters (``ValueError``) is skipped. Used by the tests to hold each number's
+    declared ``depends_on`` to what actually moves it. ``only`` limits the parameters moved to
+    those named.
 
     Returns
     -------

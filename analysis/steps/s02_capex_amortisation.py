@@ -104,7 +104,7 @@ def step2(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     inputs = inputs or Inputs.load()
     b = StepBuilder(2, NOTEBOOK, values, inputs, PARAMETERS)
     point = _model.evaluate(values, inputs.model_data)
-    deps = _dependencies(values, inputs, point)
+    deps = cost_dependencies(values, inputs, point)
     _written_off(b, inputs, values, point, deps)
     schedule = _schedule(b, inputs, values)
     _four_years(b, point, deps)
@@ -114,15 +114,18 @@ def step2(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     return b.result(_answer(b, inputs, values), "fig02_yearly_cost_stack")
 
 
-def _dependencies(values, inputs: Inputs, point: Mapping) -> dict[str, tuple[str, ...]]:
+def cost_dependencies(values, inputs: Inputs, point: Mapping | None = None) -> dict[str, tuple[str, ...]]:
     """What moves each kind of number of this step, at the run's values (each number's ``depends_on``).
 
     The fleet's CapEx moves with the counts and the prices of the GPU types it has
     (:mod:`analysis.steps._fleet_drivers`), and with the network share where a price leaves the
     network out; each operating cost with what it is computed from; an owned H800-hour with the
     H800's own price, the fleet's size (operations staff are shared by every GPU) and utilisation.
+    Steps 4 and 6 declare the owned H800-hour and the fleet's costs with these too. ``point`` is
+    :func:`analysis.model.evaluate` at ``values`` (computed when not given).
     """
     data = inputs.model_data
+    point = _model.evaluate(values, data) if point is None else point
     gpus = point["gpus_by_type"]
     present = _drivers.types_with_gpus(gpus)
 

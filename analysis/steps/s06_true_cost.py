@@ -23,11 +23,14 @@ import pandas as pd
 
 from .. import claims as _claims
 from .. import costs as _costs
+from .. import fleet as _fleet
 from .. import model as _model
 from .. import params as _params
 from .. import training as _training
 from .. import uncertainty as _uncertainty
 from ..formatting import format_value
+from . import _fleet_drivers as _drivers
+from . import s02_capex_amortisation as _s02
 from ._base import Inputs, StepBuilder, StepResult
 
 NOTEBOOK = "06_true_cost"
@@ -51,7 +54,8 @@ DEVELOPMENT = ("gpu_hour_price_usd", "experiment_compute_multiple", *STAFF, "dev
 DAY6 = ("gpu_hour_price_usd", "day6_v3_token_share", "day6_off_peak_token_share", "day6_paid_token_share")
 #: The Monte Carlo's settings: every summary of the draws moves with them.
 MONTE_CARLO = ("monte_carlo_draws", "random_seed")
-#: Output of the cost model -> the parameters that move it.
+#: Output of the cost model -> the parameters that move it, under either method (:func:`run_depends`
+#: narrows the fleet's costs to those that move them in a run).
 DEPENDS = {
     "cost_final_run_usd": ("gpu_hour_price_usd",),
     "cost_development_usd": DEVELOPMENT,
@@ -160,6 +164,24 @@ TORNADO = {
 }
 
 
+def run_depends(values: Mapping[str, Any], inputs: Inputs, point: Mapping) -> dict[str, tuple[str, ...]]:
+    """:data:`DEPENDS` at a run's values: the fleet's costs move with the parameters of the run's
+    server-pricing and amortisation methods and of the GPU types it has (step 2's
+    :func:`~analysis.steps.s02_capex_amortisation.cost_dependencies`), not with every method's."""
+    fleet = _s02.cost_dependencies(values, inputs, point)
+    capacity = ("utilisation", *COUNTS, *DEVELOPMENT[1:])
+    gpus = point["gpus_by_type"]
+    return {
+        **DEPENDS,
+        "fleet_capex_usd": _drivers.capex_parameters(values, inputs.model_data, gpus, _fleet.GPU_TYPES),
+        "fleet_cluster_capex_usd": fleet["cluster_capex"],
+        "opex_4y_usd": fleet["opex"],
+        "cost_capability_tco_4y_usd": fleet["tco"],
+        "company_cost_per_year_usd": _drivers.unique(fleet["tco"], STAFF),
+        "cost_development_owned_compute_usd": _drivers.unique(fleet["tco"], capacity),
+    }
+
+
 def _words(key: str) -> str:
     label = _costs.NAMED_COST_LABELS[key]
     return label[:1].upper() + label[1:]
@@ -191,18 +213,19 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     # Set by the run (a scenario or -p): a ranged one is held in the draws; a fixed one is never drawn.
     held = sorted(n for n in _params.differs_from_baseline(register, values) if register[n].distribution != "fixed")
     point = _model.evaluate(values, data)
+    deps = run_depends(values, inputs, point)
     draws = _uncertainty.monte_carlo(
         register, values, data, n=int(values["monte_carlo_draws"]), rng=int(values["random_seed"]), hold=held
     )
     intervals = _uncertainty.summarise(draws, point)
-    _headline(b, values, intervals, held)
-    _development(b, point)
-    _uses(b, point, draws)
+    _headline(b, values, intervals, held, deps)
+    _development(b, point, deps)
+    _uses(b, point, draws, deps)
     _uncertainty_figure(b, values, point, draws, intervals)
-    _tornado(b, values, data, held)
+    _tornado(b, values, data, held, deps)
     _catch_up(b, inputs)
     _scenarios(b, inputs)
-    _ledger(b, values, draws, claim_results)
+    _ledger(b, values, draws, claim_results, deps)
     dev, year = intervals.loc["cost_development_usd"], intervals.loc["company_cost_per_year_usd"]
     answer = (
         f"Not one cost but several: the final run {format_value(point['cost_final_run_usd'], 'USD')}; developing V3 "
@@ -214,10 +237,10 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     return b.result(answer, "fig06_bridge")
 
 
-def _headline(b: StepBuilder, values, intervals: pd.DataFrame, held: list[str]) -> None:
+def _headline(b: StepBuilder, values, intervals: pd.DataFrame, held: list[str], deps: Mapping) -> None:
     register = b.inputs.register
     for name, (label, sources) in DEFINITIONS.items():
-        depends, summary = DEPENDS[name], (*DEPENDS[name], *MONTE_CARLO)
+        depends, summary = deps[name], (*deps[name], *MONTE_CARLO)
         b.number(name, intervals.loc[name, "point"], "USD", label, sources, depends, headline=True)
         for q, words in QUANTILES.items():
             b.number(
@@ -269,7 +292,7 @@ def _headline(b: StepBuilder, values, intervals: pd.DataFrame, held: list[str]) 
     b.say("monte_carlo", f"Monte Carlo: {n:,} draws, seed {values['random_seed']}{held_words}. {where}")
 
 
-def _development(b: StepBuilder, point: Mapping) -> None:
+def _development(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
     bridge = _uncertainty.development_bridge(point)
     b.number(
         "bridge_experiments_usd",
@@ -277,7 +300,7 @@ def _development(b: StepBuilder, point: Mapping) -> None:
         "USD",
         "Experiments and ablations beyond the final runs (bridge step)",
         ("cottier-2024-rising-costs", "epoch-2026-final-runs-minority"),
-        DEPENDS["experiments_usd"],
+        deps["experiments_usd"],
     )
     b.number(
         "bridge_research_staff_usd",
@@ -285,7 +308,7 @@ def _development(b: StepBuilder, point: Mapping) -> None:
         "USD",
         "Research staff over the years of development (bridge step)",
         ("qbitai-2025-deepseek-job-ads", "semianalysis-2025-deepseek-debates"),
-        DEPENDS["research_staff_usd"],
+        deps["research_staff_usd"],
     )
     b.number(
         "development_compute_usd",
@@ -299,7 +322,7 @@ def _development(b: StepBuilder, point: Mapping) -> None:
             "cottier-2024-rising-costs",
             "epoch-2026-final-runs-minority",
         ),
-        DEPENDS["development_compute_usd"],
+        deps["development_compute_usd"],
     )
     b.number(
         "development_staff_share",
@@ -307,7 +330,7 @@ def _development(b: StepBuilder, point: Mapping) -> None:
         "fraction",
         "Research staff as a share of the cost of developing V3 and R1",
         ("qbitai-2025-deepseek-job-ads", "assumption"),
-        DEPENDS["cost_development_usd"],
+        deps["cost_development_usd"],
     )
     b.number(
         "cost_development_owned_compute_usd",
@@ -316,7 +339,7 @@ def _development(b: StepBuilder, point: Mapping) -> None:
         "The same development with the fleet's own compute priced at its yearly cost per useful H800-equivalent "
         "hour instead of rented",
         ("deepseek-v3-report", "deepseek-r1-nature-2025", "epoch-training-cost-trends", "assumption"),
-        DEPENDS["cost_development_owned_compute_usd"],
+        deps["cost_development_owned_compute_usd"],
     )
     b.table(
         "development",
@@ -358,7 +381,7 @@ def _development(b: StepBuilder, point: Mapping) -> None:
     )
 
 
-def _uses(b: StepBuilder, point: Mapping, draws: Mapping) -> None:
+def _uses(b: StepBuilder, point: Mapping, draws: Mapping, deps: Mapping) -> None:
     by_use = pd.DataFrame(
         {
             "use": list(USES.values()),
@@ -377,7 +400,7 @@ def _uses(b: StepBuilder, point: Mapping, draws: Mapping) -> None:
             "fraction",
             f"Share of a year of the fleet's compute (H800-equivalent hours) used for: {words}",
             ALLOCATION_SOURCES,
-            DEPENDS[key],
+            deps[key],
         )
         b.number(
             f"{key}_p50",
@@ -385,7 +408,7 @@ def _uses(b: StepBuilder, point: Mapping, draws: Mapping) -> None:
             "fraction",
             f"Median of the Monte Carlo of the share of the fleet's compute used for: {words}",
             ALLOCATION_SOURCES,
-            (*DEPENDS[key], *MONTE_CARLO),
+            (*deps[key], *MONTE_CARLO),
         )
     b.number(
         "research_staff_usd_per_year",
@@ -458,7 +481,7 @@ def _uncertainty_figure(b: StepBuilder, values, point: Mapping, draws: Mapping, 
     )
 
 
-def _tornado(b: StepBuilder, values, data, held: list[str]) -> None:
+def _tornado(b: StepBuilder, values, data, held: list[str], deps: Mapping) -> None:
     register = b.inputs.register
     tables = {key: _uncertainty.tornado(register, values, data, key, hold=held) for key in TORNADO}
     for key, table in tables.items():
@@ -471,7 +494,7 @@ def _tornado(b: StepBuilder, values, data, held: list[str]) -> None:
                 f"{_words(key)}: its swing between the low and high end of its most influential parameter, "
                 f"the {register[top].label}",
                 ("assumption",),
-                DEPENDS[key],
+                deps[key],
                 parameter=top,
             )
     drawn = pd.concat(
@@ -583,7 +606,7 @@ def _scenarios(b: StepBuilder, inputs: Inputs) -> None:
     )
 
 
-def _ledger(b: StepBuilder, values, draws: Mapping, claim_results: Mapping | None) -> None:
+def _ledger(b: StepBuilder, values, draws: Mapping, claim_results: Mapping | None, deps: Mapping) -> None:
     ledger = _model.claims_ledger(values, results=claim_results, data_dir=b.inputs.data_dir, draws=draws)
     ledger["computed"] = [
         format_value(v, u) if isinstance(u, str) else None
@@ -596,7 +619,7 @@ def _ledger(b: StepBuilder, values, draws: Mapping, claim_results: Mapping | Non
             "fraction",
             f"Share of Monte Carlo draws in which the claim holds: {row.claim}",
             (*row.source_ids, "assumption"),
-            (*DEPENDS[row.result_id], *MONTE_CARLO),
+            (*deps[row.result_id], *MONTE_CARLO),
         )
     n = int(values["monte_carlo_draws"])
     b.table(
