@@ -14,10 +14,10 @@ each series was given.
 from __future__ import annotations
 
 from .. import figures as _figures
-from . import s03_pretraining_estimate  # registers its drawing functions
+from . import s03_pretraining_estimate, s05_competitive_pricing  # register their drawing functions
 from ._registry import DRAW, draws
 
-__all__ = ["DRAW", "draw", "draws", "show", "s03_pretraining_estimate"]
+__all__ = ["DRAW", "draw", "draws", "show", "s03_pretraining_estimate", "s05_competitive_pricing"]
 
 
 def draw(step, figure_id: str):

@@ -15,14 +15,15 @@ call their step and narrate; the runner, the claims ledger and the tests read th
 ('gpu_hour_price_usd',)
 """
 
-from . import s03_pretraining_estimate
+from . import s03_pretraining_estimate, s05_competitive_pricing
 from ._base import FigureData, Inputs, Number, StepBuilder, StepResult, Table, number_drivers, run_values
 from .s03_pretraining_estimate import step3
+from .s05_competitive_pricing import step5
 
 #: Step number -> its function.
-STEPS = {3: step3}
+STEPS = {3: step3, 5: step5}
 #: Notebook stem -> the module of its step (``PARAMETERS``, ``NOTEBOOK`` and the step function).
-MODULES = {m.NOTEBOOK: m for m in (s03_pretraining_estimate,)}
+MODULES = {m.NOTEBOOK: m for m in (s03_pretraining_estimate, s05_competitive_pricing)}
 
 __all__ = [
     "MODULES",
@@ -36,4 +37,5 @@ __all__ = [
     "number_drivers",
     "run_values",
     "step3",
+    "step5",
 ]
