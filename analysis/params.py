@@ -486,7 +486,8 @@ def trial_values(param: Parameter, value: Any) -> list:
     """Other values ``param`` may take, to test whether a result moves with it.
 
     The other allowed values of a choice; a date a year later; the ends of a ranged parameter's
-    range; otherwise a tenth more (a float) or one more (an int).
+    range; otherwise a tenth more (a float; 0.1 from zero, where a tenth more is no move) or one
+    more (an int).
 
     >>> trial_values(load_register()["gpu_hour_price_usd"], 2.0)
     [1.3, 3.42]
@@ -500,7 +501,9 @@ def trial_values(param: Parameter, value: Any) -> list:
         return [day.replace(year=day.year + 1).isoformat()]
     if param.low is not None:
         return [param.low, param.high]
-    return [value * 1.1 if param.type == "float" else value + 1]
+    if param.type == "float":
+        return [value * 1.1 if value else 0.1]
+    return [value + 1]
 
 
 def differs_from_baseline(register: Mapping[str, Parameter], values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
