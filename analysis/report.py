@@ -797,11 +797,12 @@ def expected_work(nb_path: Path) -> tuple[int, int]:
     """How much a notebook is expected to do: (figures it saves, characters of code).
 
     Saving a publication figure (SVG and 300-dpi PNG, about 0.2 s) is most of what a step
-    notebook does beyond starting its kernel; the amount of code breaks ties.
+    notebook does beyond starting its kernel (a figure is saved by ``figures.save(`` or, in a
+    notebook that calls its step, ``plots.show(``); the amount of code breaks ties.
     """
     nb = json.loads(Path(nb_path).read_text(encoding="utf-8"))
     code = "".join(_notebooks.cell_source(c) for c in nb["cells"] if c["cell_type"] == "code")
-    return code.count("figures.save("), len(code)
+    return code.count("figures.save(") + code.count("plots.show("), len(code)
 
 
 def longest_first(notebooks: Iterable[Path]) -> list[Path]:

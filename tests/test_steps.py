@@ -10,7 +10,6 @@ import functools
 import json
 
 import pandas as pd
-
 import pytest
 
 from analysis import notebooks, params, steps

@@ -19,6 +19,7 @@ from . import (  # each registers its drawing functions
     s02_capex_amortisation,
     s03_pretraining_estimate,
     s04_mla_inference,
+    s05_competitive_pricing,
     s06_true_cost,
 )
 from ._registry import DRAW, draws
@@ -32,6 +33,7 @@ __all__ = [
     "s02_capex_amortisation",
     "s03_pretraining_estimate",
     "s04_mla_inference",
+    "s05_competitive_pricing",
     "s06_true_cost",
 ]
 

@@ -15,7 +15,14 @@ call their step and narrate; the runner, the claims ledger and the tests read th
 ('gpu_hour_price_usd',)
 """
 
-from . import s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate, s04_mla_inference, s06_true_cost
+from . import (
+    s01_gpu_inventory,
+    s02_capex_amortisation,
+    s03_pretraining_estimate,
+    s04_mla_inference,
+    s05_competitive_pricing,
+    s06_true_cost,
+)
 from ._base import (
     TIED_PARAMETERS,
     FigureData,
@@ -32,14 +39,22 @@ from .s01_gpu_inventory import step1
 from .s02_capex_amortisation import step2
 from .s03_pretraining_estimate import step3
 from .s04_mla_inference import step4
+from .s05_competitive_pricing import step5
 from .s06_true_cost import step6
 
 #: Step number -> its function.
-STEPS = {1: step1, 2: step2, 3: step3, 4: step4, 6: step6}
+STEPS = {1: step1, 2: step2, 3: step3, 4: step4, 5: step5, 6: step6}
 #: Notebook stem -> the module of its step (``PARAMETERS``, ``NOTEBOOK`` and the step function).
 MODULES = {
     m.NOTEBOOK: m
-    for m in (s01_gpu_inventory, s02_capex_amortisation, s03_pretraining_estimate, s04_mla_inference, s06_true_cost)
+    for m in (
+        s01_gpu_inventory,
+        s02_capex_amortisation,
+        s03_pretraining_estimate,
+        s04_mla_inference,
+        s05_competitive_pricing,
+        s06_true_cost,
+    )
 }
 
 __all__ = [
@@ -59,5 +74,6 @@ __all__ = [
     "step2",
     "step3",
     "step4",
+    "step5",
     "step6",
 ]

@@ -1,0 +1,230 @@
+"""Step 5 as a function: API prices on a date, R1 against o1, and DeepSeek's Day-6 day of serving.
+
+Published values are pinned with the page they come from; a changed parameter must move what it
+should and nothing it should not; sentences are checked against the run's own numbers; and the
+claims ledger's results for this step (``analysis.model._claim_results``) come out the same from
+the step, so the step can replace that second composition.
+"""
+
+import numpy as np
+import pytest
+
+from analysis import model, params, plots, steps
+
+BASELINE = steps.run_values()
+REGISTER = params.load_register()
+#: The results the claims ledger reads from step 5 (analysis.model._claim_results).
+CLAIM_IDS = (
+    "price_ratio_r1_to_gemini_2_flash_blended",
+    "price_ratio_gemini_flash_thinking_to_r1_blended",
+    "r1_o1_mean_abs_gap_points",
+    "day6_margin",
+    "day6_margin_after_caveats",
+)
+
+
+@pytest.fixture(scope="module")
+def base():
+    return steps.step5(BASELINE)
+
+
+def scenario_values(name):
+    return params.resolve_parameters(REGISTER, params.load_scenario(name, register=REGISTER).overrides)
+
+
+# --------------------------------------------------------------------------- published values
+def test_deepseeks_day6_arithmetic_is_reproduced(base):
+    # DeepSeek, open-infra-index Day 6 (1 Mar 2025): 226.75 nodes x 8 H800 x 24 h x US$2 = US$87,072;
+    # revenue at R1 prices US$562,027; "cost profit margin of 545%".
+    assert base["day6_cost_usd"] == 226.75 * 8 * 24 * 2 == 87_072
+    assert base["day6_margin"] == pytest.approx(562_027 / 87_072 - 1, rel=1e-12)
+    assert round(base["day6_margin"], 2) == 5.45
+    # Rebuilt from its rounded token counts (608B input of which 342B cache hits, 168B output) at R1's
+    # list prices (US$0.14 hit, US$0.55 miss, US$2.19 output per million): US$562,100.
+    assert base["day6_revenue_usd"] == pytest.approx(342e3 * 0.14 + 266e3 * 0.55 + 168e3 * 2.19)
+    assert base["day6_margin_rebuilt"] == pytest.approx(562_100 / 87_072 - 1, rel=1e-9)
+    # The serving fleet: 226.75 x 8 = 1,814 H800 of SemiAnalysis's 10,000.
+    assert base["day6_share_of_claimed_h800"] == pytest.approx(0.1814)
+
+
+def test_list_prices_on_the_day_of_deepseeks_statistics(base):
+    # deepseek-api-pricing and openai-community-o1-pricing, in force on 28 Feb 2025: o1 US$15 in / US$60 out,
+    # R1 US$0.55 / US$2.19; Gemini 2.0 Flash US$0.10 / US$0.40 (GA 5 Feb 2025).
+    assert base["price_ratio_o1_to_r1_output"] == pytest.approx(60 / 2.19)
+    assert round(base["price_ratio_o1_to_r1_output"], 1) == 27.4
+    assert base["price_ratio_o1_to_r1_input"] == pytest.approx(15 / 0.55)
+    assert base["blended_price_r1_usd_per_m"] == pytest.approx((3 * 0.55 + 2.19) / 4)
+    assert base["blended_price_o1_usd_per_m"] == pytest.approx((3 * 15 + 60) / 4)
+    assert base["blended_price_gemini_2_flash_usd_per_m"] == pytest.approx((3 * 0.10 + 0.40) / 4)
+    assert base["price_ratio_r1_to_gemini_2_flash_blended"] == pytest.approx(0.96 / 0.175)
+    assert base["price_ratio_gemini_flash_thinking_to_r1_blended"] == 0  # experimental, free
+    # Epoch AI's R1 on a GPQA Diamond question: 247 tokens in, 7,576 out.
+    assert base["cost_per_task_r1_usd"] == pytest.approx((247 * 0.55 + 7576 * 2.19) / 1e6)
+    # DeepSeek's V3.2-Exp output price (US$0.42) over R1's launch price (US$2.19).
+    assert base["deepseek_output_price_cut_to_v3_2"] == pytest.approx(0.42 / 2.19)
+
+
+def test_r1_against_o1_on_the_r1_papers_table_4(base):
+    # R1 paper, Table 4: R1 - o1-1217 on the seven percent-scale rows: AIME +0.6, MATH-500 +0.9, GPQA -4.2,
+    # Codeforces percentile -0.3, MMLU -1.0, LiveCodeBench +2.5, SWE-bench +0.3.
+    gaps = [0.6, 0.9, 4.2, 0.3, 1.0, 2.5, 0.3]
+    assert base["r1_o1_mean_abs_gap_points"] == pytest.approx(np.mean(gaps))
+    assert base["r1_o1_benchmarks_within_5_points"] == 7
+    assert base["r1_minus_o1_quality_benchmark"] == pytest.approx(71.5 - 75.7)
+    assert base.numbers["r1_minus_o1_quality_benchmark"].unit == "percentage points"
+
+
+# --------------------------------------------------------------------------- the claims ledger
+@pytest.mark.parametrize("scenario", ["baseline", "high", "low", "deepseek-claimed", "epoch-method"])
+def test_the_step_gives_the_claims_ledger_the_same_results(scenario):
+    values = scenario_values(scenario)
+    result, ledger = steps.step5(values), model._claim_results(values)
+    for number_id in CLAIM_IDS:
+        assert result[number_id] == pytest.approx(ledger[number_id]["value"], rel=1e-12), number_id
+        assert result.numbers[number_id].unit == ledger[number_id]["unit"], number_id
+
+
+def test_the_same_results_at_a_random_point_of_the_register():
+    rng = np.random.default_rng(5)
+    values = dict(BASELINE)
+    for name in ("gpu_hour_price_usd", "day6_v3_token_share", "day6_off_peak_token_share", "day6_paid_token_share"):
+        p = REGISTER[name]
+        values[name] = float(rng.uniform(p.low, p.high))
+    values.update(input_output_ratio=float(rng.uniform(1, 5)), cache_hit_share=0.4, off_peak_share=0.3)
+    result, ledger = steps.step5(values), model._claim_results(values)
+    for number_id in CLAIM_IDS:
+        assert result[number_id] == pytest.approx(ledger[number_id]["value"], rel=1e-12), number_id
+
+
+def test_a_model_not_priced_on_the_date_gives_no_number():
+    jan31 = steps.step5({**BASELINE, "as_of_date": "2025-01-31"})
+    ledger = model._claim_results({**BASELINE, "as_of_date": "2025-01-31"})
+    for number_id in ("price_ratio_r1_to_gemini_2_flash_blended", "blended_price_gemini_2_flash_usd_per_m"):
+        assert number_id not in jan31.numbers  # Gemini 2.0 Flash had no paid price before 5 Feb 2025
+        assert number_id not in ledger
+    assert jan31["price_ratio_o1_to_r1_output"] == pytest.approx(60 / 2.19)
+    assert "Gemini" not in jan31.figures["fig05_price_comparison"].title
+
+
+# --------------------------------------------------------------------------- parameters move what they should
+def test_the_price_of_a_gpu_hour_moves_the_days_cost_but_not_deepseeks_own_figure(base):
+    r = steps.step5({**BASELINE, "gpu_hour_price_usd": 3.42})
+    assert r["day6_cost_usd"] == pytest.approx(1814 * 24 * 3.42)
+    assert r["day6_margin"] == pytest.approx(562_027 / (1814 * 24 * 3.42) - 1)
+    assert r["day6_revenue_usd"] == base["day6_revenue_usd"]
+    assert r["price_ratio_o1_to_r1_output"] == base["price_ratio_o1_to_r1_output"]
+    # A claim about DeepSeek's arithmetic is stated at its US$2; the run's margin is labelled as the run's.
+    assert "545.47% at US$2 per GPU-hour (277.47% at this run's US$3.42)" in r.answer
+    assert "reproduces DeepSeek's US$87,072 exactly" in r.text["day6"]
+    assert "At this run's US$3.42 per GPU-hour the day costs US$148.9K" in r.text["day6"]
+    assert "this run's" not in base.answer and "545.47% at US$2 per GPU-hour" in base.answer
+
+
+def test_the_caveat_shares_move_only_what_is_after_the_caveats(base):
+    r = steps.step5({**BASELINE, "day6_paid_token_share": 0.8})
+    assert r["day6_revenue_after_caveats_usd"] == pytest.approx(base["day6_revenue_after_caveats_usd"] * 0.8 / 0.5)
+    assert r["day6_breakeven_paid_share"] == base["day6_breakeven_paid_share"]
+    assert r["day6_margin"] == base["day6_margin"]
+
+
+def test_the_quality_benchmark_moves_its_gap_and_the_chart():
+    r = steps.step5({**BASELINE, "quality_benchmark": "codeforces_rating"})
+    assert r["r1_minus_o1_quality_benchmark"] == 2029 - 2061  # R1 paper, Table 4: Codeforces rating
+    assert r.numbers["r1_minus_o1_quality_benchmark"].unit == "Elo rating points"
+    spec = r.figures["fig05_price_vs_quality"]
+    assert set(spec.data["benchmark"]) == {"Codeforces (rating)"}
+    assert spec.title.startswith("R1 scores 32.0 Elo rating below o1 on Codeforces (rating)")
+
+
+def test_cache_hits_and_night_tokens_cheapen_r1_but_not_o1(base):
+    r = steps.step5({**BASELINE, "cache_hit_share": 0.5, "off_peak_share": 0.5})
+    assert r["blended_price_r1_usd_per_m"] < base["blended_price_r1_usd_per_m"]
+    assert r["blended_price_o1_usd_per_m"] < base["blended_price_o1_usd_per_m"]  # o1 has a cache-hit price
+    assert r["price_ratio_o1_to_r1_output"] == base["price_ratio_o1_to_r1_output"]  # list prices, not blends
+    night_only = steps.step5({**BASELINE, "off_peak_share": 0.5})
+    assert night_only["blended_price_o1_usd_per_m"] == base["blended_price_o1_usd_per_m"]  # no night price
+
+
+# --------------------------------------------------------------------------- sentences agree with the numbers
+@pytest.mark.parametrize("scenario", ["baseline", "high", "low"])
+def test_the_zero_margin_sentence_agrees_with_the_run_and_the_ledgers_threshold(scenario):
+    values = scenario_values(scenario)
+    r = steps.step5(values)
+    after = r["day6_margin_after_caveats"]
+    if after <= 0.25:  # data/claims.csv, sa-0-margins: "0 margins" is a margin below 25%
+        assert "at or below the 25% the claims ledger counts as SemiAnalysis's zero margins" in r.answer
+        assert "not the zero margins" not in r.answer
+    else:
+        words = r.answer.split("which it would reach only if at most ")[1]
+        paid = float(words.split("%")[0]) / 100
+        at_paid = steps.step5({**values, "day6_paid_token_share": paid})
+        assert at_paid["day6_margin_after_caveats"] == pytest.approx(0.25, abs=0.005)
+
+
+def test_the_high_run_does_not_say_its_margin_is_not_zero_margins():
+    """Issue 19: 22.6% after caveats (high) was called "not the zero margins SemiAnalysis suggested"."""
+    r = steps.step5(scenario_values("high"))
+    assert r["day6_margin_after_caveats"] == pytest.approx(0.226, abs=0.001)
+    assert "at or below the 25%" in r.answer
+
+
+def test_a_loss_is_called_a_loss_and_an_impossible_break_even_is_not_given_as_a_share():
+    r = steps.step5({**BASELINE, "gpu_hour_price_usd": 3.42, "day6_v3_token_share": 0.8, "day6_paid_token_share": 0.2})
+    assert r["day6_margin_after_caveats"] < 0
+    assert "a loss, at or below" in r.answer
+    # The day's cost over the revenue after V3 pricing and night discounts.
+    assert 0 < r["day6_breakeven_paid_share"] < 1 and "break-even if" in r.answer
+
+
+def test_the_fleet_sentence_names_this_runs_h800s_as_the_runs(base):
+    assert "18% of the 10,000 H800s SemiAnalysis counts" in base.text["fleet"]
+    r = steps.step5({**BASELINE, "h800_gpus": 12_500})
+    assert r["day6_share_of_claimed_h800"] == pytest.approx(1814 / 12_500)
+    assert "this run's 12,500 H800s (SemiAnalysis counts 10,000)" in r.text["fleet"]
+
+
+def test_owned_and_rented_hours_are_called_close_only_when_they_are():
+    close = steps.step5(BASELINE)
+    assert "within 10% of each other" in close.text["day6"]
+    far = steps.step5(scenario_values("low"))
+    owned = far["day6_cost_owned_usd"] / (1814 * 24)
+    if abs(owned / 1.3 - 1) > 0.1:
+        assert "moves the margin from" in far.text["day6"] and "within 10%" not in far.text["day6"]
+
+
+# --------------------------------------------------------------------------- the figures
+def test_the_bridge_is_composed_once_and_sums_to_the_cost_models_revenue(base):
+    spec = base.figures["fig05_margin_bridge"]
+    rows = spec.data.set_index("item")
+    changes = rows[rows["drawn_as"] == "orange bar (change)"]["usd_per_day"].sum()
+    theoretical = rows.loc["theoretical revenue (all tokens at R1 prices)", "usd_per_day"]
+    remaining = rows.loc["remaining revenue", "usd_per_day"]
+    assert theoretical == base["day6_revenue_usd"]
+    assert theoretical + changes == pytest.approx(remaining)
+    assert remaining == pytest.approx(base["day6_revenue_after_caveats_usd"])  # pricing.revenue_bridge = costs
+    assert rows.loc["GPU cost at US$2 per GPU-hour", "usd_per_day"] == base["day6_cost_usd"]
+    assert rows.loc["GPU cost at the owned H800-hour", "usd_per_day"] == base["day6_cost_owned_usd"]
+
+
+def test_the_bridge_is_drawn_by_the_names_of_its_rows_not_their_order(base):
+    """Review §3: the waterfall took the first rows of the bridge by position (iloc[:3])."""
+    import dataclasses
+
+    spec = base.figures["fig05_margin_bridge"]
+    shuffled = dataclasses.replace(spec, data=spec.data.iloc[::-1].reset_index(drop=True))
+
+    def bar_heights(figure_spec):
+        fig, _ = plots.draw(dataclasses.replace(base, figures={spec.id: figure_spec}), spec.id)
+        heights = [round(p.get_height(), 6) for p in fig.axes[0].patches]
+        lines = sorted(round(line.get_ydata()[0], 6) for line in fig.axes[0].get_lines())
+        plots._figures.plt.close(fig)
+        return heights, lines
+
+    assert bar_heights(shuffled) == bar_heights(spec)
+
+
+def test_free_models_are_named_not_plotted(base):
+    spec = base.figures["fig05_price_comparison"]
+    free = spec.data.loc[~spec.data["plotted"], "model"].tolist()
+    assert free == ["gemini-2.0-flash-thinking-exp"]
+    assert "Free on that date, so not plotted (no price on a log axis): gemini-2.0-flash-thinking-exp." in spec.caption
