@@ -38,12 +38,14 @@ Verdicts
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from .formatting import format_value
+from .uncertainty import MonteCarlo
 
 VERDICTS = (
     "reproduced",
@@ -212,9 +214,11 @@ def evaluate(
         ``data/claims.csv`` as loaded by :func:`analysis.data.load_claims`.
     results : mapping
         Results id -> ``{"value": ..., "unit": ...}`` (``results.json``'s ``results``).
-    draws : mapping, optional
-        Results id -> array of Monte Carlo draws of it. Rows on the ``draws`` basis need it;
-        without it they are judged at the point value, and the reason says so.
+    draws : mapping or analysis.uncertainty.MonteCarlo, optional
+        Results id -> array of Monte Carlo draws of it, or a :class:`~analysis.uncertainty.MonteCarlo`
+        (its outputs by name; the shares of all rows are then counted in one pass over its chunks,
+        equal to those of whole arrays). Rows on the ``draws`` basis need it; without it they are
+        judged at the point value, and the reason says so.
     thresholds : mapping, optional
         ``reproduced_min_share`` and ``differs_max_share`` (``data/verdict_rules.csv``).
     decider : callable, optional
@@ -230,6 +234,7 @@ def evaluate(
         draws), and, for numeric rows, the computed ``verdict`` and its ``reason``;
         qualitative rows keep their typed verdict and reason.
     """
+    shares = _shares_of_draws(claims, results, draws)
     out = []
     for row in claims.to_dict("records"):
         row = dict(row)
@@ -253,18 +258,11 @@ def evaluate(
             row["reason"] = "The number it is judged against was not produced in this run."
             out.append(row)
             continue
-        rule = dict(
-            claimed=row["claimed_value"],
-            comparison=row["comparison"],
-            tolerance=row["tolerance"],
-            tolerance_kind=row["tolerance_kind"] or "relative",
-        )
+        rule = _rule(row)
         value, unit = result["value"], result["unit"]
         row["computed_value"] = value
-        share = None
-        if row["basis"] == "draws" and draws is not None and row["result_id"] in draws:
-            share = float(np.mean(holds(draws[row["result_id"]], **rule)))
-            row["share_of_draws_holding"] = share
+        share = shares.get(row["claim_id"])
+        row["share_of_draws_holding"] = share
         alt = results.get(row["alternative_result_id"]) if row["alternative_result_id"] else None
         alt_holds = bool(alt and holds(alt["value"], **rule))
         row["verdict"] = numeric_verdict(
@@ -297,3 +295,33 @@ def evaluate(
         row["reason"] = " ".join(parts)
         out.append(row)
     return pd.DataFrame(out)
+
+
+def _rule(row: Mapping) -> dict:
+    """The keyword arguments of :func:`holds` for a numeric claim's row."""
+    return dict(
+        claimed=row["claimed_value"],
+        comparison=row["comparison"],
+        tolerance=row["tolerance"],
+        tolerance_kind=row["tolerance_kind"] or "relative",
+    )
+
+
+def _shares_of_draws(claims: pd.DataFrame, results: Mapping, draws) -> dict:
+    """Claim id -> share of the draws in which it holds [0-1], for each numeric, checkable row on the
+    ``draws`` basis whose result was produced and drawn; counted in one pass over a MonteCarlo's chunks."""
+    if draws is None:
+        return {}
+    rows = [
+        r
+        for r in claims.to_dict("records")
+        if r["kind"] != "qualitative"
+        and r["checkable"]
+        and r["basis"] == "draws"
+        and r["result_id"] in results
+        and r["result_id"] in draws
+    ]
+    if isinstance(draws, MonteCarlo):
+        predicates = {r["claim_id"]: (r["result_id"], functools.partial(holds, **_rule(r))) for r in rows}
+        return draws.shares(predicates)
+    return {r["claim_id"]: float(np.mean(holds(draws[r["result_id"]], **_rule(r)))) for r in rows}

@@ -342,10 +342,10 @@ def claims_ledger(
         functions as the steps (so step 6 judges every claim itself).
     data_dir : path, optional
         The data folder (default ``data/``).
-    draws : mapping, optional
-        The Monte Carlo of ``values`` already drawn (:func:`analysis.uncertainty.monte_carlo` with
-        ``values["monte_carlo_draws"]`` and ``values["random_seed"]``, the run's parameters held);
-        without it, it is drawn here.
+    draws : mapping or analysis.uncertainty.MonteCarlo, optional
+        The Monte Carlo of ``values`` already drawn (:class:`analysis.uncertainty.MonteCarlo`, or the
+        arrays of :func:`analysis.uncertainty.monte_carlo`, with ``values["monte_carlo_draws"]`` and
+        ``values["random_seed"]``, the run's parameters held); without it, a MonteCarlo is made here.
 
     Returns
     -------
@@ -362,7 +362,7 @@ def claims_ledger(
     if results is None:
         results = _claim_results(values, data_dir)
     if draws is None:
-        draws = _uncertainty.monte_carlo(
+        draws = _uncertainty.MonteCarlo(  # counted chunk by chunk: memory stays small whatever the draws
             register, values, data, n=int(values["monte_carlo_draws"]), rng=int(values["random_seed"]), hold=held
         )
 
