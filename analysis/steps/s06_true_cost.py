@@ -52,6 +52,8 @@ OWNERSHIP = (*CAPEX, *RUNNING, "useful_life_years", "amortisation_method", "cost
 STAFF = ("research_staff", "research_staff_cost_usd_per_year")
 DEVELOPMENT = ("gpu_hour_price_usd", "experiment_compute_multiple", *STAFF, "development_years")
 DAY6 = ("gpu_hour_price_usd", "day6_v3_token_share", "day6_off_peak_token_share", "day6_paid_token_share")
+#: The quantiles of the draws step 6 shows: the 90% interval, the middle half and the median.
+SPREAD = (0.05, 0.25, 0.5, 0.75, 0.95)
 #: The Monte Carlo's settings: every summary of the draws moves with them.
 MONTE_CARLO = ("monte_carlo_draws", "random_seed")
 #: Output of the cost model -> the parameters that move it, under either method (:func:`run_depends`
@@ -214,14 +216,18 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     held = sorted(n for n in _params.differs_from_baseline(register, values) if register[n].distribution != "fixed")
     point = _model.evaluate(values, data)
     deps = run_depends(values, inputs, point)
-    draws = _uncertainty.monte_carlo(
+    # Drawn a chunk at a time (memory stays bounded at any count): one pass for every summary the step
+    # shows (the four costs' spread, the fleet's shares by use), one for the claims' shares of draws.
+    draws = _uncertainty.MonteCarlo(
         register, values, data, n=int(values["monte_carlo_draws"]), rng=int(values["random_seed"]), hold=held
     )
-    intervals = _uncertainty.summarise(draws, point)
+    shares = [f"fleet_gpu_hours_share_{u}" for u in USES]
+    summary = draws.summarise(point, keys=(*_costs.NAMED_COSTS, *shares), quantiles=SPREAD)
+    intervals = summary.loc[list(_costs.NAMED_COSTS), ["p05", "p50", "p95", "point", "point_percentile"]]
     _headline(b, values, intervals, held, deps)
     _development(b, point, deps)
-    _uses(b, point, draws, deps)
-    _uncertainty_figure(b, values, point, draws, intervals)
+    _uses(b, point, summary.loc[shares, "p50"], deps)
+    _uncertainty_figure(b, values, point, summary.loc[list(_costs.NAMED_COSTS)], intervals)
     _tornado(b, values, data, held, deps)
     _catch_up(b, inputs)
     _scenarios(b, inputs)
@@ -381,7 +387,7 @@ def _development(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
     )
 
 
-def _uses(b: StepBuilder, point: Mapping, draws: Mapping, deps: Mapping) -> None:
+def _uses(b: StepBuilder, point: Mapping, medians: pd.Series, deps: Mapping) -> None:
     by_use = pd.DataFrame(
         {
             "use": list(USES.values()),
@@ -390,8 +396,6 @@ def _uses(b: StepBuilder, point: Mapping, draws: Mapping, deps: Mapping) -> None
             "fleet_cost_per_year_usd": [point[f"fleet_cost_per_year_{u}_usd"] for u in USES],
         }
     )
-    shares = [f"fleet_gpu_hours_share_{u}" for u in USES]
-    medians = _uncertainty.summarise(draws, keys=shares, quantiles=(0.5,))["p50"]
     for u, words in USES.items():
         key = f"fleet_gpu_hours_share_{u}"
         b.number(
@@ -442,9 +446,8 @@ def _uses(b: StepBuilder, point: Mapping, draws: Mapping, deps: Mapping) -> None
     )
 
 
-def _uncertainty_figure(b: StepBuilder, values, point: Mapping, draws: Mapping, intervals: pd.DataFrame) -> None:
+def _uncertainty_figure(b: StepBuilder, values, point: Mapping, spread: pd.DataFrame, intervals: pd.DataFrame) -> None:
     keys = list(_costs.NAMED_COST_LABELS)
-    spread = _uncertainty.summarise(draws, keys=keys, quantiles=(0.05, 0.25, 0.5, 0.75, 0.95))
     middle = all(0.25 <= intervals.loc[k, "point_percentile"] <= 0.75 for k in keys)
     inside = all(spread.loc[k, "p05"] <= point[k] <= spread.loc[k, "p95"] for k in keys)
     orders = np.log10(spread["p50"].max() / spread["p50"].min())
@@ -606,7 +609,9 @@ def _scenarios(b: StepBuilder, inputs: Inputs) -> None:
     )
 
 
-def _ledger(b: StepBuilder, values, draws: Mapping, claim_results: Mapping | None, deps: Mapping) -> None:
+def _ledger(
+    b: StepBuilder, values, draws: _uncertainty.MonteCarlo, claim_results: Mapping | None, deps: Mapping
+) -> None:
     ledger = _model.claims_ledger(values, results=claim_results, data_dir=b.inputs.data_dir, draws=draws)
     ledger["computed"] = [
         format_value(v, u) if isinstance(u, str) else None
