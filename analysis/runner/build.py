@@ -6,16 +6,15 @@ import errno
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .errors import Interrupted, OutputRefused, ReportError, shown_path
-from .execute import KERNEL_SOCKETS_PREFIX, Interrupts, remove_sockets, run_notebooks
-from .outdir import OutputLock, check_out_dir, recover_leftovers
+from .execute import Interrupts, make_kernel_folder, remove_sockets, remove_stale_kernel_folders, run_notebooks
+from .outdir import OutputLock, check_out_dir, make_building_folder, recover_leftovers
 from .plan import Plan
-from .publish import _umask, keep_failed, publish, swap
+from .publish import keep_failed, publish, swap
 
 
 def _say(message: str) -> None:
@@ -48,6 +47,7 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
         lock = OutputLock(out_dir).acquire()
         try:
             recover_leftovers(out_dir)
+            remove_stale_kernel_folders()
             check_out_dir(out_dir, plan.data_dir)  # again, under the lock: the folder may have changed since the plan
             return _build(plan, jobs, progress, interrupts)
         finally:
@@ -62,11 +62,10 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: I
     sockets: str | None = None
     try:
         try:
-            tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.building-"))
-            tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the report is an ordinary folder
+            tmp = make_building_folder(out_dir, plan)
             (tmp / "notebooks").mkdir()
             (tmp / "figures").mkdir()
-            sockets = tempfile.mkdtemp(prefix=KERNEL_SOCKETS_PREFIX)
+            sockets = make_kernel_folder()
         except OSError as err:
             raise OutputRefused(
                 f"cannot write in {shown_path(out_dir.parent)} ({err.strerror}); choose a folder you can write to"

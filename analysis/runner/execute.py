@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import notebooks as _notebooks
+from . import processes as _processes
 from .errors import Interrupted, ReportError, shown_path
 
 if TYPE_CHECKING:
@@ -29,11 +30,11 @@ CELL_TIMEOUT_S = 900
 
 
 class Interrupts:
-    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread, except inside
+    """SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` in the main thread, except inside
     :meth:`deferred`, where they are held until the section ends (the swap of the output folder
     must not be cut in half)."""
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def __init__(self):
         self.pending: int | None = None
@@ -64,17 +65,6 @@ class Interrupts:
             yield
         finally:
             self._deferring = outer
-
-
-def _worker_init() -> None:
-    """Set up a worker process: Ctrl-C is the runner's to handle, not the worker's.
-
-    Workers start with SIGINT and SIGTERM blocked (see :func:`_run_notebooks`), so a Ctrl-C
-    typed while they start cannot reach them before this ignores it; the runner stops them.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 #: The notebook papermill is running in this worker (set by :class:`_TrackedEngine`): when a kernel
@@ -150,6 +140,7 @@ def _execute(
     for attempt in range(3):
         try:
             _RUNNING.clear()
+            _processes.KERNEL_PIDS.clear()  # the last notebook's kernel has been shut down
             with tempfile.TemporaryDirectory(prefix=KERNEL_SOCKETS_PREFIX, dir=sockets_root) as sockets:
                 pm.execute_notebook(
                     nb_path,
@@ -161,6 +152,7 @@ def _execute(
                     log_output=False,
                     execution_timeout=CELL_TIMEOUT_S,
                     engine_name=_tracked_engine(),
+                    kernel_manager_class=_processes.guarded_kernel_manager_class(),
                     **KERNEL_OPTIONS,
                     config=_kernel_config(sockets),
                 )
@@ -227,7 +219,7 @@ KERNEL_START_ERRORS = ("Address already in use", "Kernel died before replying to
 
 
 def _kernel_config(sockets: str):
-    """Talk to the kernel over Unix sockets in a private folder, not TCP ports.
+    """Talk to the kernel over Unix sockets in a private folder, not TCP ports; its connection file there too.
 
     With TCP, two workers starting kernels at the same moment can pick the same free port, and one
     kernel dies ("Kernel died before replying to kernel_info"); sockets in a folder of one's own
@@ -235,7 +227,17 @@ def _kernel_config(sockets: str):
     """
     from traitlets.config import Config
 
-    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
+    return Config(
+        {
+            "KernelManager": {
+                "transport": "ipc",
+                "ip": os.path.join(sockets, "kernel"),
+                # The connection file holds the kernel's signing key: in the same folder, removed with it
+                # (jupyter_client's default is a new file in the system's temporary folder).
+                "connection_file": os.path.join(sockets, "kernel.json"),
+            }
+        }
+    )
 
 
 def expected_work(nb_path: Path) -> tuple[int, int]:
@@ -294,16 +296,86 @@ def _render_pages(executed: Path, steps: list[str], data_dir: str | None) -> Non
         executed.with_suffix(suffix).write_text(page, encoding="utf-8")
 
 
-def remove_sockets(sockets: str, rounds: int = 20) -> None:
-    """Remove the kernels' socket folder once no process of this build can write into it again.
+#: The file that marks a kernels' folder as this runner's, naming the build process that made it.
+KERNEL_FOLDER_OWNER = "owner.json"
 
-    A kernel still starting when the build was stopped can create its socket files after a first
-    removal; each round kills what carries the build's tag and removes the folder, until it stays gone.
+
+def _process_identity(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), or None if there is no such process.
+
+    With the pid it identifies a process: a pid used again later belongs to a process that started later.
+    """
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def make_kernel_folder() -> str:
+    """A new private folder in the system's temporary folder for this build's kernels' sockets and
+    connection files, marked with this process's identity (:data:`KERNEL_FOLDER_OWNER`).
+
+    It is there rather than beside the report because a Unix socket's path must be short.
+    """
+    from .outdir import BUILT_BY
+
+    sockets = tempfile.mkdtemp(prefix=KERNEL_SOCKETS_PREFIX)
+    owner = {"built_by": BUILT_BY, "pid": os.getpid(), "started": _process_identity(os.getpid())}
+    with open(os.path.join(sockets, KERNEL_FOLDER_OWNER), "w", encoding="utf-8") as fh:
+        json.dump(owner, fh)
+    return sockets
+
+
+def remove_stale_kernel_folders(tmpdir: str | None = None) -> list[str]:
+    """Remove the kernels' folders that builds killed outright (SIGKILL, the out-of-memory killer) left.
+
+    Only folders of this user named ``dstc-kernel-*`` that carry the runner's mark, and whose
+    build process is gone, are removed; they hold the kernels' connection files and signing keys.
+
+    Returns
+    -------
+    list of str
+        The folders removed.
+    """
+    from .outdir import BUILT_BY
+
+    tmpdir = tmpdir if tmpdir is not None else tempfile.gettempdir()
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(tmpdir) as entries:
+        for entry in entries:
+            if not entry.name.startswith(KERNEL_SOCKETS_PREFIX) or not entry.is_dir(follow_symlinks=False):
+                continue
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != os.geteuid():
+                    continue
+                with open(os.path.join(entry.path, KERNEL_FOLDER_OWNER), encoding="utf-8") as fh:
+                    owner = json.load(fh)
+            except (OSError, ValueError):
+                continue
+            if (
+                not isinstance(owner, dict)
+                or owner.get("built_by") != BUILT_BY
+                or not isinstance(owner.get("pid"), int)
+            ):
+                continue
+            if _process_identity(owner["pid"]) != owner.get("started"):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(entry.path)
+    return removed
+
+
+def remove_sockets(sockets: str, rounds: int = 20) -> None:
+    """Remove the kernels' folder (their sockets and connection files, which hold signing keys).
+
+    Called once every worker has been stopped, so every kernel has had SIGKILL (see
+    :mod:`analysis.runner.processes`); one still inside a system call as it got the signal can
+    finish creating a socket file after a first removal, so the folder is removed until it stays gone.
     """
     for _ in range(rounds):
-        _kill_tagged()
         shutil.rmtree(sockets, ignore_errors=True)
-        time.sleep(0.05)
+        time.sleep(0.02)
         if not os.path.exists(sockets):
             return
 
@@ -311,13 +383,14 @@ def remove_sockets(sockets: str, rounds: int = 20) -> None:
 def run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Callable[[str], None]) -> dict[str, dict]:
     """Execute every notebook in worker processes; on any exception (an interrupt too) stop them all."""
     ctx = multiprocessing.get_context("spawn")
-    os.environ[BUILD_TAG] = f"{os.getpid()}-{time.monotonic_ns()}"  # inherited by the workers and their kernels
-    pool = cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+    pool = cf.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=ctx, initializer=_processes.worker_init, initargs=(os.getpid(),)
+    )
     outcomes: dict[str, dict] = {}
     try:
-        # Workers start with SIGINT and SIGTERM blocked, so a Ctrl-C typed now waits here (and is
-        # then raised in this thread) rather than hitting a worker before it can ignore it.
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        # Workers start with SIGINT, SIGTERM and SIGHUP blocked, so a Ctrl-C typed now waits here (and
+        # is then raised in this thread) rather than hitting a worker before it can ignore it.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, set(Interrupts.SIGNALS))
         try:
             futures = {
                 pool.submit(
@@ -334,6 +407,7 @@ def run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Call
             }
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        progress(f"  {jobs} workers started")
         for done, fut in enumerate(cf.as_completed(futures), start=1):
             nb = futures[fut]
             outcome = fut.result()
@@ -353,75 +427,19 @@ def run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Call
 
 
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:
-    """Stop the pool's workers and every process they started (their kernels), without waiting for any notebook.
+    """Stop the pool's workers and their kernels at once, without waiting for any notebook.
 
-    Kernels run in sessions of their own (jupyter_client starts them so), so they are found as the
-    workers' children: the workers are first suspended, so they cannot start another kernel
-    between the listing and the kill.
+    Each worker's process group is killed (:func:`~analysis.runner.processes.kill_group`); its
+    kernel gets SIGKILL as the worker dies (:mod:`analysis.runner.processes`). The pool is then
+    shut down, and a worker it started meanwhile is killed too.
     """
-    import psutil
-
-    processes = dict(getattr(pool, "_processes", None) or {})  # pid -> multiprocessing.Process
-    workers = []
-    for pid in processes:
-        with contextlib.suppress(psutil.Error):
-            workers.append(psutil.Process(pid))
-    for w in workers:
-        with contextlib.suppress(psutil.Error):
-            w.suspend()
-    deadline = time.monotonic() + 1.0
-    for w in workers:
-        with contextlib.suppress(psutil.Error):
-            while (
-                w.status() not in (psutil.STATUS_STOPPED, psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
-                and time.monotonic() < deadline
-            ):
-                time.sleep(0.005)
-    kernels = []
-    for w in workers:
-        with contextlib.suppress(psutil.Error):
-            kernels += w.children(recursive=True)
-    for p in kernels + workers:
-        with contextlib.suppress(psutil.Error):
-            p.kill()
-    # Workers are reaped by multiprocessing (psutil must not reap them: multiprocessing would then
-    # think them alive for ever); kernels are the workers' children, gone once killed.
-    for process in processes.values():
-        process.join(timeout=5)
-    psutil.wait_procs(kernels, timeout=5)
-    pool.shutdown(wait=False, cancel_futures=True)
-    _kill_tagged()
-
-
-#: An environment variable every worker and kernel of this build inherits, so that a process the
-#: pool listing missed (a worker spawned by the pool's own thread, or a kernel whose worker died
-#: first and left it to init) is still found and stopped before the temporary folders are removed.
-BUILD_TAG = "DSTC_BUILD_TAG"
-
-
-def _kill_tagged(rounds: int = 20) -> None:
-    """Kill every process that carries this build's tag (:data:`BUILD_TAG`), until none is left."""
-    import psutil
-
-    tag = os.environ.get(BUILD_TAG)
-    if not tag:
-        return
-    # This process, and multiprocessing's resource tracker, which it may have started during the build and
-    # which serves every later pool in this process too (killing it makes Python warn and relaunch it).
-    from multiprocessing import resource_tracker
-
-    spared = {os.getpid(), getattr(resource_tracker._resource_tracker, "_pid", None)}
-    for _ in range(rounds):
-        found = []
-        for proc in psutil.process_iter():
-            if proc.pid in spared:
-                continue
-            with contextlib.suppress(psutil.Error):
-                if proc.environ().get(BUILD_TAG) == tag:
-                    found.append(proc)
-        if not found:
-            return
-        for proc in found:
-            with contextlib.suppress(psutil.Error):
-                proc.kill()
-        psutil.wait_procs(found, timeout=1)
+    killed: dict = {}
+    for _ in range(2):
+        processes = dict(getattr(pool, "_processes", None) or {})  # pid -> multiprocessing.Process
+        for pid, process in processes.items():
+            if pid not in killed:
+                _processes.kill_group(pid)
+                killed[pid] = process
+        pool.shutdown(wait=False, cancel_futures=True)
+    for process in killed.values():
+        process.join(timeout=10)

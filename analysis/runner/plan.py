@@ -15,7 +15,7 @@ from .. import notebooks as _notebooks
 from .. import params as _params
 from .. import paths as _paths
 from ..model_check import check_model_outputs
-from .errors import ReportError
+from .errors import ReportError, shown_path
 from .outdir import check_out_dir
 
 #: A default output folder name longer than this (bytes) is shortened with a hash.
@@ -107,13 +107,20 @@ def plan_report(
     notebooks_dir: Path | None = None,
     data_dir: Path | str | None = None,
 ) -> Plan:
-    """Validate everything a run needs; raise before anything is written."""
+    """Validate everything a run needs; raise before anything is written.
+
+    Checked, in order: every data file, the assumptions register, the scenario, the ``-p``
+    overrides, the model's outputs at the run's values (finite), every scenario file in
+    ``data/scenarios/`` (:func:`check_every_scenario`), every notebook's parameters cell and the
+    output folder. Each problem is a one-line ParameterError, DataError or OutputRefused.
+    """
     _data.validate_all(data_dir)
     register = _params.load_register(data_dir)
     scen = _params.load_scenario(scenario, data_dir=data_dir, register=register)
     cli = _params.parse_cli_overrides(overrides, register)
     values = _params.resolve_parameters(register, scen.overrides, cli)
     check_model_outputs(values, data_dir, register)
+    check_every_scenario(data_dir, register)
     notebooks = _notebooks.notebook_paths(notebooks_dir)
     if not notebooks:
         raise ReportError("no notebooks found in notebooks/")
@@ -141,3 +148,29 @@ def plan_report(
         scenario_arg=str(scenario),
         out_arg=None if out is None else os.fspath(out),
     )
+
+
+def check_every_scenario(data_dir: Path | str | None = None, register: dict | None = None) -> None:
+    """Validate every scenario file in ``data/scenarios/``, whichever scenario the run uses.
+
+    Step 6 compares the four costs in every scenario (it loads each file), so a broken scenario
+    file breaks any run; it is refused here, in one line, before anything runs: the file's shape,
+    its parameters and values, and the model's outputs at its values (finite).
+
+    Raises
+    ------
+    analysis.data.DataError
+        A file is not a well-formed scenario (the message names it).
+    analysis.params.ParameterError
+        A file's parameter or value is refused (the message names the file).
+    """
+    register = register if register is not None else _params.load_register(data_dir)
+    for name in _params.scenario_names(data_dir):
+        path = _data.scenarios_dir(data_dir) / f"{name}.yaml"
+        try:
+            scenario = _params.load_scenario(path, data_dir=data_dir, register=register)
+            check_model_outputs(_params.resolve_parameters(register, scenario.overrides), data_dir, register)
+        except _params.ParameterError as err:
+            raise _params.ParameterError(
+                f"scenario file {shown_path(path)} (step 6 compares every scenario): {err}"
+            ) from None

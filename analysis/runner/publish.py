@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from .. import results as _results
-from .errors import Interrupted
+from .errors import Interrupted, OutputRefused, shown_path
 from .execute import Interrupts
 from .outdir import foreign_content, read_marker, write_marker
 
@@ -79,12 +80,6 @@ def ledger_csv(ledger) -> str:
     return buf.getvalue()
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def keep_failed(tmp: Path, plan: Plan) -> Path:
     """Move a failed build to ``<out>.failed/`` for inspection (a unique name if that is not a build of ours)."""
     out_dir = plan.out_dir
@@ -100,23 +95,61 @@ def keep_failed(tmp: Path, plan: Plan) -> Path:
     return keep
 
 
+def _keep_new(tmp: Path, plan: Plan) -> Path:
+    """Move a finished build that could not be put in place to ``<out>.new-XXXXXXXX/``, a name of its own."""
+    out_dir = plan.out_dir
+    keep = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f"{out_dir.name}.new-"))
+    keep.chmod(tmp.stat().st_mode & 0o777)
+    tmp.rename(keep)  # onto an empty folder of the same file system: allowed
+    return keep
+
+
+def _not_replaceable(path: Path) -> str | None:
+    """Why what is at ``path`` may not be replaced (see :func:`~analysis.runner.outdir.foreign_content`), or None."""
+    if path.is_symlink():
+        return "it is now a symbolic link"
+    if not path.is_dir():
+        return "it is now a file"
+    return foreign_content(path)
+
+
+def _refuse_changed(tmp: Path, plan: Plan, problem: str) -> OutputRefused:
+    """The refusal when ``--out`` changed during the build; the new build is moved aside first."""
+    keep = _keep_new(tmp, plan)
+    return OutputRefused(
+        f"--out {shown_path(plan.out_dir)} changed during the build ({problem}); it was left as it is, "
+        f"and the new report is kept in {shown_path(keep)}"
+    )
+
+
 def swap(tmp: Path, plan: Plan, interrupts: Interrupts, progress: Callable[[str], None]) -> None:
     """Put the new build in place of the old output, with interrupts held until it is done.
 
     An interrupt that arrives while the old output is moved aside puts it back and discards
     the new build; one that arrives after is reported once the report is published.
+
+    ``--out`` is checked again here: if anything the runner did not write appeared in it (or at
+    its name) during the build, it is left as it is and the new build is kept aside
+    (:class:`~analysis.runner.errors.OutputRefused`, one line saying where).
     """
     out_dir = plan.out_dir
     with interrupts.deferred():
         old = None
         if os.path.lexists(out_dir):
             old = tmp.parent / tmp.name.replace(".building-", ".old-", 1)
-            out_dir.rename(old)
+            out_dir.rename(old)  # checked once aside, so nothing can be added to it between the check and the swap
+            problem = _not_replaceable(old)
+            if problem is not None:
+                old.rename(out_dir)
+                raise _refuse_changed(tmp, plan, problem)
         try:
             tmp.rename(out_dir)
-        except BaseException:
+        except BaseException as err:
             if old is not None:
-                old.rename(out_dir)
+                with contextlib.suppress(OSError):
+                    old.rename(out_dir)
+            if isinstance(err, OSError) and err.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+                raise _refuse_changed(tmp, plan, "something was put there") from None
             raise
         if interrupts.pending is not None:
             signum, interrupts.pending = interrupts.pending, None
