@@ -124,3 +124,19 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: I
                 shutil.rmtree(tmp, ignore_errors=True)
             if sockets is not None:
                 remove_sockets(sockets)
+
+
+def clean(parent: Path | str = "reports", say: Callable[[str], None] = print) -> list[str]:
+    """``make clean``: remove the runner's leftovers, and nothing else.
+
+    In ``parent``: what killed builds left beside their output folders and the failed builds kept
+    for inspection, if they carry the runner's marker (:func:`~analysis.runner.outdir.clean`); in
+    the system's temporary folder: the marked kernel folders of builds that are gone
+    (:func:`~analysis.runner.execute.remove_stale_kernel_folders`). Each name is said as it goes.
+    """
+    from .outdir import clean as _clean_outputs
+
+    done = [os.path.join(str(parent), name) for name in _clean_outputs(parent)] + remove_stale_kernel_folders()
+    for path in done:
+        say(f"removed or put back: {path}")
+    return done

@@ -141,7 +141,7 @@ def _execute(
         try:
             _RUNNING.clear()
             _processes.KERNEL_PIDS.clear()  # the last notebook's kernel has been shut down
-            with tempfile.TemporaryDirectory(prefix=KERNEL_SOCKETS_PREFIX, dir=sockets_root) as sockets:
+            with tempfile.TemporaryDirectory(prefix="k-", dir=sockets_root) as sockets:
                 pm.execute_notebook(
                     nb_path,
                     out_path,
@@ -231,7 +231,7 @@ def _kernel_config(sockets: str):
         {
             "KernelManager": {
                 "transport": "ipc",
-                "ip": os.path.join(sockets, "kernel"),
+                "ip": os.path.join(sockets, "k"),  # short: a Unix socket path has at most 107 bytes
                 # The connection file holds the kernel's signing key: in the same folder, removed with it
                 # (jupyter_client's default is a new file in the system's temporary folder).
                 "connection_file": os.path.join(sockets, "kernel.json"),
