@@ -29,11 +29,13 @@ def run_report(plan: Plan, jobs: int | None = None, progress: Callable[[str], No
     ReportError
         A notebook failed (it is kept in ``<out>.failed/``); the previous output is untouched.
     OutputRefused
-        The output folder is not the runner's to replace, another build is writing it, or it
-        cannot be written.
+        The output folder is not the runner's to replace, another build is writing it, it
+        cannot be written, or something the runner did not write appeared in it during the
+        build (it is left as it is; the new report is kept in ``<out>.new-XXXXXXXX/``).
     Interrupted
-        SIGINT or SIGTERM: workers and kernels are stopped, the temporary folder removed and the
-        previous output left as it was (or put back, if it had been moved aside).
+        SIGINT, SIGTERM or SIGHUP: workers and kernels are stopped, the temporary folder and the
+        kernels' files removed and the previous output left as it was (or put back, if it had
+        been moved aside).
     """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan.notebooks)))
     out_dir = plan.out_dir
