@@ -313,11 +313,13 @@ def own_tmpdir(tmp_path) -> Path:
 
 
 def _child_setup() -> None:
-    """In the runner's process, before it starts: Ctrl-C at its default (the test may run with SIGINT
-    ignored, from a background job or nohup, and a child inherits that) and no core file (SIGQUIT)."""
+    """In the runner's process, before it starts: the stop signals at their defaults (the test may run
+    with SIGINT or SIGHUP ignored, from a background job or nohup, and a child inherits that) and no
+    core file (SIGQUIT)."""
     import resource
 
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
