@@ -52,8 +52,10 @@ lint: $(STAMP) ## Lint: ruff check, ruff format --check, numpydoc docstrings, da
 	done; \
 	exit $$status
 
-clean: ## Remove caches and build leftovers (keeps .venv and reports/)
-	rm -rf build .pytest_cache .hypothesis reports/.*.building reports/*.failed
+clean: ## Remove caches and the runner's leftovers (its marked temporary folders; keeps .venv and reports)
+	rm -rf build .pytest_cache .hypothesis
+	@if [ -x $(PY) ]; then $(PY) -c 'from analysis.runner.build import clean; clean("reports")'; \
+	else echo "no $(VENV): the runner's leftovers in reports/ were not looked at"; fi
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 
 # `make lock` resolves with uv's universal resolution, so one file covers Linux and macOS

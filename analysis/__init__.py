@@ -16,7 +16,8 @@ cost model's data from ``data/`` and its parameters from a run),
 papermill's parser), :mod:`analysis.params`
 (assumptions register, parameter validation, scenarios), :mod:`analysis.results`
 (citable numbers), :mod:`analysis.figures` (house style, deterministic saving),
-:mod:`analysis.report` and :mod:`analysis.site` (the runner and its HTML), and
+:mod:`analysis.report` (the runner, split by concern in :mod:`analysis.runner`),
+:mod:`analysis.model_check` (non-finite outputs refused) and :mod:`analysis.site` (HTML), and
 ``python -m analysis`` (the command line). Arrows go one way: notebooks and the
 CLI use boundary modules, which use model modules.
 

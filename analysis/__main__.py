@@ -1,8 +1,8 @@
 """Command line: ``python -m analysis {report,params,scenarios,check}``.
 
 Every error is one line on stderr and a non-zero exit (2 for bad input or an output
-folder that cannot be used, 1 for a notebook that failed, 130 for Ctrl-C and 143 for
-SIGTERM); no traceback.
+folder that cannot be used, 1 for a notebook that failed, 130 for Ctrl-C, 143 for
+SIGTERM and 129 for SIGHUP); no traceback.
 """
 
 from __future__ import annotations

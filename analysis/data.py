@@ -688,6 +688,9 @@ def scenarios_dir(data_dir: Path | str | None = None) -> Path:
 MAX_SCENARIO_BYTES = 1_000_000
 #: How deep YAML may nest in a scenario (a scenario needs two levels: overrides, then values).
 MAX_YAML_DEPTH = 10
+#: The most digits a whole number in a scenario may have (a GPU count has six; a float has 17
+#: significant digits, and Python refuses to read more than 4,300 as a whole number).
+MAX_YAML_INT_DIGITS = 30
 
 
 def _one_line(text: str) -> str:
@@ -722,6 +725,16 @@ class _ScenarioLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_yaml_int(self, node):
+        """A whole number, refused in one line when it has more than :data:`MAX_YAML_INT_DIGITS` digits."""
+        digits = sum(c.isalnum() for c in str(node.value))  # hexadecimal and octal digits too
+        if digits > MAX_YAML_INT_DIGITS:
+            raise DataError(
+                f"{self.label} (line {node.start_mark.line + 1}): a whole number of {digits:,} digits; "
+                f"numbers in a scenario may have at most {MAX_YAML_INT_DIGITS} digits"
+            )
+        return super().construct_yaml_int(node)
+
     def construct_mapping(self, node, deep=False):
         if isinstance(node, yaml.MappingNode):
             seen: dict = {}
@@ -741,6 +754,7 @@ class _ScenarioLoader(yaml.SafeLoader):
 
 
 _ScenarioLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+_ScenarioLoader.add_constructor("tag:yaml.org,2002:int", _ScenarioLoader.construct_yaml_int)
 
 
 def load_scenario_yaml(text: str, label: str):

@@ -361,7 +361,9 @@ def unknown_parameter_error(name: str, known: Iterable[str], where: str = "") ->
     return ParameterError(f"unknown parameter {shown_value(repr(name))}{where}{suggestion}")
 
 
-def check_parameters(namespace: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, Any]:
+def check_parameters(
+    namespace: Mapping[str, Any], data_dir: Path | str | None = None, *, check_outputs: bool = True
+) -> dict[str, Any]:
     """Validate the register parameters found in ``namespace`` (a notebook's ``globals()``).
 
     Called in the cell after a notebook's parameters cell, so a notebook run on its
@@ -374,11 +376,17 @@ def check_parameters(namespace: Mapping[str, Any], data_dir: Path | str | None =
     an unknown ``-p`` (papermill itself only warns, and the notebook would run with its
     defaults). The names come from the kernel's input history, ``namespace["In"]``.
 
+    With ``check_outputs`` (the default), the cost model is then evaluated at these values (the
+    register's baseline for every parameter the notebook does not declare), and a value that
+    passes its type and bounds but makes a model output inf or NaN (``gpu_hour_price_usd = 1e308``)
+    is refused by name, in one line, as the runner refuses it
+    (:func:`analysis.model_check.check_model_outputs`).
+
     Raises
     ------
     ParameterError
-        If a value has the wrong type or lies outside its hard bounds, or a parameter given
-        to the notebook is not one it declares.
+        If a value has the wrong type or lies outside its hard bounds, a parameter given to the
+        notebook is not one it declares, or a value makes the model's outputs non-finite.
     """
     from .notebooks import injected_and_declared  # here, not at the top: analysis.notebooks imports this module
 
@@ -392,6 +400,10 @@ def check_parameters(namespace: Mapping[str, Any], data_dir: Path | str | None =
     for name, param in register.items():
         if name in namespace and (declared is None or name in declared):
             found[name] = param.coerce(namespace[name])
+    if check_outputs:
+        from .model_check import check_model_outputs  # here: analysis.model_check imports this module
+
+        check_model_outputs(resolve_parameters(register, found), data_dir, register)
     return found
 
 

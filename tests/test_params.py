@@ -283,3 +283,14 @@ def test_papermill_run_directly_with_a_misspelt_parameter_fails_with_the_nearest
         )
     assert err.value.ename == "ParameterError"
     assert err.value.evalue == "unknown parameter 'gpu_hour_pric'; did you mean gpu_hour_price_usd?"
+
+
+def test_check_parameters_refuses_a_value_that_makes_the_model_overflow():
+    """Run directly (``papermill -p gpu_hour_price_usd 1e308``), a notebook refuses the value in its second cell."""
+    with pytest.raises(params.ParameterError) as err:
+        params.check_parameters({"gpu_hour_price_usd": 1e308})
+    assert str(err.value) == (
+        "gpu_hour_price_usd = 1e+308 makes the cost model overflow (cost_final_run_usd is inf); "
+        "use a value nearer the register's range 1.3 to 3.42"
+    )
+    assert params.check_parameters({"gpu_hour_price_usd": 1e308}, check_outputs=False) == {"gpu_hour_price_usd": 1e308}

@@ -43,10 +43,6 @@ def previous_output(tmp_path, baseline_build) -> Path:
     return out
 
 
-def _kernel_folders() -> set[str]:
-    return {p.name for p in Path(os.environ.get("TMPDIR", "/tmp")).glob(f"{report.KERNEL_SOCKETS_PREFIX}*")}
-
-
 # --------------------------------------------------------------------------- 1. never delete what it did not make
 def test_a_folder_holding_an_unrelated_file_is_refused_and_the_file_survives(tmp_path):
     mine = tmp_path / "mine"
@@ -177,10 +173,34 @@ def test_leftovers_of_a_killed_build_are_tidied_and_a_moved_aside_output_is_put_
     out = tmp_path / "run"
     old = tmp_path / ".run.old-abcd1234"
     shutil.copytree(baseline_build, old)  # killed (SIGKILL) between moving the old output aside and publishing
-    (tmp_path / ".run.building-efgh5678" / "notebooks").mkdir(parents=True)
+    building = tmp_path / ".run.building-efgh5678"
+    (building / "notebooks").mkdir(parents=True)
+    (building / report.MARKER_NAME).write_text(json.dumps({"built_by": report.BUILT_BY, "files": []}))
+    (tmp_path / ".run.building-empty123").mkdir()  # made, then killed before it was marked
     report._recover_leftovers(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
     assert _digest(out) == _digest(baseline_build)
+
+
+def test_only_temporary_folders_carrying_the_marker_are_removed(tmp_path):
+    """A folder that merely has a temporary folder's name (``.<name>.building-*``) is not the runner's."""
+    mine = tmp_path / ".run.building-my-work"
+    (mine / "sub").mkdir(parents=True)
+    (mine / "notes.txt").write_text("mine")
+    report._recover_leftovers(tmp_path / "run")
+    assert (mine / "notes.txt").read_text() == "mine" and (mine / "sub").is_dir()
+
+
+def test_a_folder_of_empty_folders_is_not_empty(tmp_path, baseline_build):
+    folders = tmp_path / "folders"
+    (folders / "2025" / "january").mkdir(parents=True)
+    with pytest.raises(report.OutputRefused, match=r"it holds 2025/ and no \.dstc-report\.json marker"):
+        report.check_out_dir(folders)
+    own = tmp_path / "own"
+    shutil.copytree(baseline_build, own)
+    (own / "my-drafts").mkdir()
+    with pytest.raises(report.OutputRefused, match=r"it holds my-drafts/, which the report there did not write"):
+        report.check_out_dir(own)
 
 
 # --------------------------------------------------------------------------- 2. one build per folder
@@ -195,6 +215,37 @@ def test_a_build_into_a_locked_folder_is_refused_with_the_holder_pid(tmp_path):
         f"error: another build is writing {out} (pid {os.getpid()}); wait for it or choose another --out"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == [], "the lock file goes with its holder"
+
+
+@pytest.mark.parametrize("kind", ["symlink", "file"])
+def test_the_lock_never_follows_a_link_nor_touches_a_file_it_did_not_make(tmp_path, kind):
+    victim = tmp_path / "precious.txt"
+    victim.write_text("precious\n")
+    lock_path = tmp_path / ".run.lock"
+    if kind == "symlink":
+        lock_path.symlink_to(victim)
+    else:
+        lock_path.write_text("precious\n")
+    with pytest.raises(report.OutputRefused) as err:
+        report.OutputLock(tmp_path / "run").acquire()
+    what = "a symbolic link" if kind == "symlink" else "a file with other content"
+    assert str(err.value) == (
+        f"{lock_path} is {what}, not a lock file of this runner; the runner leaves it as it is: "
+        "move it away or choose another --out"
+    )
+    assert victim.read_text() == "precious\n" and lock_path.is_symlink() == (kind == "symlink")
+    assert lock_path.read_text() == "precious\n", "neither truncated nor removed"
+    proc = run_cli("report", "--out", str(tmp_path / "run"))
+    assert proc.returncode == 2 and _one_error_line(proc.stderr) == f"error: {err.value}"
+    assert victim.read_text() == "precious\n" and lock_path.read_text() == "precious\n"
+
+
+def test_the_lock_file_a_killed_build_left_is_taken_over_and_removed(tmp_path):
+    (tmp_path / ".run.lock").write_text("999999 python -m analysis report\n")
+    with report.OutputLock(tmp_path / "run") as lock:
+        assert (tmp_path / ".run.lock").read_text() == f"{os.getpid()} python -m analysis report\n"
+        assert lock.fd is not None
+    assert sorted(tmp_path.iterdir()) == []
 
 
 def test_a_crashed_build_never_leaves_its_folder_locked(tmp_path):
@@ -252,56 +303,123 @@ def _alive(processes):
     return out
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "signum, moment",
-    [
-        (signal.SIGINT, 1.0),
-        (signal.SIGTERM, 1.0),  # while checking inputs or starting workers
-        (signal.SIGINT, "Building"),
-        (signal.SIGTERM, "Building"),  # kernels starting
-        (signal.SIGINT, "[1/"),
-        (signal.SIGTERM, "[1/"),  # kernels running, notebooks queued
-    ],
-)
-def test_an_interrupt_stops_everything_and_leaves_the_previous_output(previous_output, signum, moment):
-    before = _digest(previous_output)
-    folders_before = _kernel_folders()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "analysis", "report", "--out", str(previous_output), "--jobs", "2"],
+@pytest.fixture
+def own_tmpdir(tmp_path) -> Path:
+    """A temporary folder of this test's own, for the runner's TMPDIR and JUPYTER_RUNTIME_DIR:
+    what is left there was left by this test's build, whatever else runs on the machine."""
+    folder = tmp_path / "tmp"
+    (folder / "runtime").mkdir(parents=True)
+    return folder
+
+
+def _child_setup() -> None:
+    """In the runner's process, before it starts: the stop signals at their defaults (the test may run
+    with SIGINT or SIGHUP ignored, from a background job or nohup, and a child inherits that) and no
+    core file (SIGQUIT)."""
+    import resource
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(signum, signal.SIG_DFL)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _start_runner(out: Path, tmpdir: Path) -> subprocess.Popen:
+    """``python -m analysis report --out OUT --jobs 2`` in a session of its own, with this test's TMPDIR."""
+    env = {**os.environ, "TMPDIR": str(tmpdir), "JUPYTER_RUNTIME_DIR": str(tmpdir / "runtime")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "analysis", "report", "--out", str(out), "--jobs", "2"],
         cwd=REPO,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_child_setup,
+        env=env,
     )
+
+
+def _wait_for_line(proc: subprocess.Popen, text: str) -> str:
+    """Read the runner's stderr until a line holds ``text`` (an event, not a time); return what was read."""
+    seen = ""
+    while text not in seen:
+        line = proc.stderr.readline()
+        assert line, f"the build ended before {text!r}: {seen}"
+        seen += line
+    return seen
+
+
+def _wait_until_gone(processes, timeout_s: float = 15.0) -> list:
+    """The processes still alive once all are gone or ``timeout_s`` has passed (waiting on each process)."""
     try:
-        seen = ""
-        if isinstance(moment, float):
-            time.sleep(moment)
-        else:
-            while moment not in seen:
-                line = proc.stderr.readline()
-                assert line, f"the build ended before {moment!r}: {seen}"
-                seen += line
-            if moment == "Building":
-                time.sleep(1.0)
+        psutil.wait_procs(processes, timeout=timeout_s)
+    except psutil.Error:
+        pass
+    return _alive(processes)
+
+
+def _leftover_files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir())
+
+
+#: The moments a signal arrives, each the runner's own line: the build has started (the lock is held, the
+#: temporary folder made, the pool starting); the workers have started (kernels starting); a notebook is
+#: done (kernels running, notebooks queued).
+MOMENTS = ("Building report", "workers started", "[1/")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", MOMENTS)
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_stops_everything_and_leaves_the_previous_output(previous_output, own_tmpdir, signum, moment):
+    before = _digest(previous_output)
+    proc = _start_runner(previous_output, own_tmpdir)
+    try:
+        seen = _wait_for_line(proc, moment)
         started = psutil.Process(proc.pid).children(recursive=True)  # workers and kernels, at the moment of the signal
         proc.send_signal(signum)
         stderr = seen + proc.stderr.read()
-        assert proc.wait(timeout=30) == 128 + signum
+        assert proc.wait(timeout=60) == 128 + signum, stderr
     finally:
         proc.kill()
     line = _one_error_line(stderr)
     assert line.startswith(f"error: interrupted ({signal.Signals(signum).name})") and len(line) < 200, line
-    deadline = time.monotonic() + 5
-    while _alive(started) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _alive(started), f"left running: {_alive(started)}"
+    assert not _wait_until_gone(started), f"left running: {_alive(started)}"
     session = [p for p in psutil.process_iter() if p.pid != os.getpid() and _sid(p.pid) == proc.pid]
     assert not _alive(session)
     assert sorted(p.name for p in previous_output.parent.iterdir()) == ["run"], "no .building, .old or lock is left"
     assert _digest(previous_output) == before, "the previous output must be exactly as it was"
-    assert _kernel_folders() <= folders_before, "the kernels' socket folder is removed"
+    assert _leftover_files(own_tmpdir) == [], "kernel sockets and connection files (signing keys) are removed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGQUIT, signal.SIGHUP])
+def test_workers_and_kernels_die_with_the_runner_however_it_ends(previous_output, own_tmpdir, signum):
+    """SIGKILL (and the out-of-memory killer, which sends it) and SIGQUIT end the runner without a word:
+    its workers and their kernels end with it. SIGHUP (the terminal closed) is an interrupt."""
+    before = _digest(previous_output)
+    proc = _start_runner(previous_output, own_tmpdir)
+    try:
+        _wait_for_line(proc, "[1/")
+        started = psutil.Process(proc.pid).children(recursive=True)
+        kernels = [p for p in started if "ipykernel" in " ".join(p.cmdline())]
+        proc.send_signal(signum)
+        stderr = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    assert kernels, "a kernel was running when the runner ended"
+    assert not _wait_until_gone(started), f"left running: {_alive(started)}"
+    if signum == signal.SIGHUP:
+        assert code == 128 + signum and _one_error_line(stderr).startswith("error: interrupted (SIGHUP)")
+    else:
+        assert code == -signum
+        # What the killed build left is marked as the runner's, so the next build (or `make clean`) removes it.
+        from analysis.runner import build, execute
+
+        assert execute.remove_stale_kernel_folders(str(own_tmpdir)), "the kernels' folder was left, marked"
+        build.clean(previous_output.parent, say=lambda m: None)
+    assert sorted(p.name for p in previous_output.parent.iterdir()) == ["run"]
+    assert _digest(previous_output) == before
+    assert _leftover_files(own_tmpdir) == [], "kernel sockets and connection files (signing keys) are removed"
 
 
 def _sid(pid):
@@ -330,6 +448,124 @@ TINY_NOTEBOOK = {
 }
 
 
+def _no_scan(*args, **kwargs):
+    raise AssertionError("the runner looked at the machine's processes")
+
+
+DROPPING_NOTEBOOK = {
+    **TINY_NOTEBOOK,
+    "cells": TINY_NOTEBOOK["cells"][:2]
+    + [
+        {
+            "cell_type": "code",
+            "id": "c",
+            "metadata": {},
+            "execution_count": None,
+            "outputs": [],
+            "source": "import os, pathlib\n"
+            "drop = pathlib.Path(os.environ['DSTC_TEST_DROP'])  # a reader saves notes there during the build\n"
+            "drop.parent.mkdir(exist_ok=True)\n"
+            "drop.write_text('my notes')",
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("existed", [True, False])
+def test_a_file_put_into_out_during_the_build_is_kept_and_the_new_report_set_aside(
+    tmp_path, baseline_build, monkeypatch, existed
+):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "99_drops.ipynb").write_text(json.dumps(DROPPING_NOTEBOOK))
+    out = tmp_path / "reports" / "run"
+    if existed:
+        shutil.copytree(baseline_build, out)
+    before = _digest(out) if existed else {}
+    plan = report.plan_report("baseline", out=out, notebooks_dir=notebooks)
+    monkeypatch.setenv("DSTC_TEST_DROP", str(out / "MY_NOTES.txt"))
+    with pytest.raises(report.OutputRefused) as err:
+        report.run_report(plan, jobs=1, progress=lambda m: None)
+    kept = sorted((tmp_path / "reports").glob("run.new-*"))
+    assert len(kept) == 1 and (kept[0] / "notebooks" / "99_drops.ipynb").is_file()
+    problem = "it holds MY_NOTES.txt" + (", which the report there did not write" if existed else " and no")
+    message = str(err.value)
+    assert message.startswith(f"--out {out} changed during the build ({problem}") and "\n" not in message
+    assert message.endswith(f"it was left as it is, and the new report is kept in {kept[0]}")
+    assert (out / "MY_NOTES.txt").read_text() == "my notes"
+    assert _digest(out) == {**before, "MY_NOTES.txt": hashlib.sha256(b"my notes").hexdigest()}
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["run", kept[0].name]
+
+
+def test_a_run_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """Kernel sockets and connection files (which hold signing keys) go with the build."""
+    import tempfile
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "99_tiny.ipynb").write_text(json.dumps(TINY_NOTEBOOK))
+    own = tmp_path / "tmp"
+    own.mkdir()
+    monkeypatch.setenv("TMPDIR", str(own))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(own / "runtime"))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    plan = report.plan_report("baseline", out=tmp_path / "out", notebooks_dir=notebooks)
+    report.run_report(plan, jobs=1, progress=lambda m: None)
+    assert _leftover_files(own) == [] and list(own.iterdir()) == []
+
+
+def test_only_marked_kernel_folders_of_builds_that_are_gone_are_removed(tmp_path):
+    from analysis.runner import execute
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    folders = {}
+    for name, owner in {
+        "gone": {"built_by": report.BUILT_BY, "pid": gone.pid, "started": 1.0},
+        "running": {"built_by": report.BUILT_BY, "pid": os.getpid(), "started": psutil.Process().create_time()},
+        "not-ours": {"built_by": "someone else", "pid": gone.pid, "started": 1.0},
+    }.items():
+        folders[name] = tmp_path / f"{report.KERNEL_SOCKETS_PREFIX}{name}"
+        folders[name].mkdir()
+        (folders[name] / execute.KERNEL_FOLDER_OWNER).write_text(json.dumps(owner))
+    unmarked = tmp_path / f"{report.KERNEL_SOCKETS_PREFIX}unmarked"
+    unmarked.mkdir()
+    assert execute.remove_stale_kernel_folders(str(tmp_path)) == [str(folders["gone"])]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        f"{report.KERNEL_SOCKETS_PREFIX}{n}" for n in ("running", "not-ours", "unmarked")
+    )
+
+
+def test_make_clean_removes_exactly_the_runners_leftovers(tmp_path, baseline_build):
+    from analysis.runner import build
+
+    reports = tmp_path / "reports"
+    shutil.copytree(baseline_build, reports / "run")  # a report: kept
+    marker = json.dumps({"built_by": report.BUILT_BY, "files": []})
+    for name in (".run.building-abc", "run.failed", "other.failed-xyz"):  # the runner's: removed
+        (reports / name / "notebooks").mkdir(parents=True)
+        (reports / name / report.MARKER_NAME).write_text(marker)
+    shutil.copytree(baseline_build, reports / ".gone.old-abc")  # a killed swap's old output: put back
+    (reports / ".run.lock").write_text("999999 python -m analysis report\n")  # a killed build's lock: removed
+    keep = {
+        ".run.building-mine/notes.txt": "not marked",
+        "mine.failed/notes.txt": "not marked",
+        ".notes.lock": "not a lock of the runner's",
+        "notes.txt": "a reader's",
+    }
+    for name, text in keep.items():
+        (reports / name).parent.mkdir(parents=True, exist_ok=True)
+        (reports / name).write_text(text)
+    build.clean(reports, say=lambda m: None)
+    assert sorted(p.name for p in reports.iterdir()) == sorted(
+        [".notes.lock", ".run.building-mine", "gone", "mine.failed", "notes.txt", "run"]
+    )
+    assert all((reports / name).read_text() == text for name, text in keep.items())
+    assert _digest(reports / "run") == _digest(baseline_build) == _digest(reports / "gone")
+    recipe = subprocess.run(["make", "-n", "clean"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert 'clean("reports")' in recipe and "reports/" not in recipe.replace("leftovers in reports/", ""), recipe
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupt_after_the_old_output_was_moved_aside_puts_it_back(tmp_path, previous_output, monkeypatch, signum):
@@ -348,6 +584,8 @@ def test_an_interrupt_after_the_old_output_was_moved_aside_puts_it_back(tmp_path
         return result
 
     monkeypatch.setattr(Path, "rename", rename_then_signal)
+    monkeypatch.setattr(psutil, "process_iter", _no_scan)  # processes are stopped by group, never by a scan
+    monkeypatch.setattr(psutil.Process, "environ", _no_scan)
     with pytest.raises(report.Interrupted) as err:
         report.run_report(plan, jobs=1, progress=lambda m: None)
     assert err.value.exit_code == 128 + signum and err.value.published is None
@@ -435,6 +673,14 @@ def test_an_alias_bomb_is_refused_at_once_in_a_short_message(tmp_path):
             "description: x\nsources: [assumption]\noverrides:\n  as_of_date: 2025-2-28\n",
             "as_of_date = 2025-2-28 has the wrong type: as_of_date must be a date YYYY-MM-DD",
         ),
+        (
+            "description: x\nsources: [assumption]\noverrides:\n  h100_gpus: " + "9" * 5000 + "\n",
+            "(line 4): a whole number of 5,000 digits; numbers in a scenario may have at most 30 digits",
+        ),
+        (
+            "description: x\nsources: [assumption]\noverrides:\n  h100_gpus: 0x" + "f" * 5000 + "\n",
+            "(line 4): a whole number of 5,002 digits; numbers in a scenario may have at most 30 digits",
+        ),
     ],
 )
 def test_bad_scenario_files_are_one_line_exit_2(tmp_path, content, expected):
@@ -471,6 +717,51 @@ def test_bad_data_files_are_one_line_in_report_and_check(data_copy, tmp_path, fi
         assert proc.returncode == 2, (command, proc.stderr)
         assert expected in _one_error_line(proc.stderr), proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (
+            "description: x\nsources: [assumption]\noverrides:\n  h100_gpus: -5\n",
+            "(step 6 compares every scenario): h100_gpus = -5 is not allowed: h100_gpus must be a whole number >= 0",
+        ),
+        (
+            "description: x\nsources: [assumption]\noverrides:\n  gpu_hour_price_usd: 1.0e+308\n",
+            "(step 6 compares every scenario): gpu_hour_price_usd = 1e+308 makes the cost model overflow",
+        ),
+        ("description: x\nsources: [assumption]\noverrides: [1\n", "broken.yaml (line 4): not valid YAML"),
+    ],
+)
+def test_a_broken_scenario_file_not_in_the_run_is_refused_at_planning(data_copy, tmp_path, content, expected):
+    """Step 6 compares every scenario, so one broken file breaks every run: it is refused before anything runs."""
+    broken = data_copy / "scenarios" / "broken.yaml"
+    broken.write_text(content)
+    with pytest.raises((params.ParameterError, report._data.DataError)) as err:
+        report.plan_report("baseline", out=tmp_path / "out", data_dir=data_copy)
+    assert f"scenario file {broken}" in str(err.value) and expected in str(err.value), str(err.value)
+    proc = run_cli("report", "--out", str(tmp_path / "out"), env={"DSTC_DATA_DIR": str(data_copy)})
+    assert proc.returncode == 2 and expected in _one_error_line(proc.stderr), proc.stderr
+    assert not (tmp_path / "out").exists() and "Building report" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_papermill_run_directly_refuses_a_value_that_makes_the_model_overflow_in_the_check_cell(tmp_path):
+    import papermill as pm
+
+    from analysis import notebooks
+
+    path = next(p for p in notebooks.notebook_paths() if "gpu_hour_price_usd" in notebooks.notebook_parameters(p))
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        pm.execute_notebook(
+            str(path),
+            str(tmp_path / "out.ipynb"),
+            parameters={"gpu_hour_price_usd": 1e308},
+            cwd=str(path.parent),
+            progress_bar=False,
+        )
+    assert err.value.ename == "ParameterError" and err.value.exec_count == 3, "the cell after the injected parameters"
+    assert err.value.evalue.startswith("gpu_hour_price_usd = 1e+308 makes the cost model overflow")
 
 
 def test_a_non_utf8_scenario_is_one_line_in_check_and_scenarios(data_copy):

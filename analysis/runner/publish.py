@@ -1,0 +1,202 @@
+"""Publish a build: collect results, claims and the figure manifest, render the front page, and
+swap the new report into place (or keep a failed build for inspection)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import errno
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from .. import results as _results
+from .errors import Interrupted, OutputRefused, shown_path
+from .execute import Interrupts
+from .outdir import foreign_content, read_marker, write_marker
+
+if TYPE_CHECKING:
+    from .plan import Plan
+
+FIGURE_FIELDS = ("id", "title", "caption", "sources", "notebook", "data_file")
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def figures_csv(entries: list[dict]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(FIGURE_FIELDS)
+    for e in sorted(entries, key=lambda e: e["id"]):
+        writer.writerow([e["id"], e["title"], e["caption"], ";".join(e["sources"]), e["notebook"], f"{e['id']}.csv"])
+    return buf.getvalue()
+
+
+LEDGER_FIELDS = (
+    "claim_id",
+    "claimant",
+    "claim",
+    "claim_date",
+    "source_ids",
+    "url",
+    "result_id",
+    "claimed_value",
+    "claimed_as_written",
+    "computed_value",
+    "basis",
+    "share_of_draws_holding",
+    "verdict",
+    "reason",
+)
+
+
+def ledger_csv(ledger) -> str:
+    """The evaluated claims ledger as CSV (one row per claim, in file order)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(LEDGER_FIELDS)
+    for row in ledger.to_dict("records"):
+        writer.writerow(
+            [
+                ""
+                if row[f] is None or (isinstance(row[f], float) and row[f] != row[f])
+                else (
+                    ";".join(row[f])
+                    if isinstance(row[f], tuple)
+                    else (repr(row[f]) if isinstance(row[f], float) else row[f])
+                )
+                for f in LEDGER_FIELDS
+            ]
+        )
+    return buf.getvalue()
+
+
+def keep_failed(tmp: Path, plan: Plan) -> Path:
+    """Move a failed build to ``<out>.failed/`` for inspection (a unique name if that is not a build of ours)."""
+    out_dir = plan.out_dir
+    with contextlib.suppress(OSError):
+        write_marker(tmp, plan)
+    keep = out_dir.parent / f"{out_dir.name}.failed"
+    if os.path.lexists(keep):
+        if keep.is_dir() and not keep.is_symlink() and read_marker(keep) is not None and foreign_content(keep) is None:
+            shutil.rmtree(keep)
+        else:
+            keep = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f"{out_dir.name}.failed-"))
+    tmp.rename(keep)  # onto an empty folder of the same file system: allowed
+    return keep
+
+
+def _keep_new(tmp: Path, plan: Plan) -> Path:
+    """Move a finished build that could not be put in place to ``<out>.new-XXXXXXXX/``, a name of its own."""
+    out_dir = plan.out_dir
+    keep = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f"{out_dir.name}.new-"))
+    keep.chmod(tmp.stat().st_mode & 0o777)
+    tmp.rename(keep)  # onto an empty folder of the same file system: allowed
+    return keep
+
+
+def _not_replaceable(path: Path) -> str | None:
+    """Why what is at ``path`` may not be replaced (see :func:`~analysis.runner.outdir.foreign_content`), or None."""
+    if path.is_symlink():
+        return "it is now a symbolic link"
+    if not path.is_dir():
+        return "it is now a file"
+    return foreign_content(path)
+
+
+def _refuse_changed(tmp: Path, plan: Plan, problem: str) -> OutputRefused:
+    """The refusal when ``--out`` changed during the build; the new build is moved aside first."""
+    keep = _keep_new(tmp, plan)
+    return OutputRefused(
+        f"--out {shown_path(plan.out_dir)} changed during the build ({problem}); it was left as it is, "
+        f"and the new report is kept in {shown_path(keep)}"
+    )
+
+
+def swap(tmp: Path, plan: Plan, interrupts: Interrupts, progress: Callable[[str], None]) -> None:
+    """Put the new build in place of the old output, with interrupts held until it is done.
+
+    An interrupt that arrives while the old output is moved aside puts it back and discards
+    the new build; one that arrives after is reported once the report is published.
+
+    ``--out`` is checked again here: if anything the runner did not write appeared in it (or at
+    its name) during the build, it is left as it is and the new build is kept aside
+    (:class:`~analysis.runner.errors.OutputRefused`, one line saying where).
+    """
+    out_dir = plan.out_dir
+    with interrupts.deferred():
+        old = None
+        if os.path.lexists(out_dir):
+            old = tmp.parent / tmp.name.replace(".building-", ".old-", 1)
+            out_dir.rename(old)  # checked once aside, so nothing can be added to it between the check and the swap
+            problem = _not_replaceable(old)
+            if problem is not None:
+                old.rename(out_dir)
+                raise _refuse_changed(tmp, plan, problem)
+        try:
+            tmp.rename(out_dir)
+        except BaseException as err:
+            if old is not None:
+                with contextlib.suppress(OSError):
+                    old.rename(out_dir)
+            if isinstance(err, OSError) and err.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR, errno.EISDIR):
+                raise _refuse_changed(tmp, plan, "something was put there") from None
+            raise
+        if interrupts.pending is not None:
+            signum, interrupts.pending = interrupts.pending, None
+            out_dir.rename(tmp)
+            if old is not None:
+                old.rename(out_dir)
+            raise Interrupted(signum)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        stale = out_dir.parent / f"{out_dir.name}.failed"
+        if (
+            stale.is_dir()
+            and not stale.is_symlink()
+            and read_marker(stale) is not None
+            and foreign_content(stale) is None
+        ):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def publish(tmp: Path, plan: Plan) -> None:
+    """Collect results, claims and the figure manifest from the executed notebooks; write the front page.
+
+    The executed notebooks were normalised and rendered by the workers; they are read here as plain
+    JSON, so this step does not load nbformat.
+    """
+    from .. import figures as _figures
+    from .. import site
+
+    all_results, all_figures, all_answers, executed = [], [], [], {}
+    for nb_path in plan.notebooks:
+        nb = json.loads((tmp / "notebooks" / nb_path.name).read_text(encoding="utf-8"))
+        executed[nb_path.stem] = nb
+        all_results += _results.collect(nb)
+        all_figures += _figures.collect(nb)
+        all_answers += _results.collect_answers(nb)
+    meta = {
+        "scenario": plan.scenario.name,
+        "report_version": __version__,
+        "parameters": {k: plan.values[k] for k in sorted(plan.values)},
+        "differs_from_baseline": sorted(plan.differs),
+    }
+    _write_text(tmp / "results.json", _results.to_json(all_results, meta))
+    _write_text(tmp / "results.csv", _results.to_csv(all_results))
+    _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
+    from .. import model as _model
+
+    ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir)
+    _write_text(tmp / "claims.csv", ledger_csv(ledger))
+    site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers)
+    write_marker(tmp, plan)
