@@ -133,7 +133,7 @@ def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters"
         out.append(
             Markup("<strong>What the uncertainty depends on most:</strong> {}.").format(Markup("; ").join(drivers))
         )
-    return out
+    return [str(sentence) for sentence in out]
 
 
 def _citation(repo_root=None) -> dict:
@@ -185,7 +185,7 @@ def how_to_cite_html(citation: dict, example_result: str, example_figure: str) -
     bib += [f"  version = {{{c['version']}}},"] + ([f"  year = {{{year}}},"] if year else [])
     bib += ([f"  date = {{{c['date']}}},"] if c["date"] else []) + ([f"  url = {{{c['url']}}},"] if c["url"] else [])
     bib.append("}")
-    return macro("citation", c, as_text, "\n".join(bib), example_result, example_figure)
+    return str(macro("citation", c, as_text, "\n".join(bib), example_result, example_figure))
 
 
 def _register_rows(plan) -> list[dict]:
@@ -346,7 +346,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         description=plan.scenario.description,
         sources_page=SOURCES_PAGE,
         glossary_page=GLOSSARY_PAGE,
-        findings=key_findings(by_id, point_words=point_words),
+        findings=[Markup(f) for f in key_findings(by_id, point_words=point_words)],
         bridge=bridge,
         placed=(f"{min(where):.0%}", f"{max(where):.0%}") if where else None,
         differs=differs,
@@ -360,5 +360,5 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         register=_register_rows(plan),
         claims=_claim_rows(ledger),
         rerun_command=plan.rerun_command(),
-        cite=how_to_cite_html(citation, example, "fig06_bridge" if bridge else next(iter(figure_by_id), "")),
+        cite=Markup(how_to_cite_html(citation, example, "fig06_bridge" if bridge else next(iter(figure_by_id), ""))),
     )

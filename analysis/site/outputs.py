@@ -101,7 +101,7 @@ def figure_html(entry: dict, folder: str = "../figures", sources_page: str = "..
     True
     """
     sources = Markup(source_links(entry.get("sources") or [], sources_page))
-    return macro("step_figure", entry, folder, sources)
+    return str(macro("step_figure", entry, folder, sources))
 
 
 def collapse_carriage_returns(text: str) -> str:
@@ -160,6 +160,11 @@ def output_html(output) -> str:
     str
         Safe HTML, or ``""`` for an output with no format a page can show.
     """
+    return str(_output_markup(output))
+
+
+def _output_markup(output) -> Markup | str:
+    """:func:`output_html`'s work, as markup."""
     kind = output.get("output_type")
     if kind == "stream":
         text = collapse_carriage_returns(_joined(output.get("text", "")))
