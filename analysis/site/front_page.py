@@ -114,25 +114,16 @@ def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters"
     for rid, words in HEADLINE_COSTS.items():
         point, interval = by_id.get(rid), _interval_words(by_id, rid)
         if point and interval:
-            out.append(
-                Markup('<strong>{}:</strong> a median of {}; {} {}. <code class="rid">{}</code>').format(
-                    words, interval, format_value(point["value"], point["unit"]), point_words, rid
-                )
-            )
+            point_shown = format_value(point["value"], point["unit"])
+            out.append(macro("finding", words, interval, point_shown, point_words, rid))
     drivers = []
     for rid in HEADLINE_COSTS:
         found = most_influential_parameter(by_id, rid)
         if found:
             parameter, swing = found
-            drivers.append(
-                Markup("for the {}, the {} (a swing of {} across its range)").format(
-                    _costs.NAMED_COST_LABELS[rid], parameter, format_value(swing["value"], swing["unit"])
-                )
-            )
+            drivers.append((_costs.NAMED_COST_LABELS[rid], parameter, format_value(swing["value"], swing["unit"])))
     if drivers:
-        out.append(
-            Markup("<strong>What the uncertainty depends on most:</strong> {}.").format(Markup("; ").join(drivers))
-        )
+        out.append(macro("drivers", drivers))
     return [str(sentence) for sentence in out]
 
 
@@ -196,7 +187,7 @@ def _register_rows(plan) -> list[dict]:
     )
 
     def as_code(words: str) -> Markup:
-        return Markup(code_files(names.sub(lambda m: f"<code>{m.group(1)}</code>", str(escape(words)))))
+        return Markup(code_files(names.sub(r"<code>\1</code>", str(escape(words)))))
 
     rows = []
     for name, p in plan.register.items():
@@ -263,14 +254,13 @@ def _result_rows(results: list[dict], by_id: dict) -> tuple[list[dict], list[dic
             id_breakable=shown,
         )
 
-    def interval_html(r: dict) -> Markup:
-        lo, mid, hi = (format_value(by_id[f"{r['id']}_{q}"]["value"], r["unit"]) for q in ("p05", "p50", "p95"))
-        return Markup('{}<br><span class="interval">90%: {} to {}</span>').format(mid, lo, hi)
+    def interval(r: dict) -> tuple[str, str, str]:
+        return tuple(format_value(by_id[f"{r['id']}_{q}"]["value"], r["unit"]) for q in ("p50", "p05", "p95"))
 
     headline = sorted(
         (r for r in results if r.get("headline")), key=lambda r: (r["notebook"] != "06_true_cost", r["notebook"])
     )
-    ranged = [dict(row(r), interval_html=interval_html(r)) for r in headline if _interval_words(by_id, r["id"])]
+    ranged = [dict(row(r), interval=interval(r)) for r in headline if _interval_words(by_id, r["id"])]
     ranged_ids = {r["id"] for r in ranged}
     return ranged, [row(r) for r in headline if r["id"] not in ranged_ids]
 
