@@ -51,16 +51,12 @@ def _bar(stem: str, steps: list[str], code: bool, suffix: str) -> list[dict]:
             bar.append({"rel": "prev", "href": steps[k - 1] + suffix, "text": f"← Step {step_number(steps[k - 1])}"})
         if k + 1 < len(steps):
             bar.append({"rel": "next", "href": steps[k + 1] + suffix, "text": f"Step {step_number(steps[k + 1])} →"})
-    other = (
-        {"href": stem + ".html", "text": "Report view (code hidden)"}
-        if code
-        else {
-            "href": stem + ".code.html",
-            "text": "With code",
-        }
-    )
+    if code:
+        other_view = {"href": stem + ".html", "text": "Report view (code hidden)"}
+    else:
+        other_view = {"href": stem + ".code.html", "text": "With code"}
     return bar + [
-        other,
+        other_view,
         {"href": stem + ".ipynb", "text": "Notebook"},
         {"href": "../" + SOURCES_PAGE, "text": "Sources"},
         {"href": "../" + GLOSSARY_PAGE, "text": "Glossary"},

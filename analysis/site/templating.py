@@ -19,6 +19,8 @@ from importlib import resources
 
 from markupsafe import Markup
 
+from . import links
+
 #: The package whose data holds ``templates/`` and ``static/``.
 PACKAGE = "analysis.site"
 
@@ -36,8 +38,6 @@ def environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    from . import links
-
     env.filters["link_prose"] = links.link_prose_filter
     env.filters["code_files"] = links.code_files_filter
     return env
