@@ -1,8 +1,10 @@
 """Notebook pages: what each kind of output becomes, and what a page never contains."""
 
 import re
+from html import unescape
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from analysis import results, site
@@ -230,7 +232,7 @@ def test_every_output_type_renders_as_jupyter_would_or_falls_back_to_its_text():
 
     shown = site.output_html(latex)
     assert shown.startswith('<div class="out math" data-output="latex"><math ') and 'display="block"' in shown
-    assert "<mo>&#x02248;</mo>" in shown and "$" not in shown
+    assert "<mo>≈</mo>" in shown and "$" not in shown  # the sanitiser writes the character itself
     assert '<code class="tex">\\frac{1}{</code>' in site.output_html(bad_latex)
     assert site.output_html(jpeg) == '<img class="out" alt="figure" src="data:image/jpeg;base64,/9j/4AAQ">'
     assert site.output_html(widget) == '<pre class="out" data-output="widget">IntSlider(value=3)</pre>'
@@ -316,3 +318,188 @@ def test_front_page_leads_with_key_findings_and_says_how_to_cite(baseline_build)
     # result ids are small citable anchors, not the labels a reader reads
     assert re.search(r'<td id="r-cost_development_usd">[A-Z]', index)
     assert '<a href="#r-cost_development_usd" title="Link to this number"><code class="rid">' in index
+
+
+# --------------------------------------------------------------------------- templates and the sanitiser
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def _inert(markup: str) -> bool:
+    """As a browser parses ``markup``: no script, no ``on*`` handler, no ``javascript:`` link, not the payload's img."""
+    from html.parser import HTMLParser
+
+    live = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                    live.append((tag, name))
+                if tag == "img" and name == "src" and value == "x":
+                    live.append((tag, name))
+            if tag in ("script", "iframe", "object", "embed"):
+                live.append((tag, ""))
+
+    Parser().feed(markup)
+    return live == []
+
+
+def _page_main(page: str) -> str:
+    return page.split("<main>", 1)[1]
+
+
+def test_a_hostile_model_name_is_inert_in_a_markdown_output_an_html_output_and_a_markdown_cell():
+    # The reviews found a data row's model name live on a step page (a markdown output made from data).
+    markdown_output = new_output("display_data", data={"text/markdown": f"| model |\n|---|\n| {HOSTILE} |"})
+    html_output = new_output("display_data", data={"text/html": f"<table><tr><td>{HOSTILE}</td></tr></table>"})
+    for output in (markdown_output, html_output):
+        shown = site.output_html(output)
+        assert _inert(shown) and _live_markup(shown) == [], shown
+        assert "<table>" in shown and "<td>" in shown, "the table around the payload stays a table"
+    # A markdown cell keeps the inline HTML a notebook author may write, but never a live element.
+    page = site.render_notebook(_notebook(new_markdown_cell(f"Model: {HOSTILE} and x<sup>2</sup>")), code=False)
+    assert _inert(_page_main(page)) and _live_markup(_page_main(page)) == [] and "x<sup>2</sup>" in page
+
+
+def test_javascript_and_protocol_relative_links_are_dropped_and_page_links_kept():
+    cell = new_markdown_cell(
+        "[a](javascript:alert(1)) [b](//evil.example/x) [c](https://arxiv.org/abs/2412.19437) "
+        "[d](mailto:x@example.org) [e](#the-claim) [f](../sources.html#src-assumption)"
+    )
+    page = _page_main(site.render_notebook(_notebook(cell), code=False))
+    hrefs = re.findall(r'<a href="([^"]*)">[a-f]</a>', page)
+    # mistune already defuses javascript: (to #harmful-link); the sanitiser drops //host and keeps the rest
+    assert hrefs == [
+        "#harmful-link",
+        "https://arxiv.org/abs/2412.19437",
+        "mailto:x@example.org",
+        "#the-claim",
+        "../sources.html#src-assumption",
+    ]
+    assert "<a>b</a>" in page
+    assert "javascript" not in page and "evil.example" not in page
+    # the same in an HTML output
+    shown = site.output_html(
+        new_output(
+            "display_data", data={"text/html": '<a href="JaVaScRiPt:alert(1)">j</a><a href=" //x.example">p</a>'}
+        )
+    )
+    assert "href" not in shown and "<a>j</a>" in shown
+
+
+def test_maths_in_a_markdown_cell_stays_mathml_after_sanitising():
+    page = site.render_notebook(_notebook(new_markdown_cell(r"$$\frac{2 n_h d_h l}{d_c}$$ and $x^2$")), code=False)
+    main = _page_main(page)
+    assert main.count('<math xmlns="http://www.w3.org/1998/Math/MathML"') == 2
+    assert 'display="block"' in main and "<mfrac>" in main and "<msup><mi>x</mi><mn>2</mn></msup>" in main
+    assert 'alttext="\\frac{2 n_h d_h l}{d_c}"' in main
+
+
+def test_a_styler_reader_table_passes_the_sanitiser_whole():
+    import pandas as pd
+
+    from analysis import tables
+
+    frame = pd.DataFrame({"model": ["DeepSeek-R1", HOSTILE], "price": [2.19, 60.0], "sources": ["assumption"] * 2})
+    columns = {
+        "model": ("Model", "text"),
+        "price": ("Price per M output tokens", "USD"),
+        "sources": ("Sources", "sources"),
+    }
+    styled = tables.reader_table(frame, columns, caption="Prices <as listed>").to_html()
+    shown = site.output_html(new_output("display_data", data={"text/html": styled, "text/plain": "table"}))
+    assert shown.startswith('<div class="out scroll" data-output="html"><table class="reader">')
+    assert "<caption>Prices &lt;as listed&gt;</caption>" in shown and shown.count("<tr>") == 3
+    assert shown.count('<a class="srckey" href="../sources.html#src-assumption">assumption</a>') == 2
+    assert 'class="data row0 col1 num"' in shown and "US$2.19" in shown
+    assert " id=" not in shown, "Styler's cell ids are dropped (they could clash with the page's anchors)"
+    assert _inert(shown)
+
+
+def test_text_a_notebook_printed_is_escaped_by_the_template():
+    out = new_output("execute_result", data={"text/plain": f"{HOSTILE} & <b>"}, execution_count=1)
+    assert (
+        site.output_html(out)
+        == '<pre class="out" data-output="text">&lt;img src=x onerror=alert(1)&gt; &amp; &lt;b&gt;</pre>'
+    )
+    figure = dict(FIGURE, id="fig03_x", title=HOSTILE)
+    shown = site.figure_html(figure)
+    assert f'alt="{html_escape(HOSTILE)}"' in shown and "<img src=x" not in shown
+
+
+def html_escape(text: str) -> str:
+    import markupsafe
+
+    return str(markupsafe.escape(text))
+
+
+def test_data_and_scenario_strings_are_escaped_on_the_front_page_and_reference_pages(tmp_path):
+    import pandas as pd
+
+    from analysis import report
+
+    scenario = tmp_path / "hostile.yaml"
+    scenario.write_text(
+        f'description: "A scenario {HOSTILE} <script>alert(1)</script>"\nsources: [assumption]\noverrides: {{}}\n'
+    )
+    plan = report.plan_report(scenario, out=tmp_path / "out")
+    result = {
+        "id": "cost_final_run_usd",
+        "value": 5.576e6,
+        "unit": "USD",
+        "label": f"Final run {HOSTILE}",
+        "notebook": "03_x",
+        "sources": ["assumption"],
+        "headline": True,
+    }
+    figure = dict(FIGURE, title=HOSTILE, caption=f"from data/gpus.csv {HOSTILE}")
+    page = site.index_html(plan, {}, [result], [figure])
+    main = _page_main(page)
+    assert _inert(main) and "<script" not in main
+    assert f"A scenario {html_escape(HOSTILE)}" in main and f"Final run {html_escape(HOSTILE)}" in main
+    assert "<code>data/gpus.csv</code>" in main, "the caption filter still sets file names as code"
+
+    source = dict(
+        id="x",
+        title=HOSTILE,
+        authors_or_publisher="P",
+        date="",
+        url="https://e.example/?a=1&b=<2>",
+        accessed="",
+        licence="CC-BY-4.0",
+        notes=HOSTILE,
+    )
+    bibliography = _page_main(site.bibliography_html(pd.DataFrame([source])))
+    assert _inert(bibliography) and 'href="https://e.example/?a=1&amp;b=&lt;2&gt;"' not in bibliography
+    term = dict(id="t", term=HOSTILE, matches="zzz", definition=f'"quoted" {HOSTILE}', source_ids=("assumption",))
+    assert _inert(_page_main(site.glossary_html(pd.DataFrame([term]))))
+    # a glossary definition becomes a link's tooltip: quotes cannot end the attribute
+    linked = site.link_page_text("<p>zzz</p>", glossary=pd.DataFrame([term]))
+    tooltip = re.fullmatch(r'<p><a class="gloss" href="glossary.html#term-t" title="([^"<>]*)">zzz</a></p>', linked)
+    assert tooltip and unescape(tooltip.group(1)) == term["definition"]
+
+
+def test_templates_escape_by_default_and_refuse_undefined_names():
+    import jinja2
+
+    from analysis.site import templating
+
+    env = templating.environment()
+    assert env.autoescape is True and env.undefined is jinja2.StrictUndefined and env.keep_trailing_newline
+    with pytest.raises(jinja2.UndefinedError):
+        templating.render("glossary.html.j2", title="t", css="", sources_page="sources.html")  # no terms
+    page = templating.render("glossary.html.j2", title=HOSTILE, css="", sources_page="s.html", terms=[])
+    assert "<title>&lt;img src=x onerror=alert(1)&gt;</title>" in page and page.endswith("</html>\n")
+
+
+def test_every_page_inlines_the_one_stylesheet_and_works_from_any_folder(baseline_build):
+    from importlib import resources
+
+    css = resources.files("analysis.site").joinpath("static", "site.css").read_text(encoding="utf-8")
+    assert "@media (prefers-color-scheme: dark)" in css and "@media print" in css and "max-width: 600px" in css
+    pages = [baseline_build / "index.html", baseline_build / site.SOURCES_PAGE, baseline_build / site.GLOSSARY_PAGE]
+    pages += sorted((baseline_build / "notebooks").glob("*.html"))
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert f"<style>{css}" in text, page.name
+        assert not re.search(r"<link\b|<script\b|@import|url\(", text), page.name

@@ -1,0 +1,354 @@
+"""The report's front page (``index.html``): the answer first, then the detail.
+
+Layout: ``templates/index.html.j2``. This module gathers what the page shows from the run
+(results, figures, answers, the claims ledger, the plan's parameters) into plain values; the
+template escapes them, and the link filter links "step N" and glossary terms in its prose.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from .. import __version__
+from .. import costs as _costs
+from .. import data as _data
+from .. import paths as _paths
+from ..formatting import format_value
+from ..tables import source_links
+from .links import GLOSSARY_PAGE, SOURCES_PAGE, code_files, step_number
+from .notebook_page import notebook_title
+from .reference_pages import text
+from .templating import macro, render, stylesheet
+
+#: What each named cost (:data:`analysis.costs.NAMED_COSTS`, in that order) covers, as the front page's
+#: key findings say it; the costs' short names are :data:`analysis.costs.NAMED_COST_LABELS`.
+HEADLINE_COSTS = dict(
+    zip(
+        _costs.NAMED_COSTS,
+        (
+            "V3's final training run, the number DeepSeek reported, priced at rental rates",
+            "Developing V3 and R1: final runs, experiments and the research staff of the same period",
+            "A year of the company: the shared GPU fleet's cost of ownership and all research staff",
+            "Owning the GPU fleet for four years from 2025",
+        ),
+        strict=True,
+    )
+)
+#: The results whose label names the parameter each cost's uncertainty depends on most (step 6 writes it
+#: "... its most influential parameter, the <parameter in words>"; a front-page test fails if it stops).
+_SWING_SUFFIX = "_most_sensitive_swing_usd"
+_MOST_INFLUENTIAL = re.compile(r"most influential parameter,\s*(?:the\s+)?(.+?)\s*$", re.I)
+
+
+def most_influential_parameter(by_id: dict, cost_id: str) -> tuple[str, dict] | None:
+    """The parameter a named cost's uncertainty depends on most, in words, and the result giving its swing.
+
+    Today step 6 records it only in the label of ``<cost_id>_most_sensitive_swing_usd``
+    ("... its most influential parameter, the <parameter in words>"), so this reads it from there;
+    it is the one place to change when results carry it as a field of its own.
+
+    Parameters
+    ----------
+    by_id : dict
+        The run's results by id.
+    cost_id : str
+        A named cost (:data:`analysis.costs.NAMED_COSTS`).
+
+    Returns
+    -------
+    (str, dict) or None
+        The parameter in words and the swing's result, or None when the run did not record it.
+
+    Examples
+    --------
+    >>> swing = {"value": 2e6, "unit": "USD", "label": "Swing of x across its most influential parameter, the price"}
+    >>> most_influential_parameter({"c_most_sensitive_swing_usd": swing}, "c")[0]
+    'price'
+    >>> most_influential_parameter({}, "c") is None
+    True
+    """
+    swing = by_id.get(cost_id + _SWING_SUFFIX)
+    found = _MOST_INFLUENTIAL.search(swing["label"]) if swing else None
+    return (found.group(1), swing) if found else None
+
+
+def _interval_words(by_id: dict, rid: str) -> str | None:
+    """'US$98.77M (90% interval US$52.61M to US$187.6M)' from a result's p50, p05 and p95."""
+    q = [by_id.get(f"{rid}_{x}") for x in ("p50", "p05", "p95")]
+    if not all(q):
+        return None
+    mid, lo, hi = (format_value(r["value"], r["unit"]) for r in q)
+    return f"{mid} (90% interval {lo} to {hi})"
+
+
+def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters") -> list[str]:
+    """The front page's key findings: a sentence per headline cost, median and 90% interval first, then the
+    parameter its uncertainty depends on most. Numbers come from the run's results; any missing one is skipped.
+
+    Parameters
+    ----------
+    by_id : dict
+        The run's results by id (each with ``value``, ``unit`` and ``label``).
+    point_words : str
+        How the value at the run's own parameters is described.
+
+    Returns
+    -------
+    list of str
+        Sentences as HTML (escaped), each ending with the results ids it rests on.
+
+    Examples
+    --------
+    >>> r = lambda v: {"value": v, "unit": "USD", "label": "x"}
+    >>> by_id = {"cost_final_run_usd": r(5.576e6), "cost_final_run_usd_p50": r(6.1e6),
+    ...          "cost_final_run_usd_p05": r(4.4e6), "cost_final_run_usd_p95": r(8.5e6)}
+    >>> print(key_findings(by_id)[0])  # doctest: +NORMALIZE_WHITESPACE
+    <strong>V3&#39;s final training run, the number DeepSeek reported, priced at rental rates:</strong> a median of
+    US$6.1M (90% interval US$4.4M to US$8.5M); US$5.576M at the baseline parameters.
+    <code class="rid">cost_final_run_usd</code>
+    """
+    out = []
+    for rid, words in HEADLINE_COSTS.items():
+        point, interval = by_id.get(rid), _interval_words(by_id, rid)
+        if point and interval:
+            point_shown = format_value(point["value"], point["unit"])
+            out.append(macro("finding", words, interval, point_shown, point_words, rid))
+    drivers = []
+    for rid in HEADLINE_COSTS:
+        found = most_influential_parameter(by_id, rid)
+        if found:
+            parameter, swing = found
+            drivers.append((_costs.NAMED_COST_LABELS[rid], parameter, format_value(swing["value"], swing["unit"])))
+    if drivers:
+        out.append(macro("drivers", drivers))
+    return [str(sentence) for sentence in out]
+
+
+def _citation(repo_root=None) -> dict:
+    """What ``CITATION.cff`` says about the report (title, version, date, authors, address)."""
+    import yaml
+
+    root = Path(repo_root) if repo_root else _paths.REPO_ROOT
+    try:
+        meta = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8")) or {}
+    except OSError:
+        meta = {}
+    return {
+        "title": str(meta.get("title") or "DeepSeek's true cost"),
+        "version": str(meta.get("version") or __version__),
+        "date": str(meta.get("date-released") or ""),
+        "authors": "; ".join(str(a.get("name") or a.get("family-names") or "") for a in meta.get("authors") or []),
+        "url": str(meta.get("url") or meta.get("repository-code") or ""),
+    }
+
+
+def how_to_cite_html(citation: dict, example_result: str, example_figure: str) -> str:
+    """The "How to cite" block: the report as text and BibTeX, a number, a figure (all with the version).
+
+    Parameters
+    ----------
+    citation : dict
+        ``title``, ``version``, ``date``, ``authors`` and ``url`` (as ``CITATION.cff`` gives them).
+    example_result, example_figure : str
+        A results id and a figure id to show as examples.
+
+    Returns
+    -------
+    str
+        A ``<section id="cite">``.
+
+    Examples
+    --------
+    >>> c = dict(title="T", version="0.1.0", date="2026-11-29", authors="A", url="")
+    >>> block = how_to_cite_html(c, "cost_development_usd_p50", "fig06_bridge")
+    >>> "@software{deepseek_true_cost_v0_1_0," in block, "version = {0.1.0}" in block, "fig06_bridge" in block
+    (True, True, True)
+    """
+    c = citation
+    year = c["date"][:4]
+    where = f" {c['url']}." if c["url"] else ""
+    as_text = f"{c['authors']} ({year or 'n.d.'}). {c['title']}. Version {c['version']}.{where}"
+    key = "deepseek_true_cost_v" + re.sub(r"\W", "_", c["version"])
+    bib = [f"@software{{{key},", f"  title = {{{{{c['title']}}}}},", f"  author = {{{{{c['authors']}}}}},"]
+    bib += [f"  version = {{{c['version']}}},"] + ([f"  year = {{{year}}},"] if year else [])
+    bib += ([f"  date = {{{c['date']}}},"] if c["date"] else []) + ([f"  url = {{{c['url']}}},"] if c["url"] else [])
+    bib.append("}")
+    return str(macro("citation", c, as_text, "\n".join(bib), example_result, example_figure))
+
+
+def _register_rows(plan) -> list[dict]:
+    """The assumptions register as the page shows it; names a reader types (parameters, a choice's values) as code."""
+    typed = set(plan.register) | {a for p in plan.register.values() for a in (p.allowed or ())}
+    names = re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(n) for n in sorted(typed, key=len, reverse=True)) + r")(?![\w-])"
+    )
+
+    def as_code(words: str) -> Markup:
+        return Markup(code_files(names.sub(r"<code>\1</code>", str(escape(words)))))
+
+    rows = []
+    for name, p in plan.register.items():
+        if p.low is not None:
+            span = f"{format_value(p.low, '')} to {format_value(p.high, '')} ({p.distribution})"
+        else:
+            span = "one of " + ", ".join(p.allowed) if p.allowed else p.distribution
+        value = plan.values[name]
+        shown = (
+            format_value(value, "") if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+        )
+        rows.append(
+            {
+                "label": p.label or name,
+                "name": name,
+                "value": as_code(shown),
+                "range": as_code(span),
+                "unit": p.unit,
+                "sources_html": Markup(source_links(p.source_ids)),
+                "note": as_code(p.note),
+            }
+        )
+    return rows
+
+
+def _source_ids(value) -> list[str]:
+    """Source ids from a list, a tuple or a ``"a;b"`` string (empty for None or NaN)."""
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [v.strip() for v in text(value).split(";") if v.strip()]
+
+
+def _claim_rows(ledger) -> list[dict]:
+    """The claims ledger as the page shows it."""
+    if ledger is None or not len(ledger):
+        return []
+
+    def holds(r) -> str:
+        share = r.get("share_of_draws_holding")
+        return "–" if share is None or share != share else format_value(float(share), "fraction")
+
+    return [
+        {
+            "claim": text(r["claim"]),
+            "claimant": text(r["claimant"]),
+            "sources_html": Markup(source_links(_source_ids(r.get("source_ids")))),
+            "verdict": text(r["verdict"]),
+            "holds": holds(r),
+            "reason": text(r["reason"]),
+        }
+        for r in ledger.to_dict("records")
+    ]
+
+
+def _result_rows(results: list[dict], by_id: dict) -> tuple[list[dict], list[dict]]:
+    """The headline results: those with a Monte Carlo interval, and the step numbers they rest on."""
+
+    def row(r: dict) -> dict:
+        shown = Markup("_<wbr>").join(r["id"].split("_"))  # breaks only after an underscore; copying gives the id
+        return dict(
+            r,
+            sources_html=Markup(source_links(r["sources"])),
+            point=format_value(r["value"], r["unit"]),
+            id_breakable=shown,
+        )
+
+    def interval(r: dict) -> tuple[str, str, str]:
+        return tuple(format_value(by_id[f"{r['id']}_{q}"]["value"], r["unit"]) for q in ("p50", "p05", "p95"))
+
+    headline = sorted(
+        (r for r in results if r.get("headline")), key=lambda r: (r["notebook"] != "06_true_cost", r["notebook"])
+    )
+    ranged = [dict(row(r), interval=interval(r)) for r in headline if _interval_words(by_id, r["id"])]
+    ranged_ids = {r["id"] for r in ranged}
+    return ranged, [row(r) for r in headline if r["id"] not in ranged_ids]
+
+
+def _step_entries(executed: dict, answers: dict, figure_by_id: dict) -> list[dict]:
+    """Each step on the front page: its number, question, one-sentence answer and key figure."""
+    entries = []
+    for stem, nb in executed.items():
+        title = notebook_title(nb)
+        is_step = title.lower().startswith("step")
+        answer = answers.get(stem)
+        entries.append(
+            {
+                "stem": stem,
+                "step": title.split(":")[0] if is_step else "",
+                "question": title.split(": ", 1)[1] if is_step and ": " in title else title,
+                "answer": answer["answer"] if answer else "",
+                "figure": figure_by_id.get(answer["key_figure"]) if answer else None,
+            }
+        )
+    return entries
+
+
+def index_html(plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None) -> str:
+    """The report's front page, answer first (offline: no request leaves the folder).
+
+    Parameters
+    ----------
+    plan : analysis.report.Plan
+        The run's plan (scenario, parameters, register).
+    executed : dict
+        The executed notebooks by stem, in step order.
+    results : list of dict
+        The run's results.
+    figures : list of dict
+        The run's figure manifest.
+    ledger : pandas.DataFrame, optional
+        The claims ledger.
+    answers : list of dict, optional
+        Each step's one-sentence answer and key figure.
+
+    Returns
+    -------
+    str
+        The page: title, version and authors; the key findings (:func:`key_findings`) with the bridge
+        figure; the headline costs (median and 90% interval first) and the step numbers they rest on,
+        each with its results id as a small citable anchor; the six steps; the figure gallery; the
+        assumptions register; the claims ledger; how to re-run and how to cite. Source ids link to
+        ``sources.html`` and the first use of each glossary term to ``glossary.html``.
+    """
+    by_id = {r["id"]: r for r in results}
+    answers = {a["notebook"]: a for a in (answers or [])}
+    figure_by_id = {f["id"]: f for f in figures}
+    citation = _citation()
+    point_words = "at the baseline parameters" if not plan.differs else "at this run's parameters"
+    where = [by_id[f"{rid}_point_percentile"]["value"] for rid in HEADLINE_COSTS if f"{rid}_point_percentile" in by_id]
+    bridge = figure_by_id.get("fig06_bridge")
+    ranged, step_numbers = _result_rows(results, by_id)
+    example = next((f"{r}_p50" for r in HEADLINE_COSTS if f"{r}_p50" in by_id), results[0]["id"] if results else "")
+    differs = [
+        {"label": plan.register[n].label or n, "name": n, "baseline": b, "value": v, "unit": plan.register[n].unit}
+        for n, (b, v) in plan.differs.items()
+    ]
+    return render(
+        "index.html.j2",
+        title=f"DeepSeek's true cost: {plan.label}",
+        css=Markup(stylesheet()),
+        glossary=_data.load_glossary(plan.data_dir),
+        step_pages={n: f"notebooks/{stem}.html" for stem in executed if (n := step_number(stem)) is not None},
+        version=__version__,
+        citation=citation,
+        label=plan.label,
+        description=plan.scenario.description,
+        sources_page=SOURCES_PAGE,
+        glossary_page=GLOSSARY_PAGE,
+        findings=[Markup(f) for f in key_findings(by_id, point_words=point_words)],
+        bridge=bridge,
+        placed=(f"{min(where):.0%}", f"{max(where):.0%}") if where else None,
+        differs=differs,
+        point_heading=point_words.capitalize(),
+        ranged=ranged,
+        step_numbers=step_numbers,
+        steps=_step_entries(executed, answers, figure_by_id),
+        gallery=[
+            dict(f, sources_html=Markup(source_links(f["sources"]))) for f in sorted(figures, key=lambda f: f["id"])
+        ],
+        register=_register_rows(plan),
+        claims=_claim_rows(ledger),
+        rerun_command=plan.rerun_command(),
+        cite=Markup(how_to_cite_html(citation, example, "fig06_bridge" if bridge else next(iter(figure_by_id), ""))),
+    )
