@@ -196,134 +196,9 @@ def drivers(output: str, values: Mapping[str, Any] | None = None, data_dir: Path
     return moved
 
 
-def _claim_results(values: Mapping[str, Any], data_dir: Path | str | None = None) -> dict[str, dict]:
-    """Every result a claim of ``data/claims.csv`` is judged against, at a run's values: results id ->
-    ``{"value", "unit", "label"}``, computed with the functions the steps use (the cost model for costs
-    and margins; steps 3 to 5's functions for Table 1, the KV cache, the roofline, prices and benchmarks).
-    A result a step would not produce (no GQA-8 throughput, no price in force) is left out.
-    """
-    import pandas as pd
-
-    from . import kvcache as _kvcache
-    from . import pricing as _pricing
-    from . import serving as _serving
-    from . import training as _training
-
-    data = load_data(data_dir)
-    point = evaluate(values, data)
-    out = {}
-
-    def add(result_id, value, unit, label):
-        if value == value:  # a NaN is a result not produced
-            out[result_id] = {"value": float(value), "unit": unit, "label": label}
-
-    for key, label in (
-        ("cost_development_usd", "the cost of developing V3 and R1"),
-        ("development_compute_usd", "the compute of developing V3 and R1 (final runs and experiments, no staff)"),
-        ("fleet_capex_usd", "the server CapEx of the whole fleet"),
-        ("fleet_capex_without_h100_usd", "the server CapEx leaving out the H100 column"),
-        ("fleet_cluster_capex_usd", "the fleet's servers plus its cluster network"),
-        ("opex_4y_usd", "four years of operating the fleet"),
-    ):
-        add(key, point[key], "USD", label)
-    add("day6_margin", point["day6_margin"], "fraction", "DeepSeek's cost-profit margin of its day of serving")
-    add(
-        "day6_margin_after_caveats",
-        point["day6_margin_after_caveats"],
-        "fraction",
-        "the margin of DeepSeek's day of serving after its caveats",
-    )
-    hopper = np.asarray(data.architectures) == "Hopper"
-    add("fleet_hopper_gpus", float(np.asarray(point["gpus_by_type"])[hopper].sum()), "GPUs", "Hopper GPUs in the fleet")
-
-    runs = _data.load_training_runs(data_dir)
-    table1 = _training.cost_by_stage(runs[runs["in_v3_table_1"]], values["gpu_hour_price_usd"])
-    add("v3_training_cost_usd", table1["cost_usd"].iloc[-1], "USD", "the cost of V3's final training (Table 1)")
-    add("v3_pretraining_share", table1["share_of_total"].iloc[0], "fraction", "pre-training's share of V3's GPU-hours")
-
-    config = _data.load_architectures(data_dir)["config"]
-    v2, v3, llm67b = (config[m] for m in ("DeepSeek-V2", "DeepSeek-V3", "DeepSeek-LLM-67B"))
-    kv_bytes = _kvcache.kv_cache_bytes_per_token
-    add(
-        "kv_reduction_v2_vs_67b",
-        _kvcache.kv_reduction(
-            kv_bytes(v2, values["v2_kv_cache_bits"]), kv_bytes(llm67b, values["dense_baseline_kv_cache_bits"])
-        ),
-        "fraction",
-        "the V2 report's cut in KV cache against DeepSeek 67B",
-    )
-    elements = _kvcache.kv_cache_elements_per_token
-    add(
-        "kv_reduction_vs_mha_v2",
-        _kvcache.kv_reduction(elements(v2), elements(v2.as_kind("mha"))),
-        "fraction",
-        "V2's cut in KV cache against full MHA at its own dimensions",
-    )
-    published = _data.load_published_figures(data_dir).set_index("figure_id")["value"]
-    sizes = _data.load_models(data_dir).set_index("model").loc["DeepSeek-V3"]
-    h800 = _data.load_gpus(data_dir).set_index("gpu_type").loc["H800"]
-    instance = _serving.Instance.from_gpu(
-        h800, nodes=values["serving_nodes"], gpus_per_node=int(published["day6_gpus_per_node"])
-    )
-    variants = {"GQA-8": v3.as_kind("gqa", kv_heads=llm67b.kv_heads), "MLA": v3}
-    weights = _serving.weight_bytes(sizes["total_b_params"] * 1e9, values["bytes_per_weight"])
-    capacity = _serving.kv_capacity_by_attention(
-        variants, instance, weights, values["kv_cache_bits"], values["context_tokens"]
-    )
-    roofline = _serving.decode_by_attention(
-        variants,
-        capacity,
-        instance,
-        sequences_per_gpu=values["decode_batch_per_gpu"],
-        context_tokens=values["context_tokens"],
-        total_params=sizes["total_b_params"] * 1e9,
-        activated_params=sizes["activated_b_params"] * 1e9,
-        bytes_per_weight=values["bytes_per_weight"],
-        price_usd_per_gpu_hour=values["gpu_hour_price_usd"],
-    )["tokens_per_s_per_node"]
-    add(
-        "mla_cost_reduction_vs_gqa8",
-        1 - roofline["GQA-8"] / roofline["MLA"],
-        "fraction",
-        "the roofline cut in decode cost per token from MLA against GQA-8",
-    )
-
-    prices = _pricing.prices_as_of(_data.load_api_prices(data_dir), values["as_of_date"])
-    blend = _pricing.blended_price_usd_per_m(
-        prices,
-        input_output_ratio=values["input_output_ratio"],
-        cache_hit_share=values["cache_hit_share"],
-        off_peak_share=values["off_peak_share"],
-    )
-    r1, flash, thinking = "deepseek-reasoner (R1)", "gemini-2.0-flash", "gemini-2.0-flash-thinking-exp"
-    if r1 in blend and flash in blend:
-        add(
-            "price_ratio_r1_to_gemini_2_flash_blended",
-            blend[r1] / blend[flash],
-            "ratio",
-            "R1's blended price over Gemini 2.0 Flash's",
-        )
-    if r1 in blend and thinking in blend:
-        add(
-            "price_ratio_gemini_flash_thinking_to_r1_blended",
-            blend[thinking] / blend[r1],
-            "ratio",
-            "Gemini 2.0 Flash Thinking's blended price over R1's",
-        )
-    bench = _data.load_benchmarks(data_dir).pivot(index="benchmark_model", columns="benchmark", values="score")
-    pair = bench.loc[["DeepSeek-R1", "OpenAI-o1-1217"]].T.dropna().drop(index=["codeforces_rating"], errors="ignore")
-    add(
-        "r1_o1_mean_abs_gap_points",
-        float(pd.Series(pair["DeepSeek-R1"] - pair["OpenAI-o1-1217"]).abs().mean()),
-        "percentage points",
-        "the mean gap between R1 and o1 on the R1 paper's Table 4",
-    )
-    return out
-
-
 def claims_ledger(
     values: Mapping[str, Any],
-    results: Mapping[str, Mapping] | None = None,
+    results: Mapping[str, Mapping],
     data_dir: Path | str | None = None,
     draws: Mapping[str, np.ndarray] | None = None,
 ):
@@ -336,10 +211,9 @@ def claims_ledger(
     ----------
     values : mapping
         The run's value of every parameter (:func:`run_values`).
-    results : mapping, optional
-        Results id -> ``{"value", "unit", "label"}`` (the runner's collected results). Without it,
-        every result a claim is judged against is computed here from ``values`` with the same
-        functions as the steps (so step 6 judges every claim itself).
+    results : mapping
+        Results id -> ``{"value", "unit", "label"}``: the steps' numbers (the runner's collected
+        results, or :func:`analysis.steps.claim_results` of ``values``).
     data_dir : path, optional
         The data folder (default ``data/``).
     draws : mapping or analysis.uncertainty.MonteCarlo, optional
@@ -359,8 +233,6 @@ def claims_ledger(
     register = _params.load_register(data_dir)
     data = load_data(data_dir)
     held = sorted(_params.differs_from_baseline(register, values))
-    if results is None:
-        results = _claim_results(values, data_dir)
     if draws is None:
         draws = _uncertainty.MonteCarlo(  # counted chunk by chunk: memory stays small whatever the draws
             register, values, data, n=int(values["monte_carlo_draws"]), rng=int(values["random_seed"]), hold=held

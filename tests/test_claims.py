@@ -241,15 +241,15 @@ def test_a_claimed_value_is_shown_as_the_claim_wrote_it(ledger):
 
 
 def test_step_6_judges_every_claim_itself_as_the_runner_does():
-    """Without the runner's results, the ledger computes each claim's number from the run's values with the
-    same functions as the steps, and reaches the committed report's numbers and verdicts."""
+    """Without the runner's results, the ledger judges each claim against the step functions' numbers at the
+    run's values (steps.claim_results), and reaches the committed report's numbers and verdicts."""
     import json
 
-    from analysis import model, params
+    from analysis import model, params, steps
 
     values = params.resolve_parameters(params.load_register())
     committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
-    own = model.claims_ledger(values).set_index("claim_id")
+    own = model.claims_ledger(values, steps.claim_results(values)).set_index("claim_id")
     runner = model.claims_ledger(values, committed).set_index("claim_id")
     assert (own["verdict"] == runner["verdict"]).all()
     for claim_id, row in own[own["kind"] == "numeric"].iterrows():

@@ -1,8 +1,8 @@
 """Step 4 (``analysis.steps.step4``): the KV cache MLA saves, and what a token costs, without papermill.
 
 Published values are pinned with the page they come from; moved parameters must move what they
-should and nothing else; the numbers the claims ledger judges must equal what
-``analysis.model._claim_results`` computes (so the lead can replace it with the step).
+should and nothing else; the claims ledger judges the step's own numbers
+(``analysis.steps.claim_results``).
 """
 
 import pandas as pd
@@ -83,7 +83,7 @@ def test_the_v2_report_throughput_ratio_is_reproduced_in_direction_and_size(base
 )
 def test_the_step_gives_the_claims_ledger_its_numbers(overrides):
     values = {**BASELINE, **overrides}
-    step, ledger = steps.step4(values), model._claim_results(values)
+    step, ledger = steps.step4(values), steps.claim_results(values)
     for number_id in ("kv_reduction_v2_vs_67b", "kv_reduction_vs_mha_v2", "mla_cost_reduction_vs_gqa8"):
         assert step[number_id] == pytest.approx(ledger[number_id]["value"], rel=1e-12), number_id
 
@@ -95,7 +95,7 @@ def test_no_gqa_number_where_gqas_cache_fits_no_sequence():
     assert step.tables["roofline"].frame.loc["GQA, 8 KV heads", "bound"] == "does not fit"
     assert "mla_vs_gqa8_throughput_ratio" not in step.numbers
     assert "mla_cost_reduction_vs_gqa8" not in step.numbers
-    assert "mla_cost_reduction_vs_gqa8" not in model._claim_results(values)
+    assert "mla_cost_reduction_vs_gqa8" not in steps.claim_results(values)
     for figure_id in step.figures:
         fig, _ = plots.draw(step, figure_id)  # a kind of attention without a line still draws
         plt.close(fig)

@@ -2,18 +2,17 @@
 
 Published values are pinned with the page they come from; a changed parameter must move what it
 should and nothing it should not; sentences are checked against the run's own numbers; and the
-claims ledger's results for this step (``analysis.model._claim_results``) come out the same from
-the step, so the step can replace that second composition.
+claims ledger judges this step's own numbers (``analysis.steps.claim_results``).
 """
 
 import numpy as np
 import pytest
 
-from analysis import model, params, plots, steps
+from analysis import params, plots, steps
 
 BASELINE = steps.run_values()
 REGISTER = params.load_register()
-#: The results the claims ledger reads from step 5 (analysis.model._claim_results).
+#: The results the claims ledger reads from step 5 (analysis.steps.claim_results).
 CLAIM_IDS = (
     "price_ratio_r1_to_gemini_2_flash_blended",
     "price_ratio_gemini_flash_thinking_to_r1_blended",
@@ -78,7 +77,7 @@ def test_r1_against_o1_on_the_r1_papers_table_4(base):
 @pytest.mark.parametrize("scenario", ["baseline", "high", "low", "deepseek-claimed", "epoch-method"])
 def test_the_step_gives_the_claims_ledger_the_same_results(scenario):
     values = scenario_values(scenario)
-    result, ledger = steps.step5(values), model._claim_results(values)
+    result, ledger = steps.step5(values), steps.claim_results(values)
     for number_id in CLAIM_IDS:
         assert result[number_id] == pytest.approx(ledger[number_id]["value"], rel=1e-12), number_id
         assert result.numbers[number_id].unit == ledger[number_id]["unit"], number_id
@@ -91,14 +90,14 @@ def test_the_same_results_at_a_random_point_of_the_register():
         p = REGISTER[name]
         values[name] = float(rng.uniform(p.low, p.high))
     values.update(input_output_ratio=float(rng.uniform(1, 5)), cache_hit_share=0.4, off_peak_share=0.3)
-    result, ledger = steps.step5(values), model._claim_results(values)
+    result, ledger = steps.step5(values), steps.claim_results(values)
     for number_id in CLAIM_IDS:
         assert result[number_id] == pytest.approx(ledger[number_id]["value"], rel=1e-12), number_id
 
 
 def test_a_model_not_priced_on_the_date_gives_no_number():
     jan31 = steps.step5({**BASELINE, "as_of_date": "2025-01-31"})
-    ledger = model._claim_results({**BASELINE, "as_of_date": "2025-01-31"})
+    ledger = steps.claim_results({**BASELINE, "as_of_date": "2025-01-31"})
     for number_id in ("price_ratio_r1_to_gemini_2_flash_blended", "blended_price_gemini_2_flash_usd_per_m"):
         assert number_id not in jan31.numbers  # Gemini 2.0 Flash had no paid price before 5 Feb 2025
         assert number_id not in ledger

@@ -61,3 +61,20 @@ def test_every_claim_gets_a_verdict_from_the_vocabulary(baseline):
     assert len(ledger) == 24
     assert set(ledger["verdict"]) <= set(claims.VERDICTS)
     assert baseline.text["claims"].startswith("**Which claims hold?** Of the 24 claims")
+
+
+def test_the_ledger_step_6_shows_is_the_one_the_runner_publishes():
+    """One composition of the claims: step 6 judges them against the steps' own numbers (steps.claim_results),
+    and the committed report's claims.csv (the runner's, from the notebooks' results) has the same verdicts."""
+    import pandas as pd
+
+    from conftest import REPO
+
+    values = steps.run_values()
+    shown = steps.step6(values).tables["ledger"].frame.set_index("claim_id")
+    published = pd.read_csv(REPO / "reports" / "baseline" / "claims.csv").set_index("claim_id")
+    assert shown["verdict"].to_dict() == published["verdict"].to_dict()
+    numeric = published["computed_value"].notna()
+    assert shown.loc[numeric[numeric].index, "computed_value"].to_numpy() == pytest.approx(
+        published.loc[numeric, "computed_value"].to_numpy(), rel=1e-9
+    )

@@ -37,18 +37,16 @@ HEADLINE_COSTS = dict(
         strict=True,
     )
 )
-#: The results whose label names the parameter each cost's uncertainty depends on most (step 6 writes it
-#: "... its most influential parameter, the <parameter in words>"; a front-page test fails if it stops).
+#: Step 6's result giving each cost's swing across its most influential parameter (which it names in its
+#: ``parameter`` field): ``<cost id>_most_sensitive_swing_usd``.
 _SWING_SUFFIX = "_most_sensitive_swing_usd"
-_MOST_INFLUENTIAL = re.compile(r"most influential parameter,\s*(?:the\s+)?(.+?)\s*$", re.I)
 
 
-def most_influential_parameter(by_id: dict, cost_id: str) -> tuple[str, dict] | None:
+def most_influential_parameter(by_id: dict, cost_id: str, labels: dict | None = None) -> tuple[str, dict] | None:
     """The parameter a named cost's uncertainty depends on most, in words, and the result giving its swing.
 
-    Today step 6 records it only in the label of ``<cost_id>_most_sensitive_swing_usd``
-    ("... its most influential parameter, the <parameter in words>"), so this reads it from there;
-    it is the one place to change when results carry it as a field of its own.
+    Step 6's ``<cost_id>_most_sensitive_swing_usd`` names the parameter in its ``parameter`` field
+    (:attr:`analysis.steps.Number.parameter`); its words are the register's label.
 
     Parameters
     ----------
@@ -56,6 +54,9 @@ def most_influential_parameter(by_id: dict, cost_id: str) -> tuple[str, dict] | 
         The run's results by id.
     cost_id : str
         A named cost (:data:`analysis.costs.NAMED_COSTS`).
+    labels : dict, optional
+        Parameter name -> its label in words (default: the register's labels; a name without one
+        is shown as it is).
 
     Returns
     -------
@@ -64,15 +65,20 @@ def most_influential_parameter(by_id: dict, cost_id: str) -> tuple[str, dict] | 
 
     Examples
     --------
-    >>> swing = {"value": 2e6, "unit": "USD", "label": "Swing of x across its most influential parameter, the price"}
-    >>> most_influential_parameter({"c_most_sensitive_swing_usd": swing}, "c")[0]
+    >>> swing = {"value": 2e6, "unit": "USD", "label": "Swing", "parameter": "gpu_hour_price_usd"}
+    >>> most_influential_parameter({"c_most_sensitive_swing_usd": swing}, "c", {"gpu_hour_price_usd": "price"})[0]
     'price'
     >>> most_influential_parameter({}, "c") is None
     True
     """
     swing = by_id.get(cost_id + _SWING_SUFFIX)
-    found = _MOST_INFLUENTIAL.search(swing["label"]) if swing else None
-    return (found.group(1), swing) if found else None
+    if not swing or not swing.get("parameter"):
+        return None
+    if labels is None:
+        from .. import params as _params
+
+        labels = {name: p.label for name, p in _params.load_register().items()}
+    return labels.get(swing["parameter"]) or swing["parameter"], swing
 
 
 def _interval_words(by_id: dict, rid: str) -> str | None:
@@ -84,7 +90,9 @@ def _interval_words(by_id: dict, rid: str) -> str | None:
     return f"{mid} (90% interval {lo} to {hi})"
 
 
-def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters") -> list[str]:
+def key_findings(
+    by_id: dict, *, point_words: str = "at the baseline parameters", labels: dict | None = None
+) -> list[str]:
     """The front page's key findings: a sentence per headline cost, median and 90% interval first, then the
     parameter its uncertainty depends on most. Numbers come from the run's results; any missing one is skipped.
 
@@ -94,6 +102,8 @@ def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters"
         The run's results by id (each with ``value``, ``unit`` and ``label``).
     point_words : str
         How the value at the run's own parameters is described.
+    labels : dict, optional
+        Parameter name -> its label in words (default: the register's).
 
     Returns
     -------
@@ -118,7 +128,7 @@ def key_findings(by_id: dict, *, point_words: str = "at the baseline parameters"
             out.append(macro("finding", words, interval, point_shown, point_words, rid))
     drivers = []
     for rid in HEADLINE_COSTS:
-        found = most_influential_parameter(by_id, rid)
+        found = most_influential_parameter(by_id, rid, labels)
         if found:
             parameter, swing = found
             drivers.append((_costs.NAMED_COST_LABELS[rid], parameter, format_value(swing["value"], swing["unit"])))
@@ -284,6 +294,10 @@ def _step_entries(executed: dict, answers: dict, figure_by_id: dict) -> list[dic
     return entries
 
 
+def _labels(register) -> dict:
+    return {name: p.label for name, p in register.items()}
+
+
 def index_html(plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None) -> str:
     """The report's front page, answer first (offline: no request leaves the folder).
 
@@ -336,7 +350,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         description=plan.scenario.description,
         sources_page=SOURCES_PAGE,
         glossary_page=GLOSSARY_PAGE,
-        findings=[Markup(f) for f in key_findings(by_id, point_words=point_words)],
+        findings=[Markup(f) for f in key_findings(by_id, point_words=point_words, labels=_labels(plan.register))],
         bridge=bridge,
         placed=(f"{min(where):.0%}", f"{max(where):.0%}") if where else None,
         differs=differs,

@@ -40,7 +40,7 @@ from .s02_capex_amortisation import step2
 from .s03_pretraining_estimate import step3
 from .s04_mla_inference import step4
 from .s05_competitive_pricing import step5
-from .s06_true_cost import step6
+from .s06_true_cost import claim_results, step6
 
 #: Step number -> its function.
 STEPS = {1: step1, 2: step2, 3: step3, 4: step4, 5: step5, 6: step6}
@@ -69,6 +69,7 @@ __all__ = [
     "Table",
     "number_drivers",
     "run_values",
+    "claim_results",
     "step_parameters",
     "step1",
     "step2",

@@ -30,7 +30,11 @@ from .. import training as _training
 from .. import uncertainty as _uncertainty
 from ..formatting import format_value
 from . import _fleet_drivers as _drivers
+from . import s01_gpu_inventory as _s01
 from . import s02_capex_amortisation as _s02
+from . import s03_pretraining_estimate as _s03
+from . import s04_mla_inference as _s04
+from . import s05_competitive_pricing as _s05
 from ._base import Inputs, StepBuilder, StepResult
 
 NOTEBOOK = "06_true_cost"
@@ -199,8 +203,8 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     inputs : Inputs, optional
         The data (default: ``data/``).
     claim_results : mapping, optional
-        Results id -> ``{"value", "unit", "label"}`` the claims are judged against; by default
-        computed from ``values`` (:func:`analysis.model.claims_ledger`).
+        Results id -> ``{"value", "unit", "label"}`` the claims are judged against; by default the
+        numbers of steps 1 to 5 at ``values`` and step 6's own (:func:`claim_results`).
 
     Returns
     -------
@@ -609,10 +613,52 @@ def _scenarios(b: StepBuilder, inputs: Inputs) -> None:
     )
 
 
+def _records(numbers: Mapping) -> dict[str, dict]:
+    return {n.id: {"value": n.value, "unit": n.unit, "label": n.label} for n in numbers.values()}
+
+
+def _earlier_results(values: Mapping[str, Any], inputs: Inputs) -> dict[str, dict]:
+    """The numbers of steps 1 to 5 at ``values``, as results records by id."""
+    earlier = (_s01.step1, _s02.step2, _s03.step3, _s04.step4, _s05.step5)
+    return {k: v for step in earlier for k, v in _records(step(values, inputs).numbers).items()}
+
+
+def claim_results(values: Mapping[str, Any], inputs: Inputs | None = None) -> dict[str, dict]:
+    """Every number a claim of ``data/claims.csv`` may be judged against, at a run's values.
+
+    The numbers of the step functions, composed once: steps 1 to 5's, and step 6's named costs at
+    the run's parameters and its costs of development (what :func:`step6` judges its ledger
+    against, without drawing its Monte Carlo).
+
+    Parameters
+    ----------
+    values : mapping
+        Every register parameter at the run's value (:func:`analysis.steps.run_values`).
+    inputs : Inputs, optional
+        The data (default: ``data/``).
+
+    Returns
+    -------
+    dict
+        Number id -> ``{"value", "unit", "label"}`` (a number a step does not produce, such as a
+        price not in force on the run's date, is absent).
+    """
+    inputs = inputs or Inputs.load()
+    b = StepBuilder(6, NOTEBOOK, values, inputs, PARAMETERS)
+    point = _model.evaluate(values, inputs.model_data)
+    deps = run_depends(values, inputs, point)
+    for name, (label, sources) in DEFINITIONS.items():  # as _headline records them
+        b.number(name, float(point[name]), "USD", label, sources, deps[name], headline=True)
+    _development(b, point, deps)
+    return {**_earlier_results(values, inputs), **_records(b.numbers)}
+
+
 def _ledger(
     b: StepBuilder, values, draws: _uncertainty.MonteCarlo, claim_results: Mapping | None, deps: Mapping
 ) -> None:
-    ledger = _model.claims_ledger(values, results=claim_results, data_dir=b.inputs.data_dir, draws=draws)
+    if claim_results is None:  # judged against the steps' own numbers, step 6's as built so far
+        claim_results = {**_earlier_results(values, b.inputs), **_records(b.numbers)}
+    ledger = _model.claims_ledger(values, claim_results, data_dir=b.inputs.data_dir, draws=draws)
     ledger["computed"] = [
         format_value(v, u) if isinstance(u, str) else None
         for v, u in zip(ledger["computed_value"], ledger["computed_unit"], strict=True)
