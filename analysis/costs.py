@@ -80,8 +80,10 @@ class ModelData:
     day6_revenue_usd : dict
         The Day-6 tokens priced four ways [USD]: ``r1``, ``v3`` (standard prices),
         ``r1_offpeak``, ``v3_offpeak``; and ``published``, DeepSeek's own US$562,027.
+    gpus_per_node : int
+        H800s in one of DeepSeek's serving nodes (Day 6) [GPUs].
     measured_output_tokens_per_s_per_node : float
-        DeepSeek's measured decode throughput of an 8-H800 node (Day 6) [tokens/s].
+        DeepSeek's measured decode throughput of one such node (Day 6) [tokens/s].
     day6_output_tokens : float
         Output tokens of the Day-6 day [tokens].
     """
@@ -99,6 +101,7 @@ class ModelData:
     r1_gpu_hours: float
     serving_gpus: float
     day6_revenue_usd: dict
+    gpus_per_node: int
     measured_output_tokens_per_s_per_node: float
     day6_output_tokens: float
 
@@ -295,7 +298,7 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
 
     # Step 4: a million output tokens at DeepSeek's measured decode throughput, and all-in over the Day-6 day.
     out["cost_per_m_output_tokens_measured_usd"] = _serving.cost_per_million_tokens_usd(
-        8, price, data.measured_output_tokens_per_s_per_node
+        data.gpus_per_node, price, data.measured_output_tokens_per_s_per_node
     )
     out["cost_per_m_output_tokens_day6_usd"] = out["day6_cost_usd"] / data.day6_output_tokens * TOKENS_PER_MILLION
     return out

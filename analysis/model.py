@@ -82,6 +82,7 @@ def _load_data_cached(data_dir, server_choice) -> _costs.ModelData:
         r1_gpu_hours=float(runs.loc[runs["model"] == "DeepSeek-R1", "gpu_hours"].sum()),
         serving_gpus=float(published["day6_average_nodes"] * published["day6_gpus_per_node"]),
         day6_revenue_usd=day6_revenue,
+        gpus_per_node=int(published["day6_gpus_per_node"]),
         measured_output_tokens_per_s_per_node=float(published["day6_decode_tokens_per_s_node"]),
         day6_output_tokens=float(published["day6_output_tokens"]),
     )

@@ -15,8 +15,10 @@
    to show how much of the difference between build and floor is drawing the figures' content.
 2. Monte Carlo draws per second of the whole cost model (sampling every ranged parameter and
    computing the three named costs), best of several runs of 1,000,000 draws.
+3. Step 6 with ``BENCH_MC_DRAWS`` (default 10,000,000) Monte Carlo draws in a fresh process: its
+   time and peak memory (the draws are made and summarised chunk by chunk).
 
-Targets: build <= 1.3 x floor; >= 1,000,000 draws per second.
+Targets: build <= 1.3 x floor; >= 1,000,000 draws per second; step 6 under 1 GiB at any draws.
 
 ``--floor-only`` times the floor alone (and checks it saved the figures it should): it runs no step
 notebook and skips the Monte Carlo.
@@ -68,12 +70,26 @@ def _parse_cell(source: str) -> ast.Module:
 
 
 def figure_sizes(nb_path: Path) -> list[tuple[float, float]]:
-    """The size (inches) of each figure a notebook saves, one per ``figures.save(`` call, in order, read statically.
+    """The size (inches) of each figure a step notebook saves, in order.
 
-    Each ``figures.save`` call takes the ``figsize`` of the figure made last before it
-    (``plt.subplots``, ``plt.figure``, ``plt.subplot_mosaic``), or the house style's default size
-    when that call gives none (or gives one that is not a literal).
+    A step notebook saves its step's figures (``plots.show``), drawn by :mod:`analysis.plots` from
+    the step's result; they are drawn here at the baseline and measured. A notebook that is not a
+    step's saves the figures its ``figures.save(`` calls make, read statically: each takes the
+    ``figsize`` of the figure made last before it, or the house style's default size.
     """
+    from analysis import plots, steps
+
+    module = steps.MODULES.get(Path(nb_path).stem)
+    if module is not None:
+        import matplotlib.pyplot as plt
+
+        result = steps.STEPS[int(Path(nb_path).stem[:2])](steps.run_values())
+        sizes = []
+        for figure_id in result.figures:
+            fig, _ = plots.draw(result, figure_id)
+            sizes.append(tuple(float(v) for v in fig.get_size_inches()))
+            plt.close(fig)
+        return sizes
     default = tuple(figures.STYLE["figure.figsize"])
     cells = json.loads(Path(nb_path).read_text(encoding="utf-8"))["cells"]
     sizes, current = [], default
@@ -148,6 +164,29 @@ def draws_per_second(n: int = 1_000_000, repeats: int = 5) -> float:
         best = min(best, time.perf_counter() - start)
         assert len(draws["cost_development_usd"]) == n
     return n / best
+
+
+STEP6_AT = """
+import resource, sys, time
+from analysis import steps
+values = {**steps.run_values(), "monte_carlo_draws": int(sys.argv[1])}
+start = time.perf_counter()
+steps.step6(values)
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def step6_peak_memory(n: int) -> tuple[float, int]:
+    """(seconds, peak resident bytes) of step 6 with ``n`` Monte Carlo draws, in a fresh Python process.
+
+    The draws are made and summarised a chunk at a time (:class:`analysis.uncertainty.MonteCarlo`),
+    so the peak should not grow with ``n``; the process's peak includes Python, numpy and pandas.
+    """
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", STEP6_AT, str(n)], capture_output=True, text=True, check=True)
+    seconds, peak = out.stdout.split()
+    return float(seconds), int(peak)
 
 
 def figure_seconds(notebooks_dir: Path | None = None, repeats: int = 2) -> tuple[int, float]:
@@ -272,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     rate = draws_per_second()
     print(f"Monte Carlo: {rate:,.0f} draws per second of the whole cost model (target >= 1,000,000)")
+    n = int(os.environ.get("BENCH_MC_DRAWS", "10000000"))
+    seconds, peak = step6_peak_memory(n)
+    print(f"step 6 at {n:,} Monte Carlo draws: {seconds:.1f} s, peak memory {peak / 2**20:,.0f} MiB (target < 1 GiB)")
     return 0
 
 
