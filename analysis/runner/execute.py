@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import notebooks as _notebooks
+from .. import run_identity as _run_identity
 from . import processes as _processes
 from .errors import Interrupted, ReportError, shown_path
 
@@ -111,6 +112,7 @@ def _execute(
     cwd: str,
     data_dir: str | None,
     sockets_root: str | None = None,
+    run_env: str | None = None,
 ) -> dict:
     """Run one notebook in a fresh kernel (in a worker process).
 
@@ -126,6 +128,8 @@ def _execute(
     os.dup2(devnull, 2)
     if data_dir:
         os.environ["DSTC_DATA_DIR"] = data_dir
+    if run_env:  # what run this is: stamped on every figure and figure CSV (analysis.run_identity)
+        os.environ[_run_identity.ENV_VAR] = run_env
     if sockets_root:
         os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(sockets_root, "runtime")
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -293,7 +297,9 @@ def _render_pages(executed: Path, steps: list[str], data_dir: str | None) -> Non
     _normalise_notebook(executed)
     nb = nbformat.read(executed, as_version=4)
     for code, suffix in ((False, ".html"), (True, ".code.html")):
-        page = site.render_notebook(nb, code=code, stem=executed.stem, steps=steps, data_dir=data_dir)
+        page = site.render_notebook(
+            nb, code=code, stem=executed.stem, steps=steps, data_dir=data_dir, run=_run_identity.current()
+        )
         executed.with_suffix(suffix).write_text(page, encoding="utf-8")
 
 
@@ -403,6 +409,7 @@ def run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Call
                     str(nb.parent),
                     str(plan.data_dir) if plan.data_dir else None,
                     sockets,
+                    plan.run.to_env() if plan.run is not None else None,
                 ): nb
                 for nb in longest_first(plan.notebooks)
             }
