@@ -205,3 +205,28 @@ def percent(share: float) -> str:
     if share != 0 and abs(share) < 0.1:
         return f"{share:.1%}"
     return f"{share:.0%}"
+
+
+def whose(values, baselines, names, at_baseline: str, otherwise: str) -> str:
+    """``at_baseline`` if every parameter in ``names`` is at its baseline in ``values``, else ``otherwise``.
+
+    For attributions that hold only at the baseline ("the fleet SemiAnalysis describes"): a run with
+    other counts gets ``otherwise`` ("this run's fleet") instead.
+
+    Parameters
+    ----------
+    values, baselines : mapping
+        The run's value and the baseline of each parameter.
+    names : iterable of str
+        The parameters the attribution rests on.
+    at_baseline, otherwise : str
+        The two wordings.
+
+    Examples
+    --------
+    >>> whose({"n": 1}, {"n": 1}, ["n"], "SemiAnalysis's", "this run's")
+    "SemiAnalysis's"
+    >>> whose({"n": 2}, {"n": 1}, ["n"], "SemiAnalysis's", "this run's")
+    "this run's"
+    """
+    return at_baseline if all(values[n] == baselines[n] for n in names) else otherwise
