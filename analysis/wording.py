@@ -230,3 +230,33 @@ def whose(values, baselines, names, at_baseline: str, otherwise: str) -> str:
     "this run's"
     """
     return at_baseline if all(values[n] == baselines[n] for n in names) else otherwise
+
+
+def gap_words(value: float, reference: float, tolerance: float = 0.0, reference_words: str = "it") -> str:
+    """How far ``value`` lies from ``reference``, in % of it: "within 2% of it", "10% below it", "7.5% above it".
+
+    Parameters
+    ----------
+    value, reference : float
+        The two numbers, in the same unit (``reference`` not zero).
+    tolerance : float, default 0.0
+        As :func:`relation` (relative): a gap within it is "within".
+    reference_words : str, default "it"
+        What the reference is called at the end of the phrase ("SemiAnalysis's US$1.6B").
+
+    Returns
+    -------
+    str
+        The phrase, the gap formatted by :func:`percent`.
+
+    Examples
+    --------
+    >>> gap_words(1.446e9, 1.6e9), gap_words(1.61e9, 1.6e9, 0.02), gap_words(1.72e9, 1.6e9)
+    ('9.6% below it', 'within 2% of it', '7.5% above it')
+    """
+    if reference == 0:
+        raise ValueError("gap_words needs a reference other than zero")
+    where = relation(value, reference, tolerance)
+    if where == "equal":
+        return f"within {tolerance:.0%} of {reference_words}" if tolerance else f"equal to {reference_words}"
+    return f"{percent(abs(value / reference - 1))} {where} {reference_words}"
