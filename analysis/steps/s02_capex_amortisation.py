@@ -529,7 +529,7 @@ def _meaning(b: StepBuilder, inputs: Inputs, values) -> str:
     else:
         verdict = "so at this run's assumptions DeepSeek's rate does not stand for what an owned hour costs"
     return (
-        f"- **In this run, owning and running the fleet costs {about(per_year, 'USD')} a year**, "
+        f"- **Owning and running the fleet costs {about(per_year, 'USD')} a year**, "
         f"{percent(capital_share)} of it capital (amortisation and the cost of capital).\n"
         f"- **Electricity is {percent(electricity_share)} of the yearly cost** at "
         f"US${values['electricity_price_usd_per_kwh']:.3g} per kWh, and four years of it are "
