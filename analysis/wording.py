@@ -140,46 +140,6 @@ def about(value: float, unit: str, digits: int = 2) -> str:
     return f"about {format_value(rounded, unit)}"
 
 
-#: Words for how much of a whole a share is, from the top: (lowest share they fit, words).
-SHARE_WORDS = ((1.0, "all"), (0.5, "most"), (0.1, "part"), (0.0, "little"))
-
-
-def share_words(share: float) -> str:
-    """A share of a whole in one word that stays true of the share: "all", "most", "part", "little" or "none".
-
-    "most" is more than half; "part" at least a tenth; "little" above zero but less than a tenth. For
-    sentences such as "the A100s are mostly written off" whose adverb would otherwise be fixed at the
-    baseline.
-
-    Parameters
-    ----------
-    share : float
-        The share [fraction], within [0, 1] (a share a little outside by rounding is clipped).
-
-    Returns
-    -------
-    str
-        One of "all", "most", "part", "little", "none".
-
-    Raises
-    ------
-    ValueError
-        If the share is not finite or lies outside [0, 1] by more than rounding.
-
-    Examples
-    --------
-    >>> [share_words(s) for s in (1.0, 0.8, 0.5, 0.2, 0.05, 0.0)]
-    ['all', 'most', 'part', 'part', 'little', 'none']
-    """
-    if not math.isfinite(share) or not -1e-9 <= share <= 1 + 1e-9:
-        raise ValueError(f"a share must be a number in [0, 1], got {share!r}")
-    if share <= 1e-9:
-        return "none"
-    if share >= 1 - 1e-9:
-        return "all"
-    return next(words for lowest, words in SHARE_WORDS[1:] if share > lowest or lowest == 0.0)
-
-
 def percent(share: float) -> str:
     """A fraction as the steps print a percentage: whole per cent, or one decimal below 10%.
 
