@@ -138,3 +138,85 @@ def about(value: float, unit: str, digits: int = 2) -> str:
     if unit == "fraction":
         return f"about {rounded * 100:g}%"
     return f"about {format_value(rounded, unit)}"
+
+
+def percent(share: float) -> str:
+    """A fraction as the steps print a percentage: whole per cent, or one decimal below 10%.
+
+    Sentences and tests use this one function, so a test can find the number a sentence quotes.
+
+    Parameters
+    ----------
+    share : float
+        The fraction (0.226 is 22.6%).
+
+    Returns
+    -------
+    str
+        "23%", "4.5%", "0%".
+
+    Examples
+    --------
+    >>> percent(0.2262), percent(0.045), percent(1.78), percent(0.0)
+    ('23%', '4.5%', '178%', '0%')
+    """
+    if not math.isfinite(share):
+        raise ValueError(f"a share must be finite, got {share!r}")
+    if share != 0 and abs(share) < 0.1:
+        return f"{share:.1%}"
+    return f"{share:.0%}"
+
+
+def whose(values, baselines, names, at_baseline: str, otherwise: str) -> str:
+    """``at_baseline`` if every parameter in ``names`` is at its baseline in ``values``, else ``otherwise``.
+
+    For attributions that hold only at the baseline ("the fleet SemiAnalysis describes"): a run with
+    other counts gets ``otherwise`` ("this run's fleet") instead.
+
+    Parameters
+    ----------
+    values, baselines : mapping
+        The run's value and the baseline of each parameter.
+    names : iterable of str
+        The parameters the attribution rests on.
+    at_baseline, otherwise : str
+        The two wordings.
+
+    Examples
+    --------
+    >>> whose({"n": 1}, {"n": 1}, ["n"], "SemiAnalysis's", "this run's")
+    "SemiAnalysis's"
+    >>> whose({"n": 2}, {"n": 1}, ["n"], "SemiAnalysis's", "this run's")
+    "this run's"
+    """
+    return at_baseline if all(values[n] == baselines[n] for n in names) else otherwise
+
+
+def gap_words(value: float, reference: float, tolerance: float = 0.0, reference_words: str = "it") -> str:
+    """How far ``value`` lies from ``reference``, in % of it: "within 2% of it", "10% below it", "7.5% above it".
+
+    Parameters
+    ----------
+    value, reference : float
+        The two numbers, in the same unit (``reference`` not zero).
+    tolerance : float, default 0.0
+        As :func:`relation` (relative): a gap within it is "within".
+    reference_words : str, default "it"
+        What the reference is called at the end of the phrase ("SemiAnalysis's US$1.6B").
+
+    Returns
+    -------
+    str
+        The phrase, the gap formatted by :func:`percent`.
+
+    Examples
+    --------
+    >>> gap_words(1.446e9, 1.6e9), gap_words(1.61e9, 1.6e9, 0.02), gap_words(1.72e9, 1.6e9)
+    ('9.6% below it', 'within 2% of it', '7.5% above it')
+    """
+    if reference == 0:
+        raise ValueError("gap_words needs a reference other than zero")
+    where = relation(value, reference, tolerance)
+    if where == "equal":
+        return f"within {tolerance:.0%} of {reference_words}" if tolerance else f"equal to {reference_words}"
+    return f"{percent(abs(value / reference - 1))} {where} {reference_words}"

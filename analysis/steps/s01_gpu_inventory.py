@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import fleet as _fleet
 from .. import model as _model
+from .. import wording as _wording
 from ..formatting import format_value
 from . import _fleet_drivers as _drivers
 from ._base import Inputs, StepBuilder, StepResult
@@ -73,6 +74,16 @@ TRAINING_CLUSTER = "V3 training cluster (H800)"
 INFERENCE_FLEET = "Average inference fleet, 27-28 Feb 2025 (H800)"
 
 
+#: Within this share a rebuilt CapEx counts as matching a published figure [fraction].
+MATCH_TOLERANCE = 0.02
+
+
+def _counts_words(values, inputs: Inputs, at_baseline: str, otherwise: str) -> str:
+    """``at_baseline`` when the run's GPU counts are the register's (SemiAnalysis's), else ``otherwise``."""
+    baselines = {name: p.baseline for name, p in inputs.register.items()}
+    return _wording.whose(values, baselines, COUNTS, at_baseline, otherwise)
+
+
 def step1(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult:
     """Step 1 at a run's parameter values.
 
@@ -105,12 +116,32 @@ def step1(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
         title=f"{b.numbers['fleet_gpus_total'].value:,} GPUs, "
         f"US${b.numbers['fleet_capex_usd'].value / 1e9:.2f}B of servers; "
         f"the H20s are {fleet.loc['H20', 'gpus'] / b.numbers['fleet_gpus_total'].value:.0%} of the GPUs",
-        caption="The fleet SemiAnalysis describes, with DeepSeek's own A100s, by GPU type: count (left) and server "
+        caption=_counts_words(values, inputs, "The fleet SemiAnalysis describes", "This run's fleet")
+        + ", with DeepSeek's own A100s, by GPU type: count (left) and server "
         f"CapEx (right), servers priced by {method_words} (data/server_prices.csv and data/gpus.csv). Bar colours mark "
         "the GPU type: {colours}. The cluster network is not included.",
         sources=CAPEX_SOURCES,
     )
+    b.say("meaning", _meaning(b, inputs, values, method_words))
     return b.result(_answer(b, inputs, values, method_words), "fig01_fleet_by_gpu_type")
+
+
+def _meaning(b: StepBuilder, inputs: Inputs, values, method_words: str) -> str:
+    """The run-dependent bullets of "What this means": the fleet's server CapEx against SemiAnalysis's
+    ~US$1.6B, and V3's training cluster against the fleet's compute."""
+    capex = b.numbers["fleet_capex_usd"].value
+    published = inputs.published["sa_server_capex_usd"]
+    counts = _counts_words(values, inputs, "SemiAnalysis's counts", "this run's counts")
+    fleet = _counts_words(values, inputs, "the fleet SemiAnalysis describes", "this run's fleet")
+    cluster_share = b.numbers["v3_cluster_share_of_fleet_pflops"].value
+    sa_words = f"SemiAnalysis's ~{format_value(published, 'USD')}"
+    return (
+        f"- **The dollars follow from the counts.** With servers priced by {method_words}, {counts} give server "
+        f"CapEx of {_wording.about(capex, 'USD')}, "
+        f"{_wording.gap_words(capex, published, MATCH_TOLERANCE, sa_words)}.\n"
+        f"- **Capacity against the final run.** The 2,048 H800s that trained V3 are "
+        f"{_wording.percent(cluster_share)} of the compute of {fleet}, which has {1 / cluster_share:.1f} times theirs."
+    )
 
 
 def _answer(b: StepBuilder, inputs: Inputs, values, method_words: str) -> str:
@@ -347,7 +378,9 @@ def _reconstruction(b: StepBuilder, inputs: Inputs, values) -> None:
             "gap": ("Gap to the published figure", "fraction"),
             "sources": ("Sources of the published figure", "sources"),
         },
-        caption="Each published CapEx figure rebuilt four ways from SemiAnalysis's counts and published prices",
+        caption="Each published CapEx figure rebuilt four ways from "
+        + _counts_words(values, inputs, "SemiAnalysis's counts", "this run's counts")
+        + " and published prices",
     )
     point = _model.evaluate(values, inputs.model_data)
     for key, (reading, _) in READINGS.items():
@@ -367,6 +400,20 @@ def _reconstruction(b: StepBuilder, inputs: Inputs, values) -> None:
             (*CAPEX_SOURCES, GLENN),
             tuple(p for p in drivers if p != "capex_method"),
         )
+    b.say("reconstruction", _reconstruction_sentence(reconstruction, values, inputs))
+
+
+def _reconstruction_sentence(reconstruction: pd.DataFrame, values, inputs: Inputs) -> str:
+    """Which pricing comes closest to each published figure at the run's counts, and how close."""
+    counts = _counts_words(values, inputs, "SemiAnalysis's counts", "this run's counts")
+    closest = []
+    for reading, _ in READINGS.values():
+        rows = reconstruction[reconstruction["reading"] == reading]
+        best = rows.iloc[int(np.argmin(rows["gap"].abs().to_numpy()))]
+        gap = _wording.gap_words(best["rebuilt_usd"], best["published_usd"], MATCH_TOLERANCE)
+        closest.append(f"{reading}: {best['pricing']}, {format_value(best['rebuilt_usd'], 'USD')}, {gap}")
+    listed = "; for ".join(closest)
+    return f"At {counts}, the pricing that comes closest to each published figure is, for {listed}."
 
 
 def _implied(b: StepBuilder, inputs: Inputs) -> None:

@@ -29,6 +29,7 @@ from .. import fleet as _fleet
 from .. import model as _model
 from .. import tco as _tco
 from ..formatting import format_value
+from ..wording import about, compared, percent, relation
 from . import _fleet_drivers as _drivers
 from ._base import Inputs, StepBuilder, StepResult
 
@@ -98,7 +99,8 @@ def step2(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     -------
     StepResult
         Tables ``written_off``, ``schedule``, ``opex_vs_semianalysis``, ``owned_hour``; sentences
-        ``four_years`` and ``semianalysis_opex``; figures ``fig02_yearly_cost_stack``,
+        ``written_off``, ``four_years``, ``semianalysis_opex`` and ``meaning`` (the run's part of "What
+        this means"); figures ``fig02_yearly_cost_stack``,
         ``fig02_owned_vs_rented_gpu_hour``.
     """
     inputs = inputs or Inputs.load()
@@ -111,6 +113,7 @@ def step2(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     _semianalysis_opex(b, inputs, values, point, deps)
     _yearly_cost_figure(b, inputs, values, point, schedule)
     _owned_hour(b, inputs, values, point, deps)
+    b.say("meaning", _meaning(b, inputs, values))
     return b.result(_answer(b, inputs, values), "fig02_yearly_cost_stack")
 
 
@@ -210,6 +213,19 @@ def _written_off(b: StepBuilder, inputs: Inputs, values, point: Mapping, deps: M
         },
         caption=f"What is left to write off of each GPU type's cost when the 4-year window opens on {start}",
     )
+    b.say("written_off", _written_off_sentence(written, start))
+
+
+def _written_off_sentence(written: pd.DataFrame, start) -> str:
+    """Each GPU type in the fleet with the share of its cost written off when the window opens."""
+    parts = [
+        f"{percent(row['written_off_by_window_start'])} of the {gpu_type}s' "
+        f"(bought {dt.date.fromisoformat(str(row['acquired'])).year})"
+        for gpu_type, row in written.iterrows()
+        if row["gpus"] > 0
+    ]
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+    return f"When the window opens on {start}, what is already written off of each type's cost is {listed}."
 
 
 def _schedule(b: StepBuilder, inputs: Inputs, values) -> pd.DataFrame:
@@ -288,10 +304,11 @@ def _four_years(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
         SOURCES,
         deps["financing"],
     )
+    capital_cost_words = f"the cost of capital US${financing / 1e6:,.0f}M" if financing > 0 else "no cost of capital"
     b.say(
         "four_years",
         f"Over four years the fleet costs **US${tco_4y / 1e9:.2f}B**, of which operating costs are "
-        f"US${opex_4y / 1e9:.2f}B and the cost of capital US${financing / 1e6:,.0f}M; electricity alone is "
+        f"US${opex_4y / 1e9:.2f}B and {capital_cost_words}; electricity alone is "
         f"US${point['tco_electricity_usd'] / 4e6:.0f}M a year.",
     )
 
@@ -305,7 +322,7 @@ def _semianalysis_opex(b: StepBuilder, inputs: Inputs, values, point: Mapping, d
     )
     explained["share_of_944m"] = explained["over_4_years_usd"] / sa_opex
     explained.loc["total"] = explained.sum()
-    electricity_share = b.number(
+    b.number(
         "electricity_share_of_sa_opex",
         float(explained.loc["electricity", "share_of_944m"]),
         "fraction",
@@ -313,7 +330,7 @@ def _semianalysis_opex(b: StepBuilder, inputs: Inputs, values, point: Mapping, d
         SOURCES,
         deps["electricity"],
     )
-    opex_share = b.number(
+    b.number(
         "opex_share_of_sa_opex",
         float(explained.loc["total", "share_of_944m"]),
         "fraction",
@@ -358,19 +375,41 @@ def _semianalysis_opex(b: StepBuilder, inputs: Inputs, values, point: Mapping, d
         },
         caption="Our operating costs over 4 years against SemiAnalysis's US$944M",
     )
-    if needed >= 0:
+    b.say("semianalysis_opex", _semianalysis_opex_sentence(b, sa_opex, hosting, needed))
+
+
+#: How close our operating costs must come to SemiAnalysis's US$944M to count as the same [fraction].
+SA_OPEX_TOLERANCE = 0.05
+
+
+def _semianalysis_opex_sentence(b: StepBuilder, sa_opex: float, hosting: float, needed: float) -> str:
+    """Our 4-year operating costs against SemiAnalysis's US$944M, worded from the run's numbers."""
+    electricity_share = b.numbers["electricity_share_of_sa_opex"].value
+    opex = b.numbers["opex_4y_usd"].value
+    electricity_words = {
+        "below": "so electricity alone cannot explain it",
+        "equal": "so electricity alone would about explain it",
+        "above": "so electricity alone is more than it",
+    }[relation(electricity_share, 1.0, SA_OPEX_TOLERANCE)]
+    where = relation(opex, sa_opex, SA_OPEX_TOLERANCE)
+    if where == "below":
         closing = (
-            f"Closing the gap with the datacentre alone would take US${needed:,.0f} per kW-month, against the "
-            f"US${hosting:,.0f} assumed."
+            f"They fall short of it: closing the gap with the datacentre alone would take US${needed:,.0f} per "
+            f"kW-month, against the US${hosting:,.0f} assumed."
+        )
+    elif where == "equal":
+        closing = f"They match it within {SA_OPEX_TOLERANCE:.0%}."
+    elif needed >= 0:
+        closing = (
+            f"They exceed it: the datacentre price that would bring them down to it is US${needed:,.0f} per "
+            f"kW-month, against the US${hosting:,.0f} assumed."
         )
     else:
-        closing = (
-            f"Our operating costs exceed it even with a free datacentre (US${hosting:,.0f} per kW-month is assumed)."
-        )
-    b.say(
-        "semianalysis_opex",
-        f"At these parameters, four years of electricity are **{electricity_share:.0%}** of US$944M, and all the "
-        f"named operating costs together **{opex_share:.0%}**. {closing}",
+        closing = f"They exceed it even with a free datacentre (US${hosting:,.0f} per kW-month is assumed)."
+    return (
+        f"At these parameters, four years of electricity are **{percent(electricity_share)}** of US$944M, "
+        f"{electricity_words}; all the named operating costs together are **{percent(opex / sa_opex)}** of it. "
+        f"{closing}"
     )
 
 
@@ -463,6 +502,40 @@ def _owned_hour(b: StepBuilder, inputs: Inputs, values, point: Mapping, deps: Ma
         drawn_types=DRAWN_TYPES,
         utilisation=utilisation,
         price_usd_per_gpu_hour=price,
+    )
+
+
+#: How close an owned H800-hour must be to DeepSeek's US$2 to count as "close to" it [fraction].
+RENTAL_TOLERANCE = 0.10
+
+
+def _meaning(b: StepBuilder, inputs: Inputs, values) -> str:
+    """The run-dependent bullets of "What this means": the yearly cost and its make-up, electricity's
+    share, and the owned H800-hour against DeepSeek's US$2, each worded from this run's numbers."""
+    per_year, tco_4y = b.numbers["tco_per_year_usd"].value, b.numbers["tco_4y_usd"].value
+    capital_share = b.numbers["capital_4y_usd"].value / tco_4y
+    electricity_share = b.numbers["annual_electricity_usd"].value / per_year
+    h800_hour = b.numbers["owned_cost_per_h800_hour_usd"].value
+    published_price = inputs.published["v3_rental_price"]
+    hour_words = compared(
+        h800_hour,
+        published_price,
+        "USD",
+        RENTAL_TOLERANCE,
+        reference_words="DeepSeek's rental price",
+    )
+    if relation(h800_hour, published_price, RENTAL_TOLERANCE) == "equal":
+        verdict = "so pricing the final run at that rate was not unreasonable for *that run*"
+    else:
+        verdict = "so at this run's assumptions DeepSeek's rate does not stand for what an owned hour costs"
+    return (
+        f"- **Owning and running the fleet costs {about(per_year, 'USD')} a year**, "
+        f"{percent(capital_share)} of it capital (amortisation and the cost of capital).\n"
+        f"- **Electricity is {percent(electricity_share)} of the yearly cost** at "
+        f"US${values['electricity_price_usd_per_kwh']:.3g} per kWh, and four years of it are "
+        f"{percent(b.numbers['electricity_share_of_sa_opex'].value)} of SemiAnalysis's US$944M.\n"
+        f"- **An owned H800-hour costs {hour_words}** at {percent(values['utilisation'])} utilisation, "
+        f"{verdict}."
     )
 
 

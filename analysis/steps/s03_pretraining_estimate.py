@@ -62,7 +62,8 @@ def step3(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     -------
     StepResult
         Tables ``table1``, ``pace``, ``compute``, ``r1``, ``exclusions``, ``fleet_year``,
-        ``comparable``; figures ``fig03_cost_by_stage``, ``fig03_cost_vs_gpu_hour_price``,
+        ``comparable``; sentences ``table1`` and ``fleet_share``; figures ``fig03_cost_by_stage``,
+        ``fig03_cost_vs_gpu_hour_price``,
         ``fig03_run_vs_fleet_year``, ``fig03_comparable_runs``.
     """
     inputs = inputs or Inputs.load()
@@ -322,6 +323,8 @@ def _r1(b: StepBuilder, inputs: Inputs, price: float, price_words: str, v3_total
 def _fleet_year(b: StepBuilder, inputs: Inputs, values, v3_total: float, r1_total: float) -> dict:
     gpus = inputs.gpus
     counts = _fleet.fleet_gpus(**{name: values[name] for name in COUNTS})
+    baselines = {name: p.baseline for name, p in inputs.register.items()}
+    fleet_name = _wording.whose(values, baselines, COUNTS, "the fleet SemiAnalysis describes", "this run's fleet")
     fleet = pd.DataFrame({"gpus": np.asarray(counts, dtype=float)}, index=pd.Index(_fleet.GPU_TYPES, name="gpu_type"))
     fleet["h800_equivalent_gpus"] = _fleet.h800_equivalent_gpus(
         fleet["gpus"], gpus.loc[fleet.index, "dense_bf16_tflops"], gpus.loc["H800", "dense_bf16_tflops"]
@@ -374,7 +377,7 @@ def _fleet_year(b: StepBuilder, inputs: Inputs, values, v3_total: float, r1_tota
             "h800_equivalent_hours_per_year": ("H800-equivalent GPU-hours a year", "count"),
             "sources": ("Sources", "sources"),
         },
-        caption="What the fleet SemiAnalysis describes can deliver in a year, by GPU type",
+        caption=f"What {fleet_name} can deliver in a year, by GPU type",
     )
     fleet_year = fleet["h800_equivalent_hours_per_year"]
     bars = [("The fleet, one year", gpu_type, hours) for gpu_type, hours in fleet_year.items()]
@@ -385,11 +388,16 @@ def _fleet_year(b: StepBuilder, inputs: Inputs, values, v3_total: float, r1_tota
         title=f"V3's final training used {share_fleet:.1%} of a year of the fleet's compute "
         f"({share_h800:.1%} of its H800s' hours)",
         caption="GPU-hours of DeepSeek-V3's full final training, and with R1's RL (black bars, all on H800s), beside "
-        "what the fleet SemiAnalysis describes could deliver in one year, by GPU type, each GPU weighed by its dense "
+        f"what {fleet_name} could deliver in one year, by GPU type, each GPU weighed by its dense "
         "BF16 peak against the H800's ({colours}; white text: the GPU count).",
         sources=(*V3, *R1, "semianalysis-2025-deepseek-debates"),
         fleet_types=len(fleet_year),
         gpus=dict(fleet["gpus"]),
+    )
+    b.say(
+        "fleet_share",
+        f"- **The final V3 run used {_wording.percent(share_fleet)} of one year of the compute of {fleet_name}** "
+        f"({_wording.percent(share_h800)} of one year of its {values['h800_gpus']:,} H800s' hours).",
     )
     return {"fleet": share_fleet, "h800": share_h800}
 

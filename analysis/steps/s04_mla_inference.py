@@ -27,6 +27,7 @@ import pandas as pd
 from .. import kvcache as _kvcache
 from .. import model as _model
 from .. import serving as _serving
+from .. import wording as _wording
 from . import s02_capex_amortisation as _s02
 from ._base import Inputs, StepBuilder, StepResult, step_parameters
 
@@ -99,7 +100,8 @@ def step4(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     -------
     StepResult
         Tables ``kv``, ``reductions``, ``measured``, ``capacity``, ``roofline``, ``v2_vs_67b``;
-        figures ``fig04_kv_bytes_by_attention``, ``fig04_cached_sequences_vs_context``,
+        sentences ``kv_v3``, ``roofline``, ``v2_ratio`` and ``meaning`` (the run's part of "What this
+        means"); figures ``fig04_kv_bytes_by_attention``, ``fig04_cached_sequences_vs_context``,
         ``fig04_cost_per_m_tokens_vs_batch``.
 
     Raises
@@ -120,6 +122,7 @@ def step4(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     capacity = _capacity(b, variants, instance, v3, values)
     gap = _roofline(b, inputs, variants, capacity, instance, v3, values, measured)
     _v2_vs_67b(b, inputs, configs, values)
+    b.say("meaning", _meaning(b, inputs, values, measured, gap))
     answer = (
         "The 93.3% is DeepSeek-V2's KV cache (MLA plus 6-bit quantisation) against DeepSeek 67B, not a cut in "
         f"cost; at the throughput DeepSeek measured, a million output tokens cost about US${measured['deepseek']:.2f} "
@@ -411,6 +414,43 @@ def _capacity(b: StepBuilder, variants: dict, instance, v3: dict, values) -> pd.
         context_tokens=context,
     )
     return capacity
+
+
+#: How close the roofline may come to the measured throughput and still count as "about" it [fraction].
+ROOFLINE_TOLERANCE = 0.10
+
+
+def _meaning(b: StepBuilder, inputs: Inputs, values, measured: dict, gap: float) -> str:
+    """The run-dependent bullets of "What this means": measured costs per token at the run's price and
+    the roofline against the measurement, worded by :func:`analysis.wording.relation`."""
+    price, published_price = values["gpu_hour_price_usd"], inputs.published["v3_rental_price"]
+    price_words = _wording.whose(
+        {"p": price}, {"p": published_price}, ["p"], f"DeepSeek's US${price:g}", f"this run's US${price:g}"
+    )
+    owned = b.numbers["cost_per_m_output_tokens_owned_usd"].value
+    where = _wording.relation(gap, 1.0, ROOFLINE_TOLERANCE)
+    if where == "above":
+        roof = (
+            f"**The roofline is an upper bound on throughput, {gap:.1f} times what DeepSeek measured**, so it is "
+            "a lower bound on cost, shown beside the measurement, not instead of it."
+        )
+    elif where == "equal":
+        roof = (
+            f"**The roofline comes within {ROOFLINE_TOLERANCE:.0%} of what DeepSeek measured** ({gap:.2f} times it) "
+            "at this run's batch and context: the bound leaves little room above the measurement."
+        )
+    else:
+        roof = (
+            f"**The roofline is below what DeepSeek measured** ({gap:.2f} times it): at this run's batch and "
+            "context the bound does not hold, so DeepSeek did not serve at these settings."
+        )
+    return (
+        f"- **What a token costs, measured first.** At DeepSeek's measured decode throughput a million output tokens "
+        f"cost US${measured['deepseek']:.2f} at {price_words} per GPU-hour (US${owned:.2f} at step 2's owned "
+        f"H800-hour), and US${measured['day6']:.2f} with the whole day's prefill and idle time loaded on them; "
+        f"SGLang's open reproduction on H100s measures US${measured['sglang']:.2f} at the same price.\n"
+        f"- {roof}"
+    )
 
 
 def _roofline(b: StepBuilder, inputs, variants: dict, capacity, instance, v3: dict, values, measured: dict) -> float:

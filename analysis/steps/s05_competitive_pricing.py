@@ -27,6 +27,7 @@ import pandas as pd
 
 from .. import model as _model
 from .. import pricing as _pricing
+from .. import wording as _wording
 from ..formatting import format_value
 from ..units import HOURS_PER_DAY
 from . import s02_capex_amortisation as _s02
@@ -116,7 +117,8 @@ def step5(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     -------
     StepResult
         Tables ``prices``, ``article_day``, ``timeline``, ``ratios``, ``blended``, ``table4``,
-        ``per_task``, ``day6``, ``bridge``; sentences ``article_day``, ``day6``, ``fleet``;
+        ``per_task``, ``day6``, ``bridge``; sentences ``article_day``, ``day6``, ``fleet``,
+        ``meaning_margin`` (the run's part of "What this means");
         figures ``fig05_price_comparison``, ``fig05_price_vs_quality``, ``fig05_margin_bridge``.
     """
     inputs = inputs or Inputs.load()
@@ -141,6 +143,7 @@ def step5(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     day = _day6(b, inputs, values, point)
     _caveats(b, inputs, values, point, day)
     _serving_fleet(b, inputs, values, point)
+    b.say("meaning_margin", _meaning_margin(b, inputs, values))
     return b.result(_answer(b, inputs, values, gap, day), "fig05_margin_bridge")
 
 
@@ -740,6 +743,22 @@ def _serving_fleet(b: StepBuilder, inputs: Inputs, values, point: dict) -> None:
 
 
 # --------------------------------------------------------------------------- the answer
+def _meaning_margin(b: StepBuilder, inputs: Inputs, values) -> str:
+    """The "0 margins" bullet of "What this means", from the run's day of serving: the GPU cost against the
+    theoretical revenue (rented and owned), then the margin after the caveats against the ledger's threshold."""
+    numbers = {number_id: n.value for number_id, n in b.numbers.items()}
+    revenue = numbers["day6_revenue_usd"]
+    price = values["gpu_hour_price_usd"]
+    cost_share, owned_share = numbers["day6_cost_usd"] / revenue, numbers["day6_cost_owned_usd"] / revenue
+    after, breakeven = numbers["day6_margin_after_caveats"], numbers["day6_breakeven_paid_share"]
+    return (
+        f'- **"0 margins" against DeepSeek\'s own day of data.** At US${price:g} per GPU-hour the GPU cost of '
+        f"serving was {_wording.percent(cost_share)} of the theoretical revenue, and {_wording.percent(owned_share)} "
+        f"at step 2's owned H800-hour. After DeepSeek's caveats, at our assumed shares, the margin is "
+        f"{format_value(after, 'fraction')}: {_zero_margin_words(inputs, after, breakeven)}"
+    )
+
+
 def _answer(b: StepBuilder, inputs: Inputs, values, gap: float, day: dict) -> str:
     numbers = {number_id: n.value for number_id, n in b.numbers.items()}
     price = values["gpu_hour_price_usd"]
