@@ -190,13 +190,14 @@ def publish(tmp: Path, plan: Plan) -> None:
         "report_version": __version__,
         "parameters": {k: plan.values[k] for k in sorted(plan.values)},
         "differs_from_baseline": sorted(plan.differs),
+        "monte_carlo_ranges": {k: list(r) for k, r in sorted(plan.ranges.items())},
     }
     _write_text(tmp / "results.json", _results.to_json(all_results, meta))
     _write_text(tmp / "results.csv", _results.to_csv(all_results))
     _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
     from .. import model as _model
 
-    ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir)
+    ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir, ranges=plan.ranges)
     _write_text(tmp / "claims.csv", ledger_csv(ledger))
     site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers)
     write_marker(tmp, plan)
