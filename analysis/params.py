@@ -160,7 +160,7 @@ class Parameter:
         """The one-line refusal of an override of a fixed fact.
 
         >>> print(load_register()["bytes_per_weight"].fixed_error())  # doctest: +ELLIPSIS
-        bytes_per_weight is fixed: it is bytes per weight ... from deepseek-v3-report; it cannot be overridden ...
+        bytes_per_weight is fixed: it is bytes per model weight (1.0 bytes per parameter) from deepseek-v3-report; ...
         """
         sources = ", ".join(self.source_ids)
         return ParameterError(

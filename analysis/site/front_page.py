@@ -371,8 +371,8 @@ def monte_carlo_words(param, value, run_range) -> str:
     >>> from analysis.params import load_register
     >>> monte_carlo_words(load_register()["pue"], 1.2, None)
     'held at 1.2 (its spread is off; give it a range with -p pue LOW..HIGH)'
-    >>> monte_carlo_words(load_register()["pue"], 1.25, (1.2, 1.3))
-    'drawn from 1.2 to 1.3 (this run\'s range; the register\'s is 1.1 to 1.3)'
+    >>> print(monte_carlo_words(load_register()["pue"], 1.25, (1.2, 1.3)))
+    drawn from 1.2 to 1.3 (this run's range; the register's is 1.1 to 1.3)
     >>> monte_carlo_words(load_register()["as_of_date"], "2025-03-01", None)
     'not drawn (fixed in the register)'
     """
