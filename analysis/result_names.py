@@ -29,7 +29,9 @@ def _step_numbers(data_dir: str | None) -> dict[str, tuple[int, object]]:
     register = _params.load_register(data_dir)
     values = steps.run_values({"monte_carlo_draws": int(register["monte_carlo_draws"].bounds.lower)}, data_dir)
     inputs = steps.Inputs.load(data_dir)
-    return {n.id: (step, n) for step, function in steps.STEPS.items() for n in function(values, inputs).numbers.values()}
+    return {
+        n.id: (step, n) for step, function in steps.STEPS.items() for n in function(values, inputs).numbers.values()
+    }
 
 
 def data_files_citing(source_ids, data_dir: Path | str | None = None) -> list[str]:

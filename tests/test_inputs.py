@@ -32,9 +32,15 @@ NOTEBOOK_01 = REPO / "notebooks" / "01_gpu_inventory.ipynb"
             r"^error: the fleet is over-committed: its disclosed uses need 136% of its compute \(training 11%, "
             r"experiments 27%, serving 89%, High-Flyer's share 10%\); to fit, give it at least 2,874 H800-equivalent",
         ),
-        (["-p", "bytes_per_weight", "2"], r"^error: bytes_per_weight is fixed: it is .* from deepseek-v3-report; it cannot"),
+        (
+            ["-p", "bytes_per_weight", "2"],
+            r"^error: bytes_per_weight is fixed: it is .* from deepseek-v3-report; it cannot",
+        ),
         (["-p", "mfu", "0.5"], r"^error: mfu is a result, not a parameter: step 3 computes it \(v3_mfu_bf16"),
-        (["-p", "gpu_hour_price_usd", "2.5..3"], r"^error: gpu_hour_price_usd range 2.5..3 does not contain its baseline 2"),
+        (
+            ["-p", "gpu_hour_price_usd", "2.5..3"],
+            r"^error: gpu_hour_price_usd range 2.5..3 does not contain its baseline 2",
+        ),
     ],
     ids=["over-committed fleet", "fixed fact", "result", "range without the baseline"],
 )
@@ -52,7 +58,11 @@ def test_an_over_committed_fleet_is_refused_by_the_plan_and_by_a_notebook_run_on
     values = params.resolve_parameters(REGISTER, SMALL_FLEET)
     with pytest.raises(params.ParameterError, match="over-committed.*set h800_gpus, h100_gpus, hopper_gpus, a100_gpus"):
         check_model_outputs(values)
-    history = ["", notebooks.parameters_cell(NOTEBOOK_01), "# Parameters\n" + "\n".join(f"{n} = {v}" for n, v in SMALL_FLEET.items())]
+    history = [
+        "",
+        notebooks.parameters_cell(NOTEBOOK_01),
+        "# Parameters\n" + "\n".join(f"{n} = {v}" for n, v in SMALL_FLEET.items()),
+    ]
     with pytest.raises(params.ParameterError, match="^the fleet is over-committed"):
         params.check_parameters({"In": history, **SMALL_FLEET})
     # Just large enough (the refusal's own figure, in H800s) fits.
@@ -146,7 +156,10 @@ def test_a_notebook_given_a_fixed_fact_refuses_it_but_takes_its_baseline_from_th
             r"^cost_development_usd is a result, not a parameter: step 6 computes it .* and the parameters "
             r"gpu_hour_price_usd, experiment_compute_multiple, .*; set those instead$",
         ),
-        ("tco_per_year_usd", r"^tco_per_year_usd is a result, not a parameter: step 2 computes it .*data/server_prices"),
+        (
+            "tco_per_year_usd",
+            r"^tco_per_year_usd is a result, not a parameter: step 2 computes it .*data/server_prices",
+        ),
     ],
 )
 def test_asking_for_a_result_names_the_step_the_data_and_the_parameters_that_set_it(name, words):
@@ -155,7 +168,9 @@ def test_asking_for_a_result_names_the_step_the_data_and_the_parameters_that_set
 
 
 def test_a_misspelt_parameter_is_still_an_unknown_parameter_with_suggestions():
-    with pytest.raises(params.ParameterError, match=r"^unknown parameter 'gpu_hour_pric'; did you mean gpu_hour_price_usd"):
+    with pytest.raises(
+        params.ParameterError, match=r"^unknown parameter 'gpu_hour_pric'; did you mean gpu_hour_price_usd"
+    ):
         params.parse_cli_overrides([("gpu_hour_pric", "1")], REGISTER)
 
 
@@ -172,7 +187,10 @@ def test_a_range_on_the_command_line_is_split_from_the_values():
     ("spec", "words"),
     [
         ({"gpu_hour_price_usd": "0..3"}, r"^gpu_hour_price_usd = 0 is not allowed: .* > 0"),
-        ({"gpu_hour_price_usd": "3..1.5"}, r"^gpu_hour_price_usd range 3..1.5: the low end must be below the high end$"),
+        (
+            {"gpu_hour_price_usd": "3..1.5"},
+            r"^gpu_hour_price_usd range 3..1.5: the low end must be below the high end$",
+        ),
         ({"gpu_hour_price_usd": "2.5..3"}, r"does not contain its baseline 2, the Monte Carlo's centre"),
         ({"research_staff": "140..150.5"}, r"^research_staff = 150.5 has the wrong type: .* whole number"),
         ({"pue": "1.1..x"}, r"^pue = x has the wrong type"),

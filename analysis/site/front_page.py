@@ -377,7 +377,8 @@ def monte_carlo_words(param, value, run_range) -> str:
     'not drawn (fixed in the register)'
     """
     if run_range is not None:
-        return f"drawn from {run_range[0]:g} to {run_range[1]:g} (this run's range; the register's is {param.low:g} to {param.high:g})"
+        low, high = run_range
+        return f"drawn from {low:g} to {high:g} (this run's range; the register's is {param.low:g} to {param.high:g})"
     if param.distribution == "fixed":
         return "not drawn (fixed in the register)"
     return f"held at {value:g} (its spread is off; give it a range with -p {param.name} LOW..HIGH)"

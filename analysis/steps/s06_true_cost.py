@@ -298,10 +298,7 @@ def _headline(b: StepBuilder, values, intervals: pd.DataFrame, held: list[str], 
     held_words = f"; held at this run's values: {', '.join(register[n].label or n for n in held)}" if held else ""
     held_words += (
         "; drawn from this run's ranges: "
-        + ", ".join(
-            f"{register[n].label or n} {lo:g} to {hi:g}"
-            for n, (lo, hi) in b.inputs.ranges.items()
-        )
+        + ", ".join(f"{register[n].label or n} {lo:g} to {hi:g}" for n, (lo, hi) in b.inputs.ranges.items())
         if b.inputs.ranges
         else ""
     )
