@@ -79,7 +79,10 @@ def result_error(name: str, data_dir: Path | str | None = None) -> _params.Param
     True
     """
     key = str(Path(data_dir).resolve()) if data_dir is not None else None
-    numbers = _step_numbers(key)
+    try:
+        numbers = _step_numbers(key)
+    except (ValueError, KeyError):  # data the steps cannot run on: the name is then only an unknown one
+        return None
     matches = matching_results(name, list(numbers))
     if matches:
         step, number = numbers[matches[0]]

@@ -190,8 +190,9 @@ def publish(tmp: Path, plan: Plan) -> None:
         "report_version": __version__,
         "parameters": {k: plan.values[k] for k in sorted(plan.values)},
         "differs_from_baseline": sorted(plan.differs),
-        "monte_carlo_ranges": {k: list(r) for k, r in sorted(plan.ranges.items())},
     }
+    if plan.ranges:  # given by -p NAME LOW..HIGH or the scenario
+        meta["monte_carlo_ranges"] = {k: list(r) for k, r in sorted(plan.ranges.items())}
     _write_text(tmp / "results.json", _results.to_json(all_results, meta))
     _write_text(tmp / "results.csv", _results.to_csv(all_results))
     _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
