@@ -14,7 +14,7 @@ import pytest
 from analysis import notebooks, params, report, steps, uncertainty
 from analysis.data import DataError
 from analysis.model_check import check_model_outputs
-from analysis.site.front_page import monte_carlo_words
+from analysis.site.front_page import differs_rows, monte_carlo_words
 from conftest import REPO, run_cli
 
 REGISTER = params.load_register()
@@ -266,3 +266,15 @@ def test_the_front_page_says_what_the_monte_carlo_does_with_each_parameter_a_run
     )
     assert monte_carlo_words(REGISTER["gpu_hour_price_usd"], 2.0, (1.5, 2.5)).startswith("drawn from 1.5 to 2.5")
     assert monte_carlo_words(REGISTER["random_seed"], 7, None) == "not drawn (fixed in the register)"
+
+
+def test_the_front_pages_table_of_changes_lists_held_and_ranged_parameters(tmp_path):
+    plan = report.plan_report(
+        "baseline", [("pue", "1.2"), ("gpu_hour_price_usd", "1.5..2.5"), ("random_seed", "7")], out=tmp_path / "o"
+    )
+    rows = {r["name"]: r for r in differs_rows(plan)}
+    assert sorted(rows) == ["gpu_hour_price_usd", "pue", "random_seed"]
+    assert rows["pue"]["value"] == 1.2 and rows["pue"]["monte_carlo"].startswith("held at 1.2 (its spread is off")
+    assert rows["gpu_hour_price_usd"]["value"] == "1.5 to 2.5"
+    assert rows["gpu_hour_price_usd"]["monte_carlo"].startswith("drawn from 1.5 to 2.5")
+    assert rows["random_seed"]["monte_carlo"] == "not drawn (fixed in the register)"
