@@ -14,6 +14,7 @@ from .. import data as _data
 from .. import notebooks as _notebooks
 from .. import params as _params
 from .. import paths as _paths
+from .. import run_identity as _run_identity
 from ..model_check import check_model_outputs
 from .errors import ReportError, shown_path
 from .outdir import check_out_dir
@@ -40,6 +41,9 @@ class Plan:
     #: ``--scenario`` and ``--out`` as the user gave them (None: not given), for the re-run command.
     scenario_arg: str | None = None
     out_arg: str | None = None
+    #: What this run is (scenario, overrides, data, code): ``results.json``'s ``run`` object and the stamp
+    #: on every figure, CSV and page (:mod:`analysis.run_identity`).
+    run: _run_identity.RunIdentity | None = None
     #: Ranges the run gives ranged parameters for the Monte Carlo (the scenario's, then ``-p NAME LOW..HIGH``):
     #: name -> (low, high); and those given by ``-p``.
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -171,9 +175,25 @@ def plan_report(
         Path(data_dir).resolve() if data_dir is not None else None,
         scenario_arg=str(scenario),
         out_arg=None if out is None else os.fspath(out),
+        run=run_identity_of(scen, given, data_dir),
         ranges=ranges,
         cli_ranges=cli_ranges,
     )
+
+
+def run_identity_of(scen: _params.Scenario, cli: dict[str, Any], data_dir: Path | str | None = None):
+    """The run's identity: its scenario, the overrides (the scenario's, then ``-p``'s) and the data it reads.
+
+    A range (``-p NAME LOW..HIGH`` or a scenario's ``{low, high}``) is an override written ``LOW..HIGH``,
+    so a run with a narrowed spread has a run id of its own.
+    """
+    root = Path(data_dir) if data_dir is not None else _paths.DATA_DIR
+    try:
+        scenario_file = Path(scen.path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:  # a scenario file given by path, outside the data folder
+        scenario_file = None
+    overrides = {**scen.overrides, **{k: range_text(*r) for k, r in scen.ranges.items()}, **cli}  # a range as LOW..HIGH
+    return _run_identity.identify(scen.name, overrides, root, scenario_file, scenario_sha256=scen.sha256)
 
 
 def check_every_scenario(data_dir: Path | str | None = None, register: dict | None = None) -> None:

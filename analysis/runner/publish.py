@@ -32,12 +32,25 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def figures_csv(entries: list[dict]) -> str:
+def figures_csv(entries: list[dict], run: dict | None = None) -> str:
+    """The figure manifest: one row per figure, with the run's scenario and id on every row (``run``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(FIGURE_FIELDS)
+    writer.writerow((*FIGURE_FIELDS, "scenario", "run_id"))
+    scenario, run_id = (run["scenario"], run["run_id"]) if run else ("", "")
     for e in sorted(entries, key=lambda e: e["id"]):
-        writer.writerow([e["id"], e["title"], e["caption"], ";".join(e["sources"]), e["notebook"], f"{e['id']}.csv"])
+        writer.writerow(
+            [
+                e["id"],
+                e["title"],
+                e["caption"],
+                ";".join(e["sources"]),
+                e["notebook"],
+                f"{e['id']}.csv",
+                scenario,
+                run_id,
+            ]
+        )
     return buf.getvalue()
 
 
@@ -193,9 +206,10 @@ def publish(tmp: Path, plan: Plan) -> None:
     }
     if plan.ranges:  # given by -p NAME LOW..HIGH or the scenario
         meta["monte_carlo_ranges"] = {k: list(r) for k, r in sorted(plan.ranges.items())}
-    _write_text(tmp / "results.json", _results.to_json(all_results, meta))
+    run = plan.run.as_dict() if plan.run is not None else None
+    _write_text(tmp / "results.json", _results.to_json(all_results, meta, run))
     _write_text(tmp / "results.csv", _results.to_csv(all_results))
-    _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
+    _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures, run))
     from .. import model as _model
 
     ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir, ranges=plan.ranges)
