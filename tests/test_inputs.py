@@ -234,7 +234,11 @@ def test_the_plan_gives_the_range_to_step_6_only_and_names_the_run_by_it(tmp_pat
     assert all("monte_carlo_ranges" not in p for stem, p in plan.notebook_params.items() if stem != "06_true_cost")
     assert plan.label == "baseline+gpu_hour_price_usd=1.5..2.5"
     assert plan.rerun_command().endswith("-p gpu_hour_price_usd 1.5..2.5 --out " + str(tmp_path / "out"))
-    assert report.plan_report("baseline").notebook_params["06_true_cost"].get("monte_carlo_ranges") is None
+    baseline = report.plan_report("baseline")
+    assert baseline.notebook_params["06_true_cost"].get("monte_carlo_ranges") is None
+    # A narrowed spread is another run: its identity names the range, and its run id differs.
+    assert plan.run.overrides == {"gpu_hour_price_usd": "1.5..2.5"}
+    assert plan.run.run_id != baseline.run.run_id
 
 
 def test_a_range_narrows_the_monte_carlo_and_a_held_parameter_has_no_spread():
