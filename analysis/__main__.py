@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("NAME", "VALUE"),
-        help="override one parameter (repeatable); see `python -m analysis params`",
+        help="set one parameter (repeatable): VALUE holds it; LOW..HIGH gives a ranged parameter a new range "
+        "for the Monte Carlo; see `python -m analysis params`",
     )
     rep.add_argument("--out", metavar="DIR", help="output folder (default: reports/<scenario>[+overrides]/)")
     rep.add_argument("--jobs", type=_positive_int, metavar="N", help="notebooks run at once (default: one per CPU)")
@@ -107,6 +108,8 @@ def _cmd_params(args) -> int:
         rng = f"{_fmt(p.low)} to {_fmt(p.high)} ({p.distribution})" if p.low is not None else p.distribution
         if p.allowed:
             rng = "one of " + "|".join(p.allowed)
+        if not p.overridable:
+            rng += " (a sourced fact: not overridable)"
         rows.append((name, _fmt(p.baseline), rng, p.unit, ";".join(p.source_ids), ",".join(usage.get(name, [])) or "-"))
     _print_table(rows)
     return 0

@@ -524,6 +524,7 @@ ASSUMPTIONS = Schema(
         Column("source_ids", "source_ids"),
         Column("note"),
         Column("label"),
+        Column("overridable", "bool"),
     ),
     key=("name",),
     row_rules=(

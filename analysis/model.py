@@ -202,6 +202,7 @@ def claims_ledger(
     results: Mapping[str, Mapping],
     data_dir: Path | str | None = None,
     draws: Mapping[str, np.ndarray] | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ):
     """The claims ledger with every verdict computed: from the run's results and, for claims on the ``draws``
     basis, from the Monte Carlo of the run's parameters (the same draws as step 6: its size and seed).
@@ -221,6 +222,9 @@ def claims_ledger(
         The Monte Carlo of ``values`` already drawn (:class:`analysis.uncertainty.MonteCarlo`, or the
         arrays of :func:`analysis.uncertainty.monte_carlo`, with ``values["monte_carlo_draws"]`` and
         ``values["random_seed"]``, the run's parameters held); without it, a MonteCarlo is made here.
+    ranges : mapping, optional
+        Ranges the run gives ranged parameters (name -> (low, high), :func:`analysis.params.check_ranges`):
+        their draws, and the search for the parameter a verdict rests on, use them instead of the register's.
 
     Returns
     -------
@@ -231,7 +235,7 @@ def claims_ledger(
     from . import claims as _claims
     from . import uncertainty as _uncertainty
 
-    register = _params.load_register(data_dir)
+    register = _params.ranged_register(_params.load_register(data_dir), ranges or {})
     data = load_data(data_dir)
     held = sorted(_params.differs_from_baseline(register, values))
     if draws is None:

@@ -1,4 +1,5 @@
-"""Refuse parameter values that pass their type and bounds but make the cost model give inf or NaN.
+"""Refuse parameter values that pass their type and bounds but make the cost model give inf or NaN,
+or build a fleet too small for what DeepSeek has disclosed it does with it.
 
 The runner calls :func:`check_model_outputs` while it plans a run, and so does
 :func:`analysis.params.check_parameters` in a notebook's second cell, so a notebook run on its own
@@ -9,6 +10,7 @@ one line, rather than failing half-way through with an overflow.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,6 +97,7 @@ def check_model_outputs(
     reference = run({**values, **baseline})
     bad = _non_finite(outputs, reference)
     if not bad:
+        check_fleet_fits(outputs)
         return
     output, kind = bad[0]
     changed = [n for n in sorted(values) if n in register and values[n] != register[n].baseline]
@@ -123,3 +126,69 @@ def check_model_outputs(
         else f"use a value nearer its baseline {p.baseline}"
     )
     raise _params.ParameterError(f"{name} = {shown}{others} makes the cost model {what} ({detail}); {hint}")
+
+
+#: The disclosed uses of a year of the fleet's compute, as the refusal of an over-committed fleet names them.
+FLEET_USES = {
+    "training": "training",
+    "experiments": "experiments",
+    "serving": "serving",
+    "high_flyer": "High-Flyer's share",
+}
+#: The parameters that set the fleet's size, and those that set how much of it the uses need.
+FLEET_SIZE = ("h800_gpus", "h100_gpus", "hopper_gpus", "a100_gpus")
+FLEET_NEEDS = ("experiment_compute_multiple", "development_years", "high_flyer_compute_share")
+
+
+def check_fleet_fits(outputs: dict) -> None:
+    """Refuse a fleet whose disclosed uses need more than all of its compute.
+
+    Step 6 splits a year of the fleet's compute among the final training runs, the experiments
+    around them, serving (Day 6's 1,814 H800 on average) and High-Flyer's own share; what is left is
+    "unallocated". A negative remainder means the run's values describe a fleet that cannot do what
+    DeepSeek has disclosed it did: the bridge would draw a negative "no disclosed use". Such a run is
+    refused, not built with a warning (the Monte Carlo's draws may still produce such fleets; only a
+    run's own values are checked).
+
+    Parameters
+    ----------
+    outputs : dict
+        The cost model's point outputs at the run's values (:func:`analysis.model.point_outputs`),
+        with ``fleet_gpu_hours_share_<use>`` [0-1] and ``fleet_gpu_hours_capacity`` [H800-equivalent
+        GPU-hours per year].
+
+    Raises
+    ------
+    ParameterError
+        One line naming each use's share and what would make the fleet fit, e.g. ``the fleet is
+        over-committed: its disclosed uses need 136% of its compute (training 11%, experiments 27%,
+        serving 89%, High-Flyer's share 10%); to fit, give it at least 6,989 H800-equivalent GPUs (it
+        has 2,048; set h800_gpus, h100_gpus, hopper_gpus, a100_gpus), or need less
+        (experiment_compute_multiple, development_years, high_flyer_compute_share)``.
+
+    Examples
+    --------
+    >>> check_fleet_fits({"fleet_gpu_hours_share_unallocated": 0.2})  # 80% used: fits, nothing raised
+    """
+    from .units import HOURS_PER_YEAR
+
+    unallocated = outputs.get("fleet_gpu_hours_share_unallocated")
+    if unallocated is None or not unallocated < 0:  # fits (or an empty fleet's NaN, refused as non-finite)
+        return
+    shares = {use: float(outputs[f"fleet_gpu_hours_share_{use}"]) for use in FLEET_USES}
+    capacity_gpus = float(outputs["fleet_gpu_hours_capacity"]) / HOURS_PER_YEAR
+    disclosed = shares["training"] + shares["experiments"] + shares["serving"]  # of today's capacity
+    high_flyer = shares["high_flyer"]
+    named = ", ".join(f"{words} {shares[use]:.0%}" for use, words in FLEET_USES.items())
+    if high_flyer < 1:
+        needed_gpus = math.ceil(disclosed * capacity_gpus / (1 - high_flyer))
+        bigger = (
+            f"give it at least {needed_gpus:,} H800-equivalent GPUs (it has {capacity_gpus:,.0f}; "
+            f"set {', '.join(FLEET_SIZE)}), or "
+        )
+    else:
+        bigger = ""
+    raise _params.ParameterError(
+        f"the fleet is over-committed: its disclosed uses need {1 - unallocated:.0%} of its compute ({named}); "
+        f"to fit, {bigger}need less ({', '.join(FLEET_NEEDS)})"
+    )

@@ -86,7 +86,22 @@ PARAMETERS_HEADER = (
 )
 
 
-def parameters_cell_source(names: Iterable[str], register: Mapping[str, Parameter]) -> str:
+#: Settings of a run that are not register parameters, declared by the notebooks that take them (a step
+#: module's ``RUN_SETTINGS``): name -> (type, default literal, what it is in words, ``unit; source``).
+#: ``monte_carlo_ranges`` carries ``-p NAME LOW..HIGH`` (and a scenario's ranges) to step 6's Monte Carlo.
+RUN_SETTINGS = {
+    "monte_carlo_ranges": (
+        "dict",
+        "{}",
+        "Ranges this run gives ranged parameters in the Monte Carlo (-p NAME LOW..HIGH); none: the register's",
+        "parameter name -> [low, high] in its unit; assumption",
+    ),
+}
+
+
+def parameters_cell_source(
+    names: Iterable[str], register: Mapping[str, Parameter], settings: Iterable[str] = ()
+) -> str:
     """The parameters cell that declares ``names``, generated from the register, in the register's order.
 
     Each parameter gets a comment line with its label in words, then one declaration
@@ -116,6 +131,9 @@ def parameters_cell_source(names: Iterable[str], register: Mapping[str, Paramete
         lines.append(f"# {label[:1].upper()}{label[1:]}")
         type_name = "str" if p.type == "date" else p.type  # a date is written as an ISO string
         lines.append(f"{name}: {type_name} = {literal}  # {'; '.join((p.unit, *p.source_ids))}")
+    for name in settings:
+        type_name, literal, words, comment = RUN_SETTINGS[name]
+        lines += [f"# {words}", f"{name}: {type_name} = {literal}  # {comment}"]
     return "\n".join(lines)
 
 
@@ -153,6 +171,8 @@ def parameter_usage(notebooks_dir: Path | None = None) -> dict[str, list[str]]:
     usage: dict[str, list[str]] = {}
     for path in notebook_paths(notebooks_dir):
         for name in notebook_parameters(path):
+            if name in RUN_SETTINGS:
+                continue
             usage.setdefault(name, []).append(path.stem)
     return usage
 

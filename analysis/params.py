@@ -24,7 +24,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +152,21 @@ class Parameter:
     note: str
     #: The parameter in words, for readers (figure labels, reasons); the name is for re-running.
     label: str = ""
+    #: Whether a run may set it (``-p`` or a scenario): every ranged parameter, and a fixed one that
+    #: is a choice or a run setting; not a fixed one that is a sourced fact.
+    overridable: bool = True
+
+    def fixed_error(self) -> ParameterError:
+        """The one-line refusal of an override of a fixed fact.
+
+        >>> print(load_register()["bytes_per_weight"].fixed_error())  # doctest: +ELLIPSIS
+        bytes_per_weight is fixed: it is bytes per model weight (1.0 bytes per parameter) from deepseek-v3-report; ...
+        """
+        sources = ", ".join(self.source_ids)
+        return ParameterError(
+            f"{self.name} is fixed: it is {self.label or self.name} ({self.baseline} {self.unit}) from {sources}; "
+            "it cannot be overridden (only ranged parameters and run settings can; see `python -m analysis params`)"
+        )
 
     def allowed_text(self) -> str:
         """What values are allowed, in words (used in error messages)."""
@@ -328,6 +343,8 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
                 raise fail(column, f"{value:g} is outside the hard bounds {bounds}")
         if row["distribution"] == "lognormal" and low is not None and low <= 0:
             raise fail("low", "a lognormal parameter needs low > 0")
+        if row["distribution"] != "fixed" and not row["overridable"]:
+            raise fail("overridable", f"a {row['distribution']} parameter is overridable (true)")
         register[name] = Parameter(
             name=name,
             type=type_,
@@ -341,6 +358,7 @@ def load_register(data_dir: Path | str | None = None) -> dict[str, Parameter]:
             source_ids=tuple(row["source_ids"]),
             note=row["note"],
             label=row["label"],
+            overridable=bool(row["overridable"]),
         )
     return register
 
@@ -380,7 +398,9 @@ def check_parameters(
     register's baseline for every parameter the notebook does not declare), and a value that
     passes its type and bounds but makes a model output inf or NaN (``gpu_hour_price_usd = 1e308``)
     is refused by name, in one line, as the runner refuses it
-    (:func:`analysis.model_check.check_model_outputs`).
+    (:func:`analysis.model_check.check_model_outputs`); so is a fleet too small for its disclosed uses.
+    A fixed fact given to the notebook (:meth:`Parameter.fixed_error`) and a bad ``monte_carlo_ranges``
+    (:func:`check_ranges`) are refused as the runner refuses them.
 
     Raises
     ------
@@ -400,6 +420,10 @@ def check_parameters(
     for name, param in register.items():
         if name in namespace and (declared is None or name in declared):
             found[name] = param.coerce(namespace[name])
+            if name in injected and not param.overridable and found[name] != param.baseline:
+                raise param.fixed_error()  # the runner gives every notebook each fixed fact at its baseline
+    if "monte_carlo_ranges" in namespace and (declared is None or "monte_carlo_ranges" in declared):
+        check_ranges(namespace["monte_carlo_ranges"], register, resolve_parameters(register, found))
     if check_outputs:
         from .model_check import check_model_outputs  # here: analysis.model_check imports this module
 
@@ -422,6 +446,8 @@ class Scenario:
     external: bool = False
     #: SHA-256 of the file's bytes (hex).
     sha256: str = ""
+    #: Ranges the scenario gives ranged parameters (``NAME: {low: L, high: H}``): name -> (low, high).
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def scenario_names(data_dir: Path | str | None = None) -> list[str]:
@@ -466,24 +492,194 @@ def load_scenario(
             raise ParameterError(
                 f"scenario {path.stem}: unknown source id {shown_value(repr(sid))} (not in data/sources.csv)"
             )
-    overrides = {}
+    overrides, ranges = {}, {}
     for name, value in content["overrides"].items():
         if name not in register:
-            raise unknown_parameter_error(str(name), register, where=f" in scenario {path.stem}")
-        overrides[name] = register[name].coerce(value)
+            raise not_a_parameter_error(str(name), register, where=f" in scenario {path.stem}", data_dir=data_dir)
+        if isinstance(value, dict):
+            ranges.update(check_ranges({name: value}, register))
+        else:
+            overrides[name] = coerce_override(register[name], value)
     return Scenario(
-        path.stem, path, content["description"].strip(), tuple(content["sources"]), overrides, external, digest
+        path.stem,
+        path,
+        content["description"].strip(),
+        tuple(content["sources"]),
+        overrides,
+        external,
+        digest,
+        ranges,
     )
 
 
-def parse_cli_overrides(pairs: Iterable[tuple[str, str]], register: Mapping[str, Parameter]) -> dict[str, Any]:
-    """Validate ``-p NAME VALUE`` pairs (text) against the register."""
-    out = {}
+def parse_cli_overrides(
+    pairs: Iterable[tuple[str, str]], register: Mapping[str, Parameter], data_dir: Path | str | None = None
+) -> dict[str, Any]:
+    """Validate ``-p NAME VALUE`` pairs (text) against the register: the values.
+
+    Ranges (``-p NAME LOW..HIGH``) are left out: :func:`split_cli_overrides` gives both.
+    """
+    return split_cli_overrides(pairs, register, data_dir)[0]
+
+
+def split_cli_overrides(
+    pairs: Iterable[tuple[str, str]], register: Mapping[str, Parameter], data_dir: Path | str | None = None
+) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    """Validate ``-p NAME VALUE`` and ``-p NAME LOW..HIGH`` pairs (text) against the register.
+
+    A value sets (and holds) a parameter; a range ``LOW..HIGH`` gives a ranged parameter a new
+    low and high for the Monte Carlo and keeps it drawn, around its baseline (:func:`check_ranges`).
+
+    Returns
+    -------
+    tuple of dict
+        ``{name: value}`` and ``{name: (low, high)}``.
+
+    Raises
+    ------
+    ParameterError
+        An unknown name (or a result's id: which step computes it), a fixed fact, a value of the wrong
+        type or outside its hard bounds, or a bad range; one line each.
+
+    Examples
+    --------
+    >>> split_cli_overrides([("pue", "1.2"), ("gpu_hour_price_usd", "1.5..2.5")], load_register())
+    ({'pue': 1.2}, {'gpu_hour_price_usd': (1.5, 2.5)})
+    """
+    values, ranges = {}, {}
     for name, text in pairs:
         if name not in register:
-            raise unknown_parameter_error(name, register)
-        out[name] = register[name].coerce(text, from_text=True)
+            raise not_a_parameter_error(name, register, data_dir=data_dir)
+        if isinstance(text, str) and RANGE_SEPARATOR in text:
+            ranges.update(check_ranges({name: text}, register))
+        else:
+            values[name] = coerce_override(register[name], text, from_text=True)
+    return values, ranges
+
+
+def coerce_override(param: Parameter, value: Any, *, from_text: bool = False) -> Any:
+    """A run's value of ``param`` (``-p`` or a scenario), coerced.
+
+    A fixed fact is refused (:meth:`Parameter.fixed_error`).
+    """
+    if not param.overridable:
+        raise param.fixed_error()
+    return param.coerce(value, from_text=from_text)
+
+
+def not_a_parameter_error(
+    name: str, register: Mapping[str, Parameter], where: str = "", data_dir: Path | str | None = None
+) -> ParameterError:
+    """The refusal of a name that is not a parameter: a result's (which step computes it), else an unknown name."""
+    from .result_names import result_error  # here: it imports the steps, which import this module
+
+    return result_error(name, data_dir) or unknown_parameter_error(name, register, where=where)
+
+
+#: What separates the ends of a range on the command line: ``-p NAME LOW..HIGH``.
+RANGE_SEPARATOR = ".."
+
+
+def _range_ends(name: str, spec: Any) -> tuple[Any, Any, bool]:
+    """``(low, high, from_text)`` of a range written ``"LOW..HIGH"``, ``[LOW, HIGH]`` or ``{low: L, high: H}``."""
+    if isinstance(spec, str) and spec.count(RANGE_SEPARATOR) == 1:
+        low, high = spec.split(RANGE_SEPARATOR)
+        return low.strip(), high.strip(), True
+    if isinstance(spec, dict) and set(spec) == {"low", "high"}:
+        return spec["low"], spec["high"], False
+    if isinstance(spec, list | tuple) and len(spec) == 2:
+        return spec[0], spec[1], False
+    raise ParameterError(
+        f"{name}: a range is written LOW..HIGH (-p {name} 1.5..2.5) or {{low: 1.5, high: 2.5}} in a scenario, "
+        f"got {shown_value(spec)}"
+    )
+
+
+def check_ranges(
+    ranges: Mapping[str, Any], register: Mapping[str, Parameter], values: Mapping[str, Any] | None = None
+) -> dict[str, tuple[float, float]]:
+    """Validate ranges given to ranged parameters for the Monte Carlo.
+
+    A range replaces the register's low and high of a parameter whose distribution is not
+    ``fixed``; the parameter is still drawn, with the same distribution, around its baseline,
+    which the range must contain. Each end must be the parameter's type and inside its hard
+    bounds, and the low end below the high end. A parameter is either held at a value or drawn
+    from a range: with ``values`` (the run's), one set away from its baseline is refused.
+
+    Parameters
+    ----------
+    ranges : mapping
+        Parameter name -> ``"LOW..HIGH"``, ``[low, high]`` or ``{"low": low, "high": high}``.
+    register : mapping
+        The assumptions register.
+    values : mapping, optional
+        The run's parameter values.
+
+    Returns
+    -------
+    dict
+        Name -> ``(low, high)`` in the parameter's type, by name.
+
+    Raises
+    ------
+    ParameterError
+        One line naming the parameter, the range and what is allowed.
+
+    Examples
+    --------
+    >>> check_ranges({"gpu_hour_price_usd": [1.5, 2.5]}, load_register())
+    {'gpu_hour_price_usd': (1.5, 2.5)}
+    >>> check_ranges({"gpu_hour_price_usd": "2.5..3"}, load_register())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    analysis.params.ParameterError: gpu_hour_price_usd range 2.5..3 does not contain its baseline 2, ...
+    """
+    if not isinstance(ranges, Mapping):
+        raise ParameterError(f"ranges must map parameter names to LOW..HIGH, got {shown_value(ranges)}")
+    out = {}
+    for name in sorted(ranges):
+        if name not in register:
+            raise unknown_parameter_error(str(name), register, where=" given a range")
+        p = register[name]
+        low, high, from_text = _range_ends(name, ranges[name])
+        if not p.overridable:
+            raise p.fixed_error()
+        if p.distribution == "fixed":
+            raise ParameterError(
+                f"{name} is not drawn in the Monte Carlo (the register fixes it), so it takes no range; "
+                f"set a value instead (-p {name} VALUE)"
+            )
+        low, high = p.coerce(low, from_text=from_text), p.coerce(high, from_text=from_text)
+        shown = f"{low:g}{RANGE_SEPARATOR}{high:g}"
+        if not low < high:
+            raise ParameterError(f"{name} range {shown}: the low end must be below the high end")
+        if not low <= p.baseline <= high:
+            raise ParameterError(
+                f"{name} range {shown} does not contain its baseline {p.baseline:g}, the Monte Carlo's centre; "
+                f"give a range around it (the register's is {p.low:g}{RANGE_SEPARATOR}{p.high:g}) or set a value "
+                f"instead (-p {name} VALUE holds it)"
+            )
+        if values is not None and name in values and values[name] != p.baseline:
+            raise ParameterError(
+                f"{name} is given both a value ({shown_value(values[name])}) and a range ({shown}); give one: a value "
+                f"holds it, a range draws it around its baseline {p.baseline:g}"
+            )
+        out[name] = (low, high)
     return out
+
+
+def ranged_register(
+    register: Mapping[str, Parameter], ranges: Mapping[str, tuple[float, float]]
+) -> dict[str, Parameter]:
+    """The register with each ranged parameter's low and high replaced by the run's range (:func:`check_ranges`).
+
+    >>> ranged_register(load_register(), {"pue": (1.2, 1.3)})["pue"].low
+    1.2
+    """
+    return {
+        name: replace(p, low=ranges[name][0], high=ranges[name][1]) if name in ranges else p
+        for name, p in register.items()
+    }
 
 
 def resolve_parameters(register: Mapping[str, Parameter], *layers: Mapping[str, Any]) -> dict[str, Any]:

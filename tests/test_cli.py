@@ -157,6 +157,9 @@ def test_params_lists_every_parameter_with_range_unit_source_and_notebooks():
         "03_pretraining_estimate",
     ):
         assert expected in row
+    fact = next(line for line in lines if line.startswith("bytes_per_weight "))
+    assert "fixed (a sourced fact: not overridable)" in fact
+    assert "not overridable" not in next(line for line in lines if line.startswith("random_seed "))
 
 
 def test_scenarios_lists_baseline():

@@ -169,7 +169,9 @@ def test_each_step_runs_every_scenario_with_only_the_parameters_its_notebook_dec
 def test_the_notebooks_parameters_cell_is_generated_from_the_register(n):
     module = steps.MODULES[steps.STEPS[n](BASELINE).notebook]
     path = REPO / "notebooks" / f"{module.NOTEBOOK}.ipynb"
-    expected = notebooks.parameters_cell_source(module.PARAMETERS, params.load_register())
+    expected = notebooks.parameters_cell_source(
+        module.PARAMETERS, params.load_register(), getattr(module, "RUN_SETTINGS", ())
+    )
     assert notebooks.parameters_cell(path) == expected, (
         f"{path.name}: its parameters cell differs from the register's; run tools/sync_notebooks.py"
     )

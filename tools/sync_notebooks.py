@@ -27,7 +27,9 @@ def sync(path: Path) -> bool:
             continue
         cell["outputs"], cell["execution_count"] = [], None
         if module is not None and "parameters" in cell["metadata"].get("tags", []):
-            source = notebooks.parameters_cell_source(module.PARAMETERS, params.load_register())
+            source = notebooks.parameters_cell_source(
+                module.PARAMETERS, params.load_register(), getattr(module, "RUN_SETTINGS", ())
+            )
             cell["source"] = source.splitlines(keepends=True)
     new = json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
     if new != text:

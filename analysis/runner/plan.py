@@ -19,6 +19,8 @@ from ..model_check import check_model_outputs
 from .errors import ReportError, shown_path
 from .outdir import check_out_dir
 
+#: The notebook setting through which a run's ranges reach step 6 (:data:`analysis.notebooks.RUN_SETTINGS`).
+RANGES_SETTING = "monte_carlo_ranges"
 #: A default output folder name longer than this (bytes) is shortened with a hash.
 MAX_DEFAULT_NAME_BYTES = 100
 
@@ -42,10 +44,14 @@ class Plan:
     #: What this run is (scenario, overrides, data, code): ``results.json``'s ``run`` object and the stamp
     #: on every figure, CSV and page (:mod:`analysis.run_identity`).
     run: _run_identity.RunIdentity | None = None
+    #: Ranges the run gives ranged parameters for the Monte Carlo (the scenario's, then ``-p NAME LOW..HIGH``):
+    #: name -> (low, high); and those given by ``-p``.
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    cli_ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
-        return self.scenario.name + "".join(f"+{k}={v}" for k, v in sorted(self.cli_overrides.items()))
+        return self.scenario.name + "".join(f"+{k}={v}" for k, v in sorted(_given(self).items()))
 
     def rerun_command(self) -> str:
         """The command that rebuilds this report: the scenario and ``--out`` as given, shell-quoted.
@@ -61,10 +67,24 @@ class Plan:
         scenario = self.scenario_arg if self.scenario_arg is not None else self.scenario.name
         if scenario != "baseline":
             parts.append(f"--scenario {shlex.quote(scenario)}")
-        parts += [f"-p {k} {shlex.quote(str(v))}" for k, v in sorted(self.cli_overrides.items())]
+        parts += [f"-p {k} {shlex.quote(str(v))}" for k, v in sorted(_given(self).items())]
         if self.out_arg is not None:
             parts.append(f"--out {shlex.quote(self.out_arg)}")
         return " ".join(parts)
+
+
+def range_text(low, high) -> str:
+    """A range as ``-p NAME LOW..HIGH`` takes it.
+
+    >>> range_text(1.5, 2.5)
+    '1.5..2.5'
+    """
+    return f"{low}{_params.RANGE_SEPARATOR}{high}"
+
+
+def _given(plan: Plan) -> dict[str, Any]:
+    """What ``-p`` gave: values, and ranges as ``LOW..HIGH`` text."""
+    return {**plan.cli_overrides, **{k: range_text(*r) for k, r in plan.cli_ranges.items()}}
 
 
 def default_out_dir(scenario: str, cli_overrides: dict[str, Any], sha256: str | None = None) -> Path:
@@ -121,8 +141,9 @@ def plan_report(
     _data.validate_all(data_dir)
     register = _params.load_register(data_dir)
     scen = _params.load_scenario(scenario, data_dir=data_dir, register=register)
-    cli = _params.parse_cli_overrides(overrides, register)
+    cli, cli_ranges = _params.split_cli_overrides(overrides, register, data_dir)
     values = _params.resolve_parameters(register, scen.overrides, cli)
+    ranges = _params.check_ranges({**scen.ranges, **cli_ranges}, register, values)
     check_model_outputs(values, data_dir, register)
     check_every_scenario(data_dir, register)
     notebooks = _notebooks.notebook_paths(notebooks_dir)
@@ -131,13 +152,16 @@ def plan_report(
     per_notebook = {}
     for path in notebooks:
         declared = _notebooks.notebook_parameters(path)
-        unknown = [n for n in declared if n not in register]
+        unknown = [n for n in declared if n not in register and n not in _notebooks.RUN_SETTINGS]
         if unknown:
             raise _params.ParameterError(
                 f"{path.name} declares {unknown[0]!r}, which is not in data/assumptions.csv; register it there first"
             )
-        per_notebook[path.stem] = {n: values[n] for n in declared}
-    default_out = default_out_dir(scen.name, cli, scen.sha256 if scen.external else None)
+        per_notebook[path.stem] = {n: values[n] for n in declared if n in register}
+        if RANGES_SETTING in declared and ranges:
+            per_notebook[path.stem][RANGES_SETTING] = {n: list(r) for n, r in ranges.items()}
+    given = {**cli, **{k: range_text(*r) for k, r in cli_ranges.items()}}
+    default_out = default_out_dir(scen.name, given, scen.sha256 if scen.external else None)
     out_dir = check_out_dir(out if out is not None else default_out, data_dir)
     return Plan(
         scen,
@@ -151,18 +175,24 @@ def plan_report(
         Path(data_dir).resolve() if data_dir is not None else None,
         scenario_arg=str(scenario),
         out_arg=None if out is None else os.fspath(out),
-        run=run_identity_of(scen, cli, data_dir),
+        run=run_identity_of(scen, given, data_dir),
+        ranges=ranges,
+        cli_ranges=cli_ranges,
     )
 
 
 def run_identity_of(scen: _params.Scenario, cli: dict[str, Any], data_dir: Path | str | None = None):
-    """The run's identity: its scenario, the overrides (the scenario's, then ``-p``'s) and the data it reads."""
+    """The run's identity: its scenario, the overrides (the scenario's, then ``-p``'s) and the data it reads.
+
+    A range (``-p NAME LOW..HIGH`` or a scenario's ``{low, high}``) is an override written ``LOW..HIGH``,
+    so a run with a narrowed spread has a run id of its own.
+    """
     root = Path(data_dir) if data_dir is not None else _paths.DATA_DIR
     try:
         scenario_file = Path(scen.path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:  # a scenario file given by path, outside the data folder
         scenario_file = None
-    overrides = {**scen.overrides, **cli}
+    overrides = {**scen.overrides, **{k: range_text(*r) for k, r in scen.ranges.items()}, **cli}  # a range as LOW..HIGH
     return _run_identity.identify(scen.name, overrides, root, scenario_file, scenario_sha256=scen.sha256)
 
 

@@ -204,13 +204,15 @@ def publish(tmp: Path, plan: Plan) -> None:
         "parameters": {k: plan.values[k] for k in sorted(plan.values)},
         "differs_from_baseline": sorted(plan.differs),
     }
+    if plan.ranges:  # given by -p NAME LOW..HIGH or the scenario
+        meta["monte_carlo_ranges"] = {k: list(r) for k, r in sorted(plan.ranges.items())}
     run = plan.run.as_dict() if plan.run is not None else None
     _write_text(tmp / "results.json", _results.to_json(all_results, meta, run))
     _write_text(tmp / "results.csv", _results.to_csv(all_results))
     _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures, run))
     from .. import model as _model
 
-    ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir)
+    ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir, ranges=plan.ranges)
     _write_text(tmp / "claims.csv", ledger_csv(ledger))
     site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers)
     write_marker(tmp, plan)

@@ -343,10 +343,7 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
     bridge = figure_by_id.get("fig06_bridge")
     ranged, step_numbers = _result_rows(results, by_id)
     example = next((f"{r}_p50" for r in HEADLINE_COSTS if f"{r}_p50" in by_id), results[0]["id"] if results else "")
-    differs = [
-        {"label": plan.register[n].label or n, "name": n, "baseline": b, "value": v, "unit": plan.register[n].unit}
-        for n, (b, v) in plan.differs.items()
-    ]
+    differs = differs_rows(plan)
     return render(
         "index.html.j2",
         title=f"DeepSeek's true cost: {plan.label}",
@@ -380,3 +377,43 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         ),
         run=_run_of(plan),
     )
+
+
+def monte_carlo_words(param, value, run_range) -> str:
+    """What the Monte Carlo does with a parameter a run set: held (its spread is off) or drawn from the run's range.
+
+    >>> from analysis.params import load_register
+    >>> monte_carlo_words(load_register()["pue"], 1.2, None)
+    'held at 1.2 (its spread is off; give it a range with -p pue LOW..HIGH)'
+    >>> print(monte_carlo_words(load_register()["pue"], 1.25, (1.2, 1.3)))
+    drawn from 1.2 to 1.3 (this run's range; the register's is 1.1 to 1.3)
+    >>> monte_carlo_words(load_register()["as_of_date"], "2025-03-01", None)
+    'not drawn (fixed in the register)'
+    """
+    if run_range is not None:
+        low, high = run_range
+        return f"drawn from {low:g} to {high:g} (this run's range; the register's is {param.low:g} to {param.high:g})"
+    if param.distribution == "fixed":
+        return "not drawn (fixed in the register)"
+    return f"held at {value:g} (its spread is off; give it a range with -p {param.name} LOW..HIGH)"
+
+
+def differs_rows(plan) -> list[dict]:
+    """The parameters a run set (value or range), each with what the Monte Carlo does with it."""
+    rows = []
+    ranges = getattr(plan, "ranges", {})
+    for name in sorted(set(plan.differs) | set(ranges)):
+        p = plan.register[name]
+        run_range = ranges.get(name)
+        value = plan.values[name]
+        rows.append(
+            {
+                "label": p.label or name,
+                "name": name,
+                "baseline": p.baseline,
+                "value": value if run_range is None else f"{run_range[0]:g} to {run_range[1]:g}",
+                "unit": p.unit,
+                "monte_carlo": monte_carlo_words(p, value, run_range),
+            }
+        )
+    return rows

@@ -345,9 +345,38 @@ class Inputs:
     """
 
     _shared: dict[str | None, Inputs] = {}
+    #: Ranges a run gives ranged parameters for the Monte Carlo: name -> (low, high); :attr:`register`
+    #: carries them (:meth:`with_ranges`). Empty: the register's own.
+    ranges: dict[str, tuple[float, float]] = {}
 
     def __init__(self, data_dir: Path | str | None = None):
         self.data_dir = data_dir
+
+    def with_ranges(self, ranges: Mapping[str, Any] | None) -> Inputs:
+        """These inputs with the run's ranges in the register: each named parameter's low and high replaced.
+
+        The one way a range given by ``-p NAME LOW..HIGH`` or a scenario reaches the Monte Carlo
+        and the tornado of step 6: the register they read. The tables already loaded are shared.
+
+        Parameters
+        ----------
+        ranges : mapping or None
+            Parameter name -> ``[low, high]`` (or ``"LOW..HIGH"``), checked by
+            :func:`analysis.params.check_ranges`.
+
+        Examples
+        --------
+        >>> Inputs.load().with_ranges({"pue": [1.2, 1.3]}).register["pue"].low
+        1.2
+        """
+        checked = _params.check_ranges(ranges or {}, self.register)
+        if not checked:
+            return self
+        other = Inputs(self.data_dir)
+        other.__dict__.update(self.__dict__)
+        other.register = _params.ranged_register(self.register, checked)
+        other.ranges = checked
+        return other
 
     @classmethod
     def load(cls, data_dir: Path | str | None = None) -> Inputs:

@@ -39,6 +39,9 @@ from . import s05_competitive_pricing as _s05
 from ._base import Inputs, StepBuilder, StepResult
 
 NOTEBOOK = "06_true_cost"
+#: Run settings the notebook takes besides its parameters (:data:`analysis.notebooks.RUN_SETTINGS`): the
+#: ranges a run gives ranged parameters, which reach the Monte Carlo through ``Inputs.with_ranges``.
+RUN_SETTINGS = ("monte_carlo_ranges",)
 
 # What each output of the cost model moves with (each checked by tests/test_steps.py against what moves it).
 COUNTS = ("h800_gpus", "h100_gpus", "hopper_gpus", "a100_gpus")
@@ -296,6 +299,12 @@ def _headline(b: StepBuilder, values, intervals: pd.DataFrame, held: list[str], 
         if not 0.25 <= intervals.loc[k, "point_percentile"] <= 0.75
     ]
     held_words = f"; held at this run's values: {', '.join(register[n].label or n for n in held)}" if held else ""
+    held_words += (
+        "; drawn from this run's ranges: "
+        + ", ".join(f"{register[n].label or n} {lo:g} to {hi:g}" for n, (lo, hi) in b.inputs.ranges.items())
+        if b.inputs.ranges
+        else ""
+    )
     where = (
         "Every value at the run's parameters lies between the 25th and 75th percentile of its draws."
         if not outside
@@ -707,7 +716,9 @@ def _ledger(
 ) -> None:
     if claim_results is None:  # judged against the steps' own numbers, step 6's as built so far
         claim_results = {**_earlier_results(values, b.inputs), **_records(b.numbers)}
-    ledger = _model.claims_ledger(values, claim_results, data_dir=b.inputs.data_dir, draws=draws)
+    ledger = _model.claims_ledger(
+        values, claim_results, data_dir=b.inputs.data_dir, draws=draws, ranges=b.inputs.ranges
+    )
     ledger["computed"] = [
         format_value(v, u) if isinstance(u, str) else None
         for v, u in zip(ledger["computed_value"], ledger["computed_unit"], strict=True)
