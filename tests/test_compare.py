@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from analysis import compare, paths
+from analysis import compare, data, params, paths, steps
+from analysis.formatting import format_value
 from analysis.runner.outdir import BUILT_BY, MARKER_NAME, foreign_content
 from conftest import run_cli
 
@@ -240,3 +241,61 @@ def test_compare_functions_agree_with_the_cli(two_runs):
         ("margin", (0.5, 0.25), (-0.5,)),
         ("cost_usd", (2e6, 3e6), (0.5,)),
     ]
+
+
+# --------------------------------------------------------------------------- semianalysis-as-published
+SA_SCENARIO = "semianalysis-as-published"
+
+
+def test_the_semianalysis_scenario_reproduces_its_capex_and_opex_within_2_percent():
+    register = params.load_register()
+    scenario = params.load_scenario(SA_SCENARIO, register=register)
+    values = params.resolve_parameters(register, scenario.overrides)
+    published = data.load_published_figures().set_index("figure_id")["value"]
+    capex = steps.step1(values)["fleet_capex_usd"]
+    opex = steps.step2(values)["opex_4y_usd"]
+    assert capex == pytest.approx(published["sa_server_capex_usd"], rel=0.02)  # ~US$1.6B
+    assert opex == pytest.approx(published["sa_operating_cost_usd"], rel=0.02)  # US$944M
+    # ... and the baseline does not (else the scenario would assume nothing).
+    base = params.resolve_parameters(register)
+    assert steps.step1(base)["fleet_capex_usd"] != pytest.approx(published["sa_server_capex_usd"], rel=0.02)
+
+
+def test_every_override_of_the_semianalysis_scenario_names_its_sources_in_the_file():
+    """Each override line ends in ``# source-id[; source-id]: why``, with ids of data/sources.csv; a fit says so."""
+    path = paths.DATA_DIR / "scenarios" / f"{SA_SCENARIO}.yaml"
+    scenario = params.load_scenario(path)
+    known = data.source_ids()
+    lines = {
+        line.split(":", 1)[0].strip(): line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("  ") and not line.strip().startswith(("-", "#"))
+    }
+    for name in scenario.overrides:
+        assert "#" in lines[name], f"{name}: no source comment"
+        ids = [s.strip() for s in lines[name].split("#", 1)[1].split(":", 1)[0].split(";")]
+        assert ids and all(s in known for s in ids), (name, ids)
+        assert set(ids) <= set(scenario.source_ids), f"{name}: its sources are not in the file's sources list"
+        if "fitted" in lines[name]:
+            assert "assumption" in ids, f"{name} is a fit, so it must say it is our assumption"
+
+
+def test_step6_says_how_close_the_run_is_and_what_the_scenario_assumes():
+    base = steps.step6({**steps.run_values(), "monte_carlo_draws": 2_000})
+    register = params.load_register()
+    scenario = params.load_scenario(SA_SCENARIO, register=register)
+    values = params.resolve_parameters(register, scenario.overrides)
+    capex_fit = steps.step1(values)["fleet_capex_usd"]
+    assert base["sa_as_published_fleet_capex_usd"] == capex_fit
+    assert base["sa_gap_fleet_capex"] == pytest.approx(steps.step1(steps.run_values())["fleet_capex_usd"] / 1.6e9 - 1)
+    assert base["sa_gap_opex_4y"] == pytest.approx(steps.step2(steps.run_values())["opex_4y_usd"] / 944e6 - 1)
+    sentence = base.text["semianalysis"]
+    assert format_value(capex_fit, "USD") in sentence
+    for name in scenario.overrides:  # every assumption of the scenario is named, in words, with its value
+        assert register[name].label in sentence
+    # At another run's values the run's gap moves, the scenario's does not.
+    high = params.resolve_parameters(register, params.load_scenario("high", register=register).overrides)
+    other = steps.step6({**high, "monte_carlo_draws": 2_000})
+    assert other["sa_as_published_fleet_capex_usd"] == capex_fit
+    assert other["sa_gap_opex_4y"] != pytest.approx(base["sa_gap_opex_4y"])
+    assert "above" in other.text["semianalysis"].split("The `")[0]  # the high run's opex exceeds US$944M
