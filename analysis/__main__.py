@@ -118,6 +118,11 @@ def _cmd_compare(args) -> int:
     destination = args.csv if args.csv is not None else _compare.default_csv_path(runs)
     written = _compare.write_csv(destination, _compare.csv_text(rows, runs)) if destination is not None else None
     print(_compare.text_table(rows, runs))
+    partial = sum(any(v is None for v in r.values) for r in rows)
+    if partial:
+        print(
+            f"note: {partial} result(s) are not computed in every run (shown as {_compare.NOT_IN_RUN})", file=sys.stderr
+        )
     if written is None:
         print(
             "no CSV written: no run is a report folder the runner built (other than the committed "

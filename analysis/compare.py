@@ -1,5 +1,9 @@
 """Built runs side by side: each result in every run, and its change against the first run.
 
+Every build computes every headline result, so a headline result missing from a run is refused (the runs
+come from different versions of the report); with ``--all``, a result that a run legitimately does not
+compute (a sensitivity of a run that holds every parameter it would move) is shown as missing there.
+
 ``python -m analysis compare RUN_A RUN_B [RUN_C ...] [--all] [--csv PATH]`` reads each run's
 ``results.json`` (:func:`load_run`), lines up the headline results (or, with ``--all``, every
 result) of all the runs (:func:`compare`), prints them as a table (:func:`text_table`) and writes
@@ -40,6 +44,8 @@ DEFAULT_CSV_NAME = "compare.csv"
 CSV_FIXED_COLUMNS = ("id", "label", "unit")
 #: The key of a report's marker that lists the comparisons this command added to the report.
 MARKER_KEY = "added_by_compare"
+#: What the printed table shows for a result a run does not compute.
+NOT_IN_RUN = "–"
 #: Labels wrap at this width in the printed table [characters].
 LABEL_WIDTH = 56
 
@@ -80,17 +86,17 @@ class Row:
         What it is, in words (the first run's label).
     unit : str
         Its unit (the same in every run).
-    values : tuple of float
-        Its value in each run, in the runs' order [``unit``].
+    values : tuple of float or None
+        Its value in each run, in the runs' order [``unit``]; None in a run that does not compute it.
     changes : tuple of float or None
-        Each later run's change against the first run [fraction; 0.1 is +10%]; None where the
-        first run's value is zero and the later one is not.
+        Each later run's change against the first run [fraction; 0.1 is +10%]; None where either
+        value is missing, or the first run's value is zero and the later one is not.
     """
 
     id: str
     label: str
     unit: str
-    values: tuple[float, ...]
+    values: tuple[float | None, ...]
     changes: tuple[float | None, ...]
 
 
@@ -223,11 +229,16 @@ def format_change(change: float | None) -> str:
     return f"{sign}{abs(change) * 100:,.4g}%"
 
 
-def _one_run_only(runs: Sequence[Run]) -> str | None:
-    """Why the runs cannot be lined up (a result id that some runs lack), or None."""
-    every = set().union(*(r.results for r in runs))
+def _missing_headline(runs: Sequence[Run]) -> str | None:
+    """Why the runs cannot be lined up (a headline result that some runs lack), or None.
+
+    Every build computes every headline result, so one missing means the runs come from different versions
+    of the report (or a hand-edited ``results.json``). Other results may be missing from a run legitimately
+    (a run that holds every parameter a cost's sensitivity moves has no "most influential parameter").
+    """
+    headline = {rid for run in runs for rid, r in run.results.items() if r.get("headline")}
     for run in runs:
-        missing = sorted(every - set(run.results))
+        missing = sorted(headline - set(run.results))
         if missing:
             holder = next(r for r in runs if missing[0] in r.results)
             more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
@@ -246,18 +257,19 @@ def compare(runs: Sequence[Run], all_results: bool = False) -> list[Row]:
     runs : sequence of Run
         Two or more runs (:func:`load_runs`); the first is the reference.
     all_results : bool
-        Every result, not only the headline ones (``"headline": true`` in the first run).
+        Every result of any run, not only the headline ones (``"headline": true``).
 
     Returns
     -------
     list of Row
-        One row per result, in the first run's order of steps (its ``notebook``), then by id.
+        One row per result, in order of steps (its ``notebook``), then by id. With ``all_results``, a
+        result that a run does not compute has no value (None) there, and no change.
 
     Raises
     ------
     CompareError
-        Fewer than two runs, a result id in some runs only, or a result whose unit differs
-        between runs.
+        Fewer than two runs, a headline result that some runs lack (:func:`_missing_headline`), or a
+        result whose unit differs between runs.
 
     Examples
     --------
@@ -268,24 +280,27 @@ def compare(runs: Sequence[Run], all_results: bool = False) -> list[Row]:
     """
     if len(runs) < 2:
         raise CompareError("give at least two runs to compare")
-    problem = _one_run_only(runs)
+    problem = _missing_headline(runs)
     if problem:
         raise CompareError(problem)
-    first = runs[0].results
-    ids = sorted(first, key=lambda rid: (str(first[rid].get("notebook", "")), rid))
+    records = {}  # results id -> its record in the first run that has it
+    for run in runs:
+        for rid, r in run.results.items():
+            records.setdefault(rid, r)
+    ids = sorted(records, key=lambda rid: (str(records[rid].get("notebook", "")), rid))
     rows = []
     for rid in ids:
-        if not (all_results or first[rid].get("headline")):
+        if not (all_results or records[rid].get("headline")):
             continue
-        units = [run.results[rid]["unit"] for run in runs]
+        units = [run.results[rid]["unit"] for run in runs if rid in run.results]
         if len(set(units)) > 1:
             raise CompareError(
-                f"result {rid!r} is in {units[0]!r} in {runs[0].name} but in "
-                f"{next(u for u in units if u != units[0])!r} in another run; its values cannot be compared"
+                f"result {rid!r} is in {units[0]!r} in one run but in "
+                f"{next(u for u in units if u != units[0])!r} in another; its values cannot be compared"
             )
-        values = tuple(run.results[rid]["value"] for run in runs)
-        changes = tuple(change_fraction(values[0], v) for v in values[1:])
-        rows.append(Row(rid, first[rid]["label"], units[0], values, changes))
+        values = tuple(run.results[rid]["value"] if rid in run.results else None for run in runs)
+        changes = tuple(None if values[0] is None or v is None else change_fraction(values[0], v) for v in values[1:])
+        rows.append(Row(rid, records[rid]["label"], units[0], values, changes))
     return rows
 
 
@@ -312,7 +327,7 @@ def text_table(rows: Sequence[Row], runs: Sequence[Run]) -> str:
     cells = [
         [
             textwrap.wrap(r.label, LABEL_WIDTH) or [""],
-            *([format_value(v, r.unit)] for v in r.values),
+            *([NOT_IN_RUN if v is None else format_value(v, r.unit)] for v in r.values),
             *([format_change(c)] for c in r.changes),
         ]
         for r in rows
@@ -338,7 +353,7 @@ def csv_header(runs: Sequence[Run]) -> list[str]:
 
 
 def csv_text(rows: Sequence[Row], runs: Sequence[Run]) -> str:
-    """The comparison as CSV: full-precision values in their unit, changes in % (empty where undefined).
+    """The comparison as CSV: full-precision values in their unit, changes in % (empty where undefined or missing).
 
     Examples
     --------
@@ -352,7 +367,7 @@ def csv_text(rows: Sequence[Row], runs: Sequence[Run]) -> str:
     writer.writerow(csv_header(runs))
     for r in rows:
         changes = ["" if c is None else repr(c * 100) for c in r.changes]
-        writer.writerow([r.id, r.label, r.unit, *(repr(v) for v in r.values), *changes])
+        writer.writerow([r.id, r.label, r.unit, *("" if v is None else repr(v) for v in r.values), *changes])
     return buf.getvalue()
 
 

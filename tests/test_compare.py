@@ -4,12 +4,14 @@ page of a non-baseline run beside the baseline."""
 from __future__ import annotations
 
 import csv
+import html
 import json
+import re
 import time
 
 import pytest
 
-from analysis import compare, data, params, paths, steps
+from analysis import compare, costs, data, params, paths, report, steps
 from analysis.formatting import format_value
 from analysis.runner.outdir import BUILT_BY, MARKER_NAME, foreign_content
 from conftest import run_cli
@@ -174,6 +176,21 @@ def test_compare_refuses_a_result_in_one_run_only(two_runs):
     assert not (high / "compare.csv").exists()
 
 
+def test_compare_all_shows_a_result_that_one_run_does_not_compute_as_missing(two_runs, tmp_path):
+    low, high = two_runs
+    content = json.loads((high / "results.json").read_text())
+    del content["results"]["gpus"]  # not a headline result: a run may legitimately lack it
+    (high / "results.json").write_text(json.dumps(content))
+    assert run_cli("compare", str(low), str(high)).returncode == 0  # the headline results are all there
+    done = run_cli("compare", str(low), str(high), "--all", "--csv", str(tmp_path / "all.csv"))
+    assert done.returncode == 0, done.stderr
+    assert "note: 1 result(s) are not computed in every run" in done.stderr
+    row = next(line for line in done.stdout.splitlines() if line.startswith("GPUs counted"))
+    assert [c.strip() for c in row.split("  ") if c][1:] == ["100 GPUs", "–", "n/a"]
+    gpus = next(r for r in _csv_rows(tmp_path / "all.csv") if r["id"] == "gpus")
+    assert (gpus["low"], gpus["high"], gpus["high_vs_low_percent"]) == ("100", "", "")
+
+
 def test_compare_refuses_one_run_and_a_unit_that_changed(two_runs):
     low, high = two_runs
     done = run_cli("compare", str(low))
@@ -185,7 +202,7 @@ def test_compare_refuses_one_run_and_a_unit_that_changed(two_runs):
     content["results"]["cost_usd"]["unit"] = "CNY"
     (high / "results.json").write_text(json.dumps(content))
     done = run_cli("compare", str(low), str(high))
-    assert done.returncode == 2 and "result 'cost_usd' is in 'USD' in low but in 'CNY'" in done.stderr
+    assert done.returncode == 2 and "result 'cost_usd' is in 'USD' in one run but in 'CNY' in another" in done.stderr
 
 
 def test_compare_never_writes_into_the_committed_baseline_or_the_project(two_runs, tmp_path):
@@ -299,3 +316,64 @@ def test_step6_says_how_close_the_run_is_and_what_the_scenario_assumes():
     assert other["sa_as_published_fleet_capex_usd"] == capex_fit
     assert other["sa_gap_opex_4y"] != pytest.approx(base["sa_gap_opex_4y"])
     assert "above" in other.text["semianalysis"].split("The `")[0]  # the high run's opex exceeds US$944M
+
+
+# --------------------------------------------------------------------------- the front page of a non-baseline run
+@pytest.fixture(scope="module")
+def high_build(tmp_path_factory):
+    """The high scenario, built once by the real runner (as `python -m analysis report --scenario high --out DIR`)."""
+    out = tmp_path_factory.mktemp("high") / "high"
+    plan = report.plan_report("high", out=out)
+    return report.run_report(plan, jobs=2, progress=lambda message: None)
+
+
+def _versus_rows(page: str) -> list[list[str]]:
+    """The cells of the front page's "This run beside the baseline" table, as text."""
+    section = page.split('<h3 id="versus">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", section, flags=re.S)[1:]
+    return [
+        [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows
+    ]
+
+
+def test_a_non_baseline_front_page_shows_its_costs_beside_the_baselines(high_build):
+    page = (high_build / "index.html").read_text(encoding="utf-8")
+    results = json.loads((high_build / "results.json").read_text())["results"]
+    baseline = steps.step6(steps.run_values())  # the baseline, from the step function (not from a file)
+    rows = _versus_rows(page)
+    assert [r[0].rsplit(" ", 1)[1] for r in rows] == list(costs.NAMED_COSTS)
+    for (_, run, base, change), rid in zip(rows, costs.NAMED_COSTS, strict=True):
+        assert run == format_value(results[rid]["value"], "USD")
+        assert base == format_value(baseline[rid], "USD")
+        assert change == compare.format_change((results[rid]["value"] - baseline[rid]) / baseline[rid])
+        assert change.startswith("+")  # every cost driver at its high end raises each cost
+    assert rows[0][1:] == ["US$9.535M", "US$5.576M", "+71%"]  # V3's 2.788M GPU-hours at US$3.42 vs US$2
+
+
+def test_a_non_baseline_front_page_shows_the_baselines_bridge_beside_its_own(high_build):
+    page = (high_build / "index.html").read_text(encoding="utf-8")
+    pair = page.split('<div class="pair">', 1)[1].split("</div>", 1)[0]
+    assert re.findall(r'<img src="([^"]+)"', pair) == ["figures/fig06_bridge.png", "figures/baseline/fig06_bridge.png"]
+    ours = (high_build / "figures" / "baseline" / "fig06_bridge.csv").read_text(encoding="utf-8")
+    committed = (paths.REPORTS_DIR / "baseline" / "figures" / "fig06_bridge.csv").read_text(encoding="utf-8")
+    assert ours == committed  # the same numbers the baseline report draws
+    assert ours != (high_build / "figures" / "fig06_bridge.csv").read_text(encoding="utf-8")
+    assert foreign_content(high_build) is None  # the runner knows every file it wrote, the baseline's figure too
+
+
+def test_the_baseline_front_page_shows_no_comparison(baseline_build):
+    page = (baseline_build / "index.html").read_text(encoding="utf-8")
+    assert 'id="versus"' not in page and '<div class="pair">' not in page
+    assert not (baseline_build / "figures" / "baseline").exists()
+
+
+def test_compare_two_real_builds_agrees_with_the_front_page(high_build, baseline_build):
+    done = run_cli("compare", str(baseline_build), str(high_build))
+    assert done.returncode == 0, done.stderr
+    rows = {r["id"]: r for r in _csv_rows(high_build / "compare.csv")}
+    page_rows = _versus_rows((high_build / "index.html").read_text(encoding="utf-8"))
+    for rid, (_, run, base, change) in zip(costs.NAMED_COSTS, page_rows, strict=True):
+        assert format_value(float(rows[rid]["high"]), "USD") == run
+        assert format_value(float(rows[rid]["baseline"]), "USD") == base
+        assert compare.format_change(float(rows[rid]["high_vs_baseline_percent"]) / 100) == change
+    assert foreign_content(high_build) is None
