@@ -168,17 +168,22 @@ def load_run(folder: Path | str) -> dict:
 
 
 def run_names(folders: Sequence[Path | str]) -> list[str]:
-    """How each run is shown: its folder's name, or the folder as given when names repeat.
+    """How each run is shown: its folder's name, or the folder as given when names repeat (numbered if it is
+    the same folder twice).
 
     >>> run_names(["reports/baseline", "reports/high"])
     ['baseline', 'high']
     >>> run_names(["a/baseline", "b/baseline"])
     ['a/baseline', 'b/baseline']
+    >>> run_names(["a/high", "a/high"])
+    ['a/high (1)', 'a/high (2)']
     """
     names = [Path(f).resolve().name or _shown(f) for f in folders]
-    if len(set(names)) == len(names):
-        return names
-    return [_shown(f).rstrip("/") or _shown(f) for f in folders]
+    if len(set(names)) < len(names):
+        names = [_shown(f).rstrip("/") or _shown(f) for f in folders]
+    if len(set(names)) < len(names):  # the same folder given twice
+        names = [f"{n} ({i})" for i, n in enumerate(names, start=1)]
+    return names
 
 
 def load_runs(folders: Sequence[Path | str]) -> list[Run]:
