@@ -46,6 +46,8 @@ CSV_FIXED_COLUMNS = ("id", "label", "unit")
 MARKER_KEY = "added_by_compare"
 #: What the printed table shows for a result a run does not compute.
 NOT_IN_RUN = "–"
+#: Marks a label that differs between runs in the printed table.
+LABEL_DIFFERS = "‡"
 #: Labels wrap at this width in the printed table [characters].
 LABEL_WIDTH = 56
 
@@ -91,6 +93,9 @@ class Row:
     changes : tuple of float or None
         Each later run's change against the first run [fraction; 0.1 is +10%]; None where either
         value is missing, or the first run's value is zero and the later one is not.
+    other_labels : tuple of (str, str)
+        ``(run name, its label)`` for each run whose label differs from :attr:`label` (a label that names
+        the run's own value, e.g. its price of a GPU-hour).
     """
 
     id: str
@@ -98,6 +103,7 @@ class Row:
     unit: str
     values: tuple[float | None, ...]
     changes: tuple[float | None, ...]
+    other_labels: tuple[tuple[str, str], ...] = ()
 
 
 # --------------------------------------------------------------------------- reading runs
@@ -281,7 +287,7 @@ def compare(runs: Sequence[Run], all_results: bool = False) -> list[Row]:
     >>> a = Run("a", Path("a"), {"x_usd": {"value": 2e6, "unit": "USD", "label": "X", "headline": True}})
     >>> b = Run("b", Path("b"), {"x_usd": {"value": 3e6, "unit": "USD", "label": "X", "headline": True}})
     >>> compare([a, b])
-    [Row(id='x_usd', label='X', unit='USD', values=(2000000.0, 3000000.0), changes=(0.5,))]
+    [Row(id='x_usd', label='X', unit='USD', values=(2000000.0, 3000000.0), changes=(0.5,), other_labels=())]
     """
     if len(runs) < 2:
         raise CompareError("give at least two runs to compare")
@@ -305,7 +311,13 @@ def compare(runs: Sequence[Run], all_results: bool = False) -> list[Row]:
             )
         values = tuple(run.results[rid]["value"] if rid in run.results else None for run in runs)
         changes = tuple(None if values[0] is None or v is None else change_fraction(values[0], v) for v in values[1:])
-        rows.append(Row(rid, records[rid]["label"], units[0], values, changes))
+        label = records[rid]["label"]
+        others = tuple(
+            (run.name, run.results[rid]["label"])
+            for run in runs
+            if rid in run.results and run.results[rid]["label"] != label
+        )
+        rows.append(Row(rid, label, units[0], values, changes, others))
     return rows
 
 
@@ -319,7 +331,8 @@ def text_table(rows: Sequence[Row], runs: Sequence[Run]) -> str:
     """The comparison as a plain-text table: label in words, each run's value, each change in %.
 
     Labels wrap at :data:`LABEL_WIDTH` characters; values are formatted by
-    :func:`analysis.formatting.format_value`.
+    :func:`analysis.formatting.format_value`. A label that differs between runs is the first run's, marked
+    :data:`LABEL_DIFFERS` and explained below the table.
 
     Examples
     --------
@@ -331,7 +344,7 @@ def text_table(rows: Sequence[Row], runs: Sequence[Run]) -> str:
     header = ["What it is", *_columns(runs)]
     cells = [
         [
-            textwrap.wrap(r.label, LABEL_WIDTH) or [""],
+            textwrap.wrap(r.label + (f" {LABEL_DIFFERS}" if r.other_labels else ""), LABEL_WIDTH) or [""],
             *([NOT_IN_RUN if v is None else format_value(v, r.unit)] for v in r.values),
             *([format_change(c)] for c in r.changes),
         ]
@@ -344,35 +357,43 @@ def text_table(rows: Sequence[Row], runs: Sequence[Run]) -> str:
         for k in range(max(len(c) for c in row)):
             parts = [(c[k] if k < len(c) else "").ljust(w) for c, w in zip(row, widths, strict=True)]
             lines.append("  ".join(parts).rstrip())
+    if any(r.other_labels for r in rows):
+        lines.append(
+            f"{LABEL_DIFFERS} the label is {runs[0].name}'s and names its own values; the other runs' labels "
+            "differ (the CSV's last column gives them)"
+        )
     return "\n".join(lines)
 
 
 def csv_header(runs: Sequence[Run]) -> list[str]:
-    """The CSV's columns: id, label, unit, each run's value, each later run's change in %.
+    """The CSV's columns: id, label, unit, each run's value, each later run's change in %, other runs' labels.
 
     >>> csv_header([Run("baseline", Path("b"), {}), Run("high", Path("h"), {})])
-    ['id', 'label', 'unit', 'baseline', 'high', 'high_vs_baseline_percent']
+    ['id', 'label', 'unit', 'baseline', 'high', 'high_vs_baseline_percent', 'label_in_other_runs']
     """
     first = runs[0].name
-    return [*CSV_FIXED_COLUMNS, *(r.name for r in runs), *(f"{r.name}_vs_{first}_percent" for r in runs[1:])]
+    changes = [f"{r.name}_vs_{first}_percent" for r in runs[1:]]
+    return [*CSV_FIXED_COLUMNS, *(r.name for r in runs), *changes, "label_in_other_runs"]
 
 
 def csv_text(rows: Sequence[Row], runs: Sequence[Run]) -> str:
-    """The comparison as CSV: full-precision values in their unit, changes in % (empty where undefined or missing).
+    """The comparison as CSV: full-precision values in their unit, changes in % (empty where undefined or missing),
+    and the labels of runs whose label differs from the first run's (``"run: label | ..."``).
 
     Examples
     --------
     >>> a, b = Run("low", Path("low"), {}), Run("high", Path("high"), {})
     >>> print(csv_text([Row("x", "Cost of X", "USD", (2e6, 3e6), (0.5,))], [a, b]), end="")
-    id,label,unit,low,high,high_vs_low_percent
-    x,Cost of X,USD,2000000.0,3000000.0,50.0
+    id,label,unit,low,high,high_vs_low_percent,label_in_other_runs
+    x,Cost of X,USD,2000000.0,3000000.0,50.0,
     """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(csv_header(runs))
     for r in rows:
         changes = ["" if c is None else repr(c * 100) for c in r.changes]
-        writer.writerow([r.id, r.label, r.unit, *("" if v is None else repr(v) for v in r.values), *changes])
+        others = " | ".join(f"{name}: {label}" for name, label in r.other_labels)
+        writer.writerow([r.id, r.label, r.unit, *("" if v is None else repr(v) for v in r.values), *changes, others])
     return buf.getvalue()
 
 

@@ -69,8 +69,9 @@ def test_compare_prints_headline_results_side_by_side_with_the_change(two_runs):
     # Step 5's margin before step 6's cost (step order); the first run's label; format_value; change in %.
     assert lines[1].split("  ")[0] == "Margin of the thing"
     assert [c for c in lines[1].split("  ") if c][1:] == ["50.00%", "25.00%", "−50%"]
-    assert [c.strip() for c in lines[2].split("  ") if c] == ["Cost of the thing", "US$2M", "US$3M", "+50%"]
-    assert len(lines) == 3  # no non-headline result without --all
+    # The label is the first run's; the high run's differs, so it is marked and said below the table.
+    assert [c.strip() for c in lines[2].split("  ") if c] == ["Cost of the thing ‡", "US$2M", "US$3M", "+50%"]
+    assert lines[3].startswith("‡ the label is low's") and len(lines) == 4  # no non-headline result without --all
 
 
 def test_compare_writes_the_csv_into_the_last_report_and_keeps_it_the_runners(two_runs):
@@ -86,6 +87,7 @@ def test_compare_writes_the_csv_into_the_last_report_and_keeps_it_the_runners(tw
         3e6,
     )
     assert float(cost["high_vs_low_percent"]) == pytest.approx(50.0)
+    assert (cost["label_in_other_runs"], rows[0]["label_in_other_runs"]) == ("high: Cost of the thing (high)", "")
     # The runner still knows the folder as its own report (a later build may replace it).
     assert foreign_content(high) is None
     assert not (low / "compare.csv").exists()
@@ -110,7 +112,17 @@ def test_compare_three_runs_gives_each_later_run_its_change_against_the_first(tw
     done = run_cli("compare", str(low), str(high), str(mid), "--csv", str(tmp_path / "three.csv"))
     assert done.returncode == 0, done.stderr
     header = next(csv.reader(open(tmp_path / "three.csv", encoding="utf-8")))
-    assert header == ["id", "label", "unit", "low", "high", "mid", "high_vs_low_percent", "mid_vs_low_percent"]
+    assert header == [
+        "id",
+        "label",
+        "unit",
+        "low",
+        "high",
+        "mid",
+        "high_vs_low_percent",
+        "mid_vs_low_percent",
+        "label_in_other_runs",
+    ]
 
 
 def test_compare_is_deterministic(two_runs, tmp_path):
