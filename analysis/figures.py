@@ -26,6 +26,7 @@ from . import __version__
 from . import data as _data
 from . import paths as _paths
 from . import results as _results
+from . import run_identity as _run_identity
 from .formatting import format_value
 
 MIME_TYPE = _results.FIGURE_MIME_TYPE
@@ -80,13 +81,26 @@ def apply_style() -> None:
     pd.set_option("display.max_colwidth", None)
 
 
-def footer_text(figure_id: str, sources: Iterable[str]) -> str:
-    """The footer stamped on a figure.
+def run_stamp() -> str:
+    """What run a figure belongs to: the runner's scenario and run id ("scenario high · run 1a2b3c4d", and
+    "modified data" on other data than the committed), or "not built by the runner" outside a build.
 
-    >>> footer_text("fig03_x", ["deepseek-v3-report"])
-    "Source: deepseek-v3-report  ·  Figure fig03_x  ·  DeepSeek's true cost v0.1.0"
+    >>> import os; os.environ.pop("DSTC_RUN", None) and None
+    >>> run_stamp()
+    'not built by the runner'
     """
-    return f"Source: {'; '.join(sources)}  ·  Figure {figure_id}  ·  DeepSeek's true cost v{__version__}"
+    run = _run_identity.current()
+    return run.get("label") or "not built by the runner" if isinstance(run, dict) else "not built by the runner"
+
+
+def footer_text(figure_id: str, sources: Iterable[str]) -> str:
+    """The footer stamped on a figure: its sources, its id, the report's version and the run (:func:`run_stamp`).
+
+    >>> import os; os.environ.pop("DSTC_RUN", None) and None
+    >>> footer_text("fig03_x", ["deepseek-v3-report"])
+    "Source: deepseek-v3-report  ·  Figure fig03_x  ·  DeepSeek's true cost v0.1.0, not built by the runner"
+    """
+    return f"Source: {'; '.join(sources)}  ·  Figure {figure_id}  ·  DeepSeek's true cost v{__version__}, {run_stamp()}"
 
 
 def save(
@@ -184,15 +198,21 @@ def save(
 
 
 def write_data(frame, path: Path, sources: Iterable[str]) -> None:
-    """Write a figure's numbers as CSV: its columns, then ``source_ids`` (semicolon-separated) on each row.
+    """Write a figure's numbers as CSV: two ``#`` lines naming the figure and its run, its columns, then
+    ``source_ids`` (semicolon-separated) on each row.
 
-    A named index becomes a column. Numbers are written in full (Python's shortest repr), rows in
-    the order given, with ``\\n`` line ends: the same data gives the same bytes.
+    The ``#`` lines (read with ``pandas.read_csv(path, comment="#")``) say which report, version and run
+    (:func:`run_stamp`) the numbers come from, so numbers cited from a modified run cannot pass for the
+    published ones. A named index becomes a column. Numbers are written in full (Python's shortest
+    repr), rows in the order given, with ``\\n`` line ends: the same data gives the same bytes.
 
-    >>> import pandas as pd, tempfile, pathlib
+    >>> import os, pandas as pd, tempfile, pathlib
+    >>> os.environ.pop("DSTC_RUN", None) and None
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "fig00_x.csv"
     >>> write_data(pd.DataFrame({"stage": ["a"], "cost_usd": [5.328e6]}), f, ["s1", "s2"])
     >>> print(f.read_text(), end="")
+    # Figure fig00_x, DeepSeek's true cost v0.1.0
+    # not built by the runner
     stage,cost_usd,source_ids
     a,5328000.0,s1;s2
     """
@@ -202,7 +222,10 @@ def write_data(frame, path: Path, sources: Iterable[str]) -> None:
     if "source_ids" in frame.columns:
         raise ValueError(f"{path.name}: 'source_ids' is added by the report; name the column otherwise")
     frame["source_ids"] = ";".join(sources)
-    frame.to_csv(path, index=False, lineterminator="\n")
+    header = f"# Figure {Path(path).stem}, DeepSeek's true cost v{__version__}\n# {run_stamp()}\n"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(header)
+        frame.to_csv(fh, index=False, lineterminator="\n")
 
 
 def figure_link_html(figure_id: str, title: str, folder: str) -> str:

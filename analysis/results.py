@@ -218,14 +218,20 @@ def collect_answers(notebook) -> list[dict]:
     return outputs_of_type(notebook, ANSWER_MIME_TYPE)
 
 
-def to_json(results: list[dict], meta: dict) -> str:
-    """Serialise collected results deterministically (sorted keys, no timestamps)."""
+def to_json(results: list[dict], meta: dict, run: dict | None = None) -> str:
+    """Serialise collected results deterministically (sorted keys; no time of day).
+
+    ``run`` is the run's identity (:meth:`analysis.run_identity.RunIdentity.as_dict`), written as the
+    top-level ``run`` object; its ``built`` date is the only field that differs between two builds of
+    the same inputs on different days.
+    """
     by_id = {}
     for r in results:
         if r["id"] in by_id:
             raise ValueError(f"result id {r['id']!r} recorded by both {by_id[r['id']]['notebook']} and {r['notebook']}")
         by_id[r["id"]] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in r.items() if k != "id"}
-    return json.dumps({"meta": meta, "results": by_id}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    document = {"meta": meta, "results": by_id, **({"run": run} if run is not None else {})}
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def to_csv(results: list[dict]) -> str:

@@ -57,10 +57,10 @@ def test_numeric_claims_point_at_results_the_report_produces(ledger):
 
 
 def test_numeric_verdicts_are_computed_from_the_results(ledger):
-    results = {"v3_training_cost_usd": {"value": 5_576_000.0, "unit": "USD"}}
+    results = {"v3_training_cost_at_deepseek_price_usd": {"value": 5_576_000.0, "unit": "USD"}}
     row = ledger.loc[["news-6m"]].reset_index()
     assert claims.evaluate(row, results)["verdict"].iloc[0] == "reproduced with a caveat"
-    results["v3_training_cost_usd"]["value"] = 9_000_000.0  # a different run gives a different verdict
+    results["v3_training_cost_at_deepseek_price_usd"]["value"] = 9_000_000.0  # another value, another verdict
     out = claims.evaluate(row, results)
     assert out["verdict"].iloc[0] == "differs"
     assert "US$9M" in out["reason"].iloc[0]

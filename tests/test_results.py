@@ -87,7 +87,7 @@ def test_figures_are_deterministic_and_stamped(tmp_path, monkeypatch):
         "notebook": "99_test",
     }
     assert "Figure fig99_test" in figures.footer_text("fig99_test", ["assumption"])
-    shipped = pd.read_csv(tmp_path / "a" / "fig99_test.csv")
+    shipped = pd.read_csv(tmp_path / "a" / "fig99_test.csv", comment="#")
     assert shipped.columns.tolist() == ["x", "y_usd", "source_ids"] and shipped["y_usd"].tolist() == [0.0, 1.0, 4.0]
     assert set(shipped["source_ids"]) == {"assumption"}
     plt.close("all")

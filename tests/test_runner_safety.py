@@ -36,6 +36,18 @@ def _one_error_line(stderr: str) -> str:
 
 
 @pytest.fixture
+def interruptible():
+    """Ctrl-C and SIGTERM at their defaults in this process while the test runs (the suite may be started
+    from a background job or nohup, with SIGINT ignored, and the runner then leaves it ignored)."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    yield
+    for s, handler in saved.items():
+        signal.signal(s, handler)
+
+
+@pytest.fixture
 def previous_output(tmp_path, baseline_build) -> Path:
     """An earlier good report, as a user has it, in a folder of its own."""
     out = tmp_path / "reports" / "run"
@@ -568,7 +580,9 @@ def test_make_clean_removes_exactly_the_runners_leftovers(tmp_path, baseline_bui
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_an_interrupt_after_the_old_output_was_moved_aside_puts_it_back(tmp_path, previous_output, monkeypatch, signum):
+def test_an_interrupt_after_the_old_output_was_moved_aside_puts_it_back(
+    tmp_path, previous_output, monkeypatch, signum, interruptible
+):
     """The swap itself: the signal arrives between moving the old output aside and putting the new one in place."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()

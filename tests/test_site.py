@@ -1,5 +1,6 @@
 """Notebook pages: what each kind of output becomes, and what a page never contains."""
 
+import json
 import re
 from html import unescape
 
@@ -116,8 +117,9 @@ def test_pages_request_nothing_from_another_host_and_are_deterministic(baseline_
         assert "<script" not in text, page.name
         nb = nbformat.read(page.with_name(page.name.split(".")[0] + ".ipynb"), as_version=4)
         steps = [p.stem for p in sorted((baseline_build / "notebooks").glob("*.ipynb"))]
+        run = json.loads((baseline_build / "results.json").read_text())["run"]
         again = site.render_notebook(
-            nb, code=page.name.endswith(".code.html"), stem=page.name.split(".")[0], steps=steps
+            nb, code=page.name.endswith(".code.html"), stem=page.name.split(".")[0], steps=steps, run=run
         )
         assert again == text, f"{page.name} is not reproducible from its notebook"
         # every figure the notebook saved is shown from its file

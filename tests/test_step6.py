@@ -78,3 +78,28 @@ def test_the_ledger_step_6_shows_is_the_one_the_runner_publishes():
     assert shown.loc[numeric[numeric].index, "computed_value"].to_numpy() == pytest.approx(
         published.loc[numeric, "computed_value"].to_numpy(), rel=1e-9
     )
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"gpu_hour_price_usd": 3.42, "research_staff_cost_usd_per_year": 150_000.0},
+        {"high_flyer_compute_share": 0.0},
+    ],
+    ids=["baseline", "dear-hours-cheap-staff", "no-high-flyer"],
+)
+def test_what_this_means_is_written_from_the_runs_numbers(overrides):
+    from analysis import wording
+
+    r = steps.step6({**BASELINE, **overrides})
+    meaning = r.text["meaning"]
+    for key in ("cost_development_usd", "company_cost_per_year_usd"):
+        assert wording.about(r[f"{key}_p50"], "USD") in meaning  # the median, rounded
+    staff = r["bridge_research_staff_usd"] / r["cost_development_usd"]
+    assert f"the research staff ({staff:.0%})" in meaning
+    parts = [r["bridge_research_staff_usd"], r["bridge_experiments_usd"]]
+    first = "the research staff" if parts[0] >= parts[1] else "the experiments and ablations"
+    assert meaning.split("it is ", 1)[1].startswith(first)  # largest first, whichever it is in this run
+    assert ("shares with a hedge fund" in meaning) == (overrides.get("high_flyer_compute_share", 0.1) > 0)
+    assert "of the order of" not in meaning

@@ -86,7 +86,11 @@ def test_step3_prices_move_with_the_run_and_the_answer_keeps_deepseeks_figure():
     # A claim about what DeepSeek computed is stated at DeepSeek's price, whatever the run's.
     assert "US$5.576M at DeepSeek's US$2, exactly as its Table 1 says" in r.answer
     assert "US$8.364M at this run's US$3" in r.answer
-    assert "exactly as DeepSeek's Table 1 says" in steps.step3(BASELINE).answer
+    assert (
+        "US$5.576M at US$2 per GPU-hour, DeepSeek's own price, exactly as its Table 1 says"
+        in steps.step3(BASELINE).answer
+    )
+    assert r["v3_training_cost_at_deepseek_price_usd"] == pytest.approx(5_576_000)  # no run's price moves it
 
 
 def test_step3_fleet_share_follows_the_counts():

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import notebooks as _notebooks
+from .. import run_identity as _run_identity
 from . import processes as _processes
 from .errors import Interrupted, ReportError, shown_path
 
@@ -111,6 +112,7 @@ def _execute(
     cwd: str,
     data_dir: str | None,
     sockets_root: str | None = None,
+    run_env: str | None = None,
 ) -> dict:
     """Run one notebook in a fresh kernel (in a worker process).
 
@@ -126,6 +128,8 @@ def _execute(
     os.dup2(devnull, 2)
     if data_dir:
         os.environ["DSTC_DATA_DIR"] = data_dir
+    if run_env:  # what run this is: stamped on every figure and figure CSV (analysis.run_identity)
+        os.environ[_run_identity.ENV_VAR] = run_env
     if sockets_root:
         os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(sockets_root, "runtime")
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -293,7 +297,9 @@ def _render_pages(executed: Path, steps: list[str], data_dir: str | None) -> Non
     _normalise_notebook(executed)
     nb = nbformat.read(executed, as_version=4)
     for code, suffix in ((False, ".html"), (True, ".code.html")):
-        page = site.render_notebook(nb, code=code, stem=executed.stem, steps=steps, data_dir=data_dir)
+        page = site.render_notebook(
+            nb, code=code, stem=executed.stem, steps=steps, data_dir=data_dir, run=_run_identity.current()
+        )
         executed.with_suffix(suffix).write_text(page, encoding="utf-8")
 
 
@@ -390,22 +396,26 @@ def run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Call
     outcomes: dict[str, dict] = {}
     try:
         # Workers start with SIGINT, SIGTERM and SIGHUP blocked, so a Ctrl-C typed now waits here (and
-        # is then raised in this thread) rather than hitting a worker before it can ignore it.
+        # is then raised in this thread) rather than hitting a worker before it can ignore it. The signal
+        # is also held from this thread until every worker is started (_held_signals): raised while one
+        # starts, it would cut the start-up data the worker is reading ("EOFError: Ran out of input").
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, set(Interrupts.SIGNALS))
         try:
-            futures = {
-                pool.submit(
-                    _execute,
-                    str(nb),
-                    str(tmp / "notebooks" / nb.name),
-                    plan.notebook_params[nb.stem],
-                    str(tmp / "figures"),
-                    str(nb.parent),
-                    str(plan.data_dir) if plan.data_dir else None,
-                    sockets,
-                ): nb
-                for nb in longest_first(plan.notebooks)
-            }
+            with _held_signals():
+                futures = {
+                    pool.submit(
+                        _execute,
+                        str(nb),
+                        str(tmp / "notebooks" / nb.name),
+                        plan.notebook_params[nb.stem],
+                        str(tmp / "figures"),
+                        str(nb.parent),
+                        str(plan.data_dir) if plan.data_dir else None,
+                        sockets,
+                        plan.run.to_env() if plan.run is not None else None,
+                    ): nb
+                    for nb in longest_first(plan.notebooks)
+                }
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         progress(f"  {jobs} workers started")
@@ -425,6 +435,33 @@ def run_notebooks(plan: Plan, tmp: Path, sockets: str, jobs: int, progress: Call
         raise
     pool.shutdown(wait=True)
     return outcomes
+
+
+@contextlib.contextmanager
+def _held_signals():
+    """Hold SIGINT, SIGTERM and SIGHUP in this (the main) thread for the section, then raise the first.
+
+    A signal's Python handler runs in the main thread even while the signal is blocked there, when the
+    operating system delivered it to another thread; inside this section it is noted instead, and sent
+    again when the section ends, to whatever handler was installed before (the build's
+    :class:`Interrupts`). A signal its caller ignores stays ignored. Outside the main thread, nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = {
+        s: signal.signal(s, lambda signum, frame: pending.append(signum))
+        for s in Interrupts.SIGNALS
+        if signal.getsignal(s) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if pending:
+            signal.raise_signal(pending[0])
 
 
 def _stop_pool(pool: cf.ProcessPoolExecutor) -> None:

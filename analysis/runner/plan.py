@@ -14,6 +14,7 @@ from .. import data as _data
 from .. import notebooks as _notebooks
 from .. import params as _params
 from .. import paths as _paths
+from .. import run_identity as _run_identity
 from ..model_check import check_model_outputs
 from .errors import ReportError, shown_path
 from .outdir import check_out_dir
@@ -38,6 +39,9 @@ class Plan:
     #: ``--scenario`` and ``--out`` as the user gave them (None: not given), for the re-run command.
     scenario_arg: str | None = None
     out_arg: str | None = None
+    #: What this run is (scenario, overrides, data, code): ``results.json``'s ``run`` object and the stamp
+    #: on every figure, CSV and page (:mod:`analysis.run_identity`).
+    run: _run_identity.RunIdentity | None = None
 
     @property
     def label(self) -> str:
@@ -147,7 +151,19 @@ def plan_report(
         Path(data_dir).resolve() if data_dir is not None else None,
         scenario_arg=str(scenario),
         out_arg=None if out is None else os.fspath(out),
+        run=run_identity_of(scen, cli, data_dir),
     )
+
+
+def run_identity_of(scen: _params.Scenario, cli: dict[str, Any], data_dir: Path | str | None = None):
+    """The run's identity: its scenario, the overrides (the scenario's, then ``-p``'s) and the data it reads."""
+    root = Path(data_dir) if data_dir is not None else _paths.DATA_DIR
+    try:
+        scenario_file = Path(scen.path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:  # a scenario file given by path, outside the data folder
+        scenario_file = None
+    overrides = {**scen.overrides, **cli}
+    return _run_identity.identify(scen.name, overrides, root, scenario_file, scenario_sha256=scen.sha256)
 
 
 def check_every_scenario(data_dir: Path | str | None = None, register: dict | None = None) -> None:

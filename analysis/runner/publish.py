@@ -32,12 +32,25 @@ def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def figures_csv(entries: list[dict]) -> str:
+def figures_csv(entries: list[dict], run: dict | None = None) -> str:
+    """The figure manifest: one row per figure, with the run's scenario and id on every row (``run``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(FIGURE_FIELDS)
+    writer.writerow((*FIGURE_FIELDS, "scenario", "run_id"))
+    scenario, run_id = (run["scenario"], run["run_id"]) if run else ("", "")
     for e in sorted(entries, key=lambda e: e["id"]):
-        writer.writerow([e["id"], e["title"], e["caption"], ";".join(e["sources"]), e["notebook"], f"{e['id']}.csv"])
+        writer.writerow(
+            [
+                e["id"],
+                e["title"],
+                e["caption"],
+                ";".join(e["sources"]),
+                e["notebook"],
+                f"{e['id']}.csv",
+                scenario,
+                run_id,
+            ]
+        )
     return buf.getvalue()
 
 
@@ -189,14 +202,21 @@ def baseline_beside(tmp: Path, plan: Plan) -> dict | None:
     if not plan.differs:
         return None
     from .. import figures as _figures
+    from .. import params as _params
     from .. import plots as _plots
+    from .. import run_identity as _run_identity
     from .. import steps as _steps
     from ..site import HEADLINE_COSTS
+    from .plan import run_identity_of
 
     inputs = _steps.Inputs.load(plan.data_dir)
     step = _steps.step6(_steps.run_values(data_dir=plan.data_dir), inputs)
     fig, caption = _plots.draw(step, "fig06_bridge")
     spec = step.figures["fig06_bridge"]
+    # Stamped as the baseline run's figure (its footer and CSV name the baseline's scenario and run id).
+    scenario = _params.load_scenario("baseline", plan.data_dir, register=inputs.register)
+    before = os.environ.get(_run_identity.ENV_VAR)
+    os.environ[_run_identity.ENV_VAR] = run_identity_of(scenario, {}, plan.data_dir).to_env()
     try:
         entry = _figures.save(
             fig,
@@ -211,6 +231,10 @@ def baseline_beside(tmp: Path, plan: Plan) -> dict | None:
         )
     finally:
         _figures.plt.close(fig)
+        if before is None:
+            os.environ.pop(_run_identity.ENV_VAR, None)
+        else:
+            os.environ[_run_identity.ENV_VAR] = before
     results = {r["id"]: r for r in step.records() if r["id"] in HEADLINE_COSTS}
     return {"results": results, "bridge": entry, "folder": BASELINE_FIGURES}
 
@@ -237,9 +261,10 @@ def publish(tmp: Path, plan: Plan) -> None:
         "parameters": {k: plan.values[k] for k in sorted(plan.values)},
         "differs_from_baseline": sorted(plan.differs),
     }
-    _write_text(tmp / "results.json", _results.to_json(all_results, meta))
+    run = plan.run.as_dict() if plan.run is not None else None
+    _write_text(tmp / "results.json", _results.to_json(all_results, meta, run))
     _write_text(tmp / "results.csv", _results.to_csv(all_results))
-    _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures))
+    _write_text(tmp / "figures" / "figures.csv", figures_csv(all_figures, run))
     from .. import model as _model
 
     ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir)

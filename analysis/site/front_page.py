@@ -156,7 +156,7 @@ def _citation(repo_root=None) -> dict:
     }
 
 
-def how_to_cite_html(citation: dict, example_result: str, example_figure: str) -> str:
+def how_to_cite_html(citation: dict, example_result: str, example_figure: str, run: dict | None = None) -> str:
     """The "How to cite" block: the report as text and BibTeX, a number, a figure (all with the version).
 
     Parameters
@@ -165,6 +165,8 @@ def how_to_cite_html(citation: dict, example_result: str, example_figure: str) -
         ``title``, ``version``, ``date``, ``authors`` and ``url`` (as ``CITATION.cff`` gives them).
     example_result, example_figure : str
         A results id and a figure id to show as examples.
+    run : dict, optional
+        The run's identity (``results.json``'s ``run``): its scenario and run id join every citation.
 
     Returns
     -------
@@ -181,13 +183,15 @@ def how_to_cite_html(citation: dict, example_result: str, example_figure: str) -
     c = citation
     year = c["date"][:4]
     where = f" {c['url']}." if c["url"] else ""
-    as_text = f"{c['authors']} ({year or 'n.d.'}). {c['title']}. Version {c['version']}.{where}"
+    of_run = f", {run['label']}" if run else ""
+    as_text = f"{c['authors']} ({year or 'n.d.'}). {c['title']}. Version {c['version']}{of_run}.{where}"
     key = "deepseek_true_cost_v" + re.sub(r"\W", "_", c["version"])
     bib = [f"@software{{{key},", f"  title = {{{{{c['title']}}}}},", f"  author = {{{{{c['authors']}}}}},"]
     bib += [f"  version = {{{c['version']}}},"] + ([f"  year = {{{year}}},"] if year else [])
+    bib += [f"  note = {{{run['label']}}},"] if run else []
     bib += ([f"  date = {{{c['date']}}},"] if c["date"] else []) + ([f"  url = {{{c['url']}}},"] if c["url"] else [])
     bib.append("}")
-    return str(macro("citation", c, as_text, "\n".join(bib), example_result, example_figure))
+    return str(macro("citation", c, as_text, "\n".join(bib), example_result, example_figure, run))
 
 
 def _register_rows(plan) -> list[dict]:
@@ -338,6 +342,11 @@ def beside_baseline(by_id: dict, baseline: dict) -> list[dict]:
     return rows
 
 
+def _run_of(plan) -> dict | None:
+    run = getattr(plan, "run", None)
+    return run.as_dict() if run is not None else None
+
+
 def _labels(register) -> dict:
     return {name: p.label for name, p in register.items()}
 
@@ -418,5 +427,10 @@ def index_html(
         register=_register_rows(plan),
         claims=_claim_rows(ledger),
         rerun_command=plan.rerun_command(),
-        cite=Markup(how_to_cite_html(citation, example, "fig06_bridge" if bridge else next(iter(figure_by_id), ""))),
+        cite=Markup(
+            how_to_cite_html(
+                citation, example, "fig06_bridge" if bridge else next(iter(figure_by_id), ""), _run_of(plan)
+            )
+        ),
+        run=_run_of(plan),
     )

@@ -73,7 +73,7 @@ def _with_contents(parts: list[Markup]) -> list[Markup]:
     return parts[:at] + [macro("contents", items)] + parts[at:]
 
 
-def render_notebook(nb, *, code: bool, stem: str | None = None, steps=None, data_dir=None) -> str:
+def render_notebook(nb, *, code: bool, stem: str | None = None, steps=None, data_dir=None, run=None) -> str:
     """A notebook as an HTML page: the report view (``code=False``, code hidden) or the full view.
 
     Parameters
@@ -89,6 +89,8 @@ def render_notebook(nb, *, code: bool, stem: str | None = None, steps=None, data
         The stems of every step, in order; adds previous and next links and links "step N" in the prose.
     data_dir : path, optional
         Where ``sources.csv`` and ``glossary.csv`` are read from (default: the project's ``data/``).
+    run : dict, optional
+        The run's identity (``results.json``'s ``run``); its label goes in the page's footer.
 
     Returns
     -------
@@ -133,6 +135,7 @@ def render_notebook(nb, *, code: bool, stem: str | None = None, steps=None, data
         bar=_bar(stem, steps, code, suffix) if stem else None,
         parts=_with_contents(parts),
         version=__version__,
+        run=run,
         next_step=next_step,
         last_step=stem in steps and next_step is None,
     )

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .. import fleet as _fleet
 from .. import training as _training
+from .. import wording as _wording
 from ..formatting import format_value
 from ._base import Inputs, StepBuilder, StepResult
 
@@ -91,13 +92,26 @@ def step3(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     _figures(b, inputs, values, stages, r1_stages, v3_total, r1_total, v3_cost, r1_cost)
 
     published_price = published["v3_rental_price"]
-    at_published = _training.rental_cost_usd(v3_total, published_price)
+    at_published = b.number(
+        "v3_training_cost_at_deepseek_price_usd",
+        _training.rental_cost_usd(v3_total, published_price),
+        "USD",
+        f"Cost of V3's full final training at DeepSeek's own US${published_price:g} per GPU-hour, rebuilt from "
+        "Table 1's GPU-hours (what DeepSeek published; no run's price moves it)",
+        V3,
+    )
+    table_total = published["v3_table1_total_cost_usd"]
+    table_words = (  # worded from the two numbers: true whatever the data say
+        "exactly as its Table 1 says"
+        if _wording.relation(at_published, table_total) == "equal"
+        else "against " + _wording.compared(at_published, table_total, "USD", reference_words="its Table 1")
+    )
     if price == published_price:
-        cost_words = f"{format_value(v3_cost, 'USD')} at US${price:g} per GPU-hour, exactly as DeepSeek's Table 1 says"
+        cost_words = f"{format_value(v3_cost, 'USD')} at US${price:g} per GPU-hour, DeepSeek's own price, {table_words}"
     else:
         cost_words = (
             f"{format_value(v3_cost, 'USD')} at this run's US${price:g} per GPU-hour "
-            f"({format_value(at_published, 'USD')} at DeepSeek's US${published_price:g}, exactly as its Table 1 says)"
+            f"({format_value(at_published, 'USD')} at DeepSeek's US${published_price:g}, {table_words})"
         )
     answer = (
         f"V3's final training cost {cost_words}, but it is one run's rented GPU-hours: it leaves out experiments, "

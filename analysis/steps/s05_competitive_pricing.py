@@ -520,6 +520,23 @@ def _day6(b: StepBuilder, inputs: Inputs, values, point: dict) -> dict:
         caption="The revenue is DeepSeek's own figure in both rows; the margin is rounded as DeepSeek rounds it.",
     )
     at_deepseek = _at_deepseeks_price(inputs)
+    deepseek_price = f"at DeepSeek's own US${at_deepseek['price']:g} per GPU-hour"
+    b.number(
+        "day6_cost_at_deepseek_price_usd",
+        at_deepseek["deepseek_cost"],
+        "USD",
+        f"Cost of DeepSeek's day of serving {deepseek_price}, rebuilt from its node count (what DeepSeek published; "
+        "no run's price moves it)",
+        DAY6,
+    )
+    b.number(
+        "day6_margin_at_deepseek_price",
+        at_deepseek["deepseek_margin"],
+        "fraction",
+        f"DeepSeek's cost-profit margin of the day {deepseek_price}: its US$562,027 over the cost rebuilt at that "
+        "price, less one (what DeepSeek published; no run's price moves it)",
+        DAY6,
+    )
     b.say(
         "day6",
         " ".join(

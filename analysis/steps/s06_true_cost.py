@@ -28,6 +28,7 @@ from .. import model as _model
 from .. import params as _params
 from .. import training as _training
 from .. import uncertainty as _uncertainty
+from .. import wording as _wording
 from ..formatting import format_value
 from . import _fleet_drivers as _drivers
 from . import s01_gpu_inventory as _s01
@@ -237,13 +238,15 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     _scenarios(b, inputs)
     _semianalysis(b, point, inputs, deps)
     _ledger(b, values, draws, claim_results, deps)
+    _meaning(b, point, intervals)
     dev, year = intervals.loc["cost_development_usd"], intervals.loc["company_cost_per_year_usd"]
     answer = (
         f"Not one cost but several: the final run {format_value(point['cost_final_run_usd'], 'USD')}; developing V3 "
         f"and R1 {format_value(dev['p50'], 'USD')} (median; 90%: {format_value(dev['p05'], 'USD')} to "
         f"{format_value(dev['p95'], 'USD')}); a year of the company {format_value(year['p50'], 'USD')} (90%: "
-        f"{format_value(year['p05'], 'USD')} to {format_value(year['p95'], 'USD')}), most of it a fleet shared with "
-        "High-Flyer."
+        f"{format_value(year['p05'], 'USD')} to {format_value(year['p95'], 'USD')}), "
+        f"{point['tco_per_year_usd'] / point['company_cost_per_year_usd']:.0%} of it (at this run's parameters) owning "
+        + ("a fleet shared with High-Flyer." if point["fleet_gpu_hours_share_high_flyer"] > 0 else "its fleet.")
     )
     return b.result(answer, "fig06_bridge")
 
@@ -762,6 +765,52 @@ def _semianalysis(b: StepBuilder, point: Mapping, inputs: Inputs, deps: Mapping)
         f"{assumed}. Its file says which of these are fits; SemiAnalysis published neither its prices per GPU nor "
         "what its operating cost is made of.",
     )
+
+
+def _interval_words(row: pd.Series) -> str:
+    return f"median; 90% interval {format_value(row['p05'], 'USD')} to {format_value(row['p95'], 'USD')}"
+
+
+def _largest_first(parts: Mapping[str, float], total: float) -> str:
+    """``parts`` (words -> US$) largest first, each with its share of ``total``: "the staff (78%), then ..."."""
+    ranked = sorted(parts.items(), key=lambda kv: kv[1], reverse=True)
+    return ", then ".join(f"{words} ({value / total:.0%})" for words, value in ranked)
+
+
+def _meaning(b: StepBuilder, point: Mapping, intervals: pd.DataFrame) -> None:
+    """What the two costs of wider scope mean, worded from this run's numbers (the notebook's "What this means")."""
+    dev, year = intervals.loc["cost_development_usd"], intervals.loc["company_cost_per_year_usd"]
+    final_runs = point["cost_final_run_usd"] + point["r1_rl_usd"]
+    parts = {
+        "the research staff": point["research_staff_usd"],
+        "the experiments and ablations": point["experiments_usd"],
+        "the final runs of V3 and R1": final_runs,
+    }
+    driver = b.numbers.get("cost_development_usd_most_sensitive_swing_usd")
+    driver_words = (
+        f" The parameter that moves it most, one at a time: {b.inputs.register[driver.parameter].label}."
+        if driver is not None
+        else ""
+    )
+    development = (
+        f"- **Developing V3 and R1 cost {_wording.about(dev['p50'], 'USD')}** ({_interval_words(dev)}). At this "
+        f"run's parameters ({format_value(point['cost_development_usd'], 'USD')}) it is "
+        f"{_largest_first(parts, point['cost_development_usd'])}.{driver_words}"
+    )
+    owning = point["tco_per_year_usd"]
+    gpus = float(np.sum(point["gpus_by_type"]))
+    disclosed = 1 - point["fleet_gpu_hours_share_unallocated"] - point["fleet_gpu_hours_share_high_flyer"]
+    company = (
+        f"- **The company spends {_wording.about(year['p50'], 'USD')} a year** ({_interval_words(year)}) with this "
+        f"run's fleet of {gpus:,.0f} GPUs: at this run's parameters, "
+        f"{owning / point['company_cost_per_year_usd']:.0%} of it is owning that fleet"
+        + (", which it shares with a hedge fund," if point["fleet_gpu_hours_share_high_flyer"] > 0 else "")
+        + " and the rest the research staff. DeepSeek's disclosed work (the final runs, the experiments and "
+        f"serving) uses {disclosed:.0%} of the fleet's compute. The news article's \"US$1.3 billion\" is neither "
+        "cost: it is the first version of SemiAnalysis's server CapEx (see the claims ledger), a purchase of "
+        "hardware, not the cost of a year or of one model."
+    )
+    b.say("meaning", development + "\n" + company)
 
 
 def _records(numbers: Mapping) -> dict[str, dict]:
