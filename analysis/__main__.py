@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {report,params,scenarios,check}``.
+"""Command line: ``python -m analysis {report,compare,params,scenarios,check}``.
 
 Every error is one line on stderr and a non-zero exit (2 for bad input or an output
 folder that cannot be used, 1 for a notebook that failed, 130 for Ctrl-C, 143 for
@@ -29,6 +29,7 @@ for _s in _STOP_SIGNALS:
 
 import argparse  # noqa: E402
 
+from . import compare as _compare  # noqa: E402
 from . import data as _data  # noqa: E402
 from . import notebooks as _notebooks  # noqa: E402
 from . import params as _params  # noqa: E402
@@ -82,6 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--out", metavar="DIR", help="output folder (default: reports/<scenario>[+overrides]/)")
     rep.add_argument("--jobs", type=_positive_int, metavar="N", help="notebooks run at once (default: one per CPU)")
+    cmp = sub.add_parser(
+        "compare",
+        help="built runs side by side: headline results and their change against the first run",
+        description="Print each headline result (with --all, every result) of two or more built reports side "
+        "by side, with each run's change against the first in %%, and write the same as CSV.",
+    )
+    cmp.add_argument("runs", nargs="+", metavar="RUN", help="a report folder that `report` built (holds results.json)")
+    cmp.add_argument("--all", action="store_true", help="every result, not only the headline ones")
+    cmp.add_argument(
+        "--csv",
+        metavar="PATH",
+        help=f"where to write the CSV (default: {_compare.DEFAULT_CSV_NAME} in the last run's folder, unless that "
+        "is the committed reports/baseline/)",
+    )
     sub.add_parser("params", help="list every parameter: value, range, unit, source, notebooks")
     sub.add_parser("scenarios", help="list the scenarios")
     sub.add_parser("check", help="validate data files, the register, scenarios and notebook parameter cells")
@@ -93,6 +108,30 @@ def _cmd_report(args) -> int:
 
     plan = report.plan_report(args.scenario, [tuple(p) for p in args.parameter], args.out)
     report.run_report(plan, jobs=args.jobs)
+    return 0
+
+
+def _cmd_compare(args) -> int:
+    if len(args.runs) < 2:
+        raise _compare.CompareError("give at least two runs to compare, e.g. reports/baseline reports/high")
+    runs = _compare.load_runs(args.runs)
+    rows = _compare.compare(runs, all_results=args.all)
+    destination = args.csv if args.csv is not None else _compare.default_csv_path(runs)
+    written = _compare.write_csv(destination, _compare.csv_text(rows, runs)) if destination is not None else None
+    print(_compare.text_table(rows, runs))
+    partial = sum(any(v is None for v in r.values) for r in rows)
+    if partial:
+        print(
+            f"note: {partial} result(s) are not computed in every run (shown as {_compare.NOT_IN_RUN})", file=sys.stderr
+        )
+    if written is None:
+        print(
+            "no CSV written: no run is a report folder the runner built (other than the committed "
+            "reports/baseline/); give --csv PATH",
+            file=sys.stderr,
+        )
+    else:
+        print(f"CSV: {destination}", file=sys.stderr)
     return 0
 
 
@@ -160,10 +199,15 @@ def main(argv=None) -> int:
         signum = getattr(err, "signum", signal.SIGINT)
         return _fail(f"interrupted ({signal.Signals(signum).name}) before anything was written", 128 + signum)
     try:
-        return {"report": _cmd_report, "params": _cmd_params, "scenarios": _cmd_scenarios, "check": _cmd_check}[
-            args.command
-        ](args)
-    except (_params.ParameterError, _data.DataError, OutputRefused) as err:
+        commands = {
+            "report": _cmd_report,
+            "compare": _cmd_compare,
+            "params": _cmd_params,
+            "scenarios": _cmd_scenarios,
+            "check": _cmd_check,
+        }
+        return commands[args.command](args)
+    except (_params.ParameterError, _data.DataError, OutputRefused, _compare.CompareError) as err:
         return _fail(str(err), EXIT_BAD_INPUT)
     except ReportError as err:
         return _fail(str(err), EXIT_RUN_FAILED)

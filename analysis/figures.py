@@ -104,7 +104,16 @@ def footer_text(figure_id: str, sources: Iterable[str]) -> str:
 
 
 def save(
-    fig, figure_id: str, title: str, caption: str, sources: Iterable[str], notebook: str, *, data, data_dir=None
+    fig,
+    figure_id: str,
+    title: str,
+    caption: str,
+    sources: Iterable[str],
+    notebook: str,
+    *,
+    data,
+    data_dir=None,
+    out_dir=None,
 ) -> dict:
     """Title, stamp and write a figure as SVG and 300-dpi PNG, and its data as CSV; return its manifest entry.
 
@@ -128,6 +137,8 @@ def save(
         drawn (e.g. a sensitivity chart in a run that holds every parameter).
     data_dir : path, optional
         The data folder whose ``sources.csv`` the source ids are checked against.
+    out_dir : path, optional
+        Where to write the files (default :func:`analysis.paths.figures_dir`).
 
     Raises
     ------
@@ -157,7 +168,7 @@ def save(
     fig.text(0.01, 0.005, footer, fontsize=7, color="#555555", ha="left", va="bottom", linespacing=1.3)
     footer_height = (footer.count("\n") + 1) * 7 * 1.3 / 72 / fig.get_figheight()
     _tight_layout_once(fig, rect=(0, footer_height + 0.01, 1, 1))
-    out = _paths.figures_dir()
+    out = Path(out_dir) if out_dir is not None else _paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context({"svg.hashsalt": figure_id}):
         fig.savefig(out / f"{figure_id}.svg", format="svg", metadata={"Date": None, "Creator": "DeepSeek's true cost"})

@@ -182,6 +182,63 @@ def swap(tmp: Path, plan: Plan, interrupts: Interrupts, progress: Callable[[str]
             shutil.rmtree(stale, ignore_errors=True)
 
 
+#: Where a run that differs from the baseline gets the baseline's bridge figure, drawn for its front page.
+BASELINE_FIGURES = "figures/baseline"
+
+
+def baseline_beside(tmp: Path, plan: Plan) -> dict | None:
+    """What a run's front page shows of the baseline beside its own results, or None for a baseline run.
+
+    Step 6 at the baseline's values (the run's data folder, every parameter at its baseline), called now:
+    its four named costs, and its bridge figure drawn into ``figures/baseline/`` of the build (SVG, PNG
+    and data, as every figure; the same figure id, since it is the baseline's ``fig06_bridge``).
+
+    Returns
+    -------
+    dict or None
+        ``results`` (results id -> record, the four named costs), ``bridge`` (the figure's manifest
+        entry) and ``folder`` (the figure's folder, relative to the report).
+    """
+    if not plan.differs:
+        return None
+    from .. import figures as _figures
+    from .. import params as _params
+    from .. import plots as _plots
+    from .. import run_identity as _run_identity
+    from .. import steps as _steps
+    from ..site import HEADLINE_COSTS
+    from .plan import run_identity_of
+
+    inputs = _steps.Inputs.load(plan.data_dir)
+    step = _steps.step6(_steps.run_values(data_dir=plan.data_dir), inputs)
+    fig, caption = _plots.draw(step, "fig06_bridge")
+    spec = step.figures["fig06_bridge"]
+    # Stamped as the baseline run's figure (its footer and CSV name the baseline's scenario and run id).
+    scenario = _params.load_scenario("baseline", plan.data_dir, register=inputs.register)
+    before = os.environ.get(_run_identity.ENV_VAR)
+    os.environ[_run_identity.ENV_VAR] = run_identity_of(scenario, {}, plan.data_dir).to_env()
+    try:
+        entry = _figures.save(
+            fig,
+            "fig06_bridge",
+            spec.title,
+            caption,
+            spec.sources,
+            step.notebook,
+            data=spec.data,
+            data_dir=plan.data_dir,
+            out_dir=tmp / BASELINE_FIGURES,
+        )
+    finally:
+        _figures.plt.close(fig)
+        if before is None:
+            os.environ.pop(_run_identity.ENV_VAR, None)
+        else:
+            os.environ[_run_identity.ENV_VAR] = before
+    results = {r["id"]: r for r in step.records() if r["id"] in HEADLINE_COSTS}
+    return {"results": results, "bridge": entry, "folder": BASELINE_FIGURES}
+
+
 def publish(tmp: Path, plan: Plan) -> None:
     """Collect results, claims and the figure manifest from the executed notebooks; write the front page.
 
@@ -214,5 +271,6 @@ def publish(tmp: Path, plan: Plan) -> None:
 
     ledger = _model.claims_ledger(plan.values, {r["id"]: r for r in all_results}, plan.data_dir, ranges=plan.ranges)
     _write_text(tmp / "claims.csv", ledger_csv(ledger))
-    site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers)
+    baseline = baseline_beside(tmp, plan)
+    site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers, baseline=baseline)
     write_marker(tmp, plan)

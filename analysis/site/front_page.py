@@ -13,6 +13,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from .. import __version__
+from .. import compare as _compare
 from .. import costs as _costs
 from .. import data as _data
 from .. import paths as _paths
@@ -298,6 +299,49 @@ def _step_entries(executed: dict, answers: dict, figure_by_id: dict) -> list[dic
     return entries
 
 
+def beside_baseline(by_id: dict, baseline: dict) -> list[dict]:
+    """The four headline costs of a run beside the baseline's, with the change: the rows of "This run | Baseline |
+    Change".
+
+    Parameters
+    ----------
+    by_id : dict
+        The run's results by id.
+    baseline : dict
+        The baseline's results by id (step 6 at the baseline's values).
+
+    Returns
+    -------
+    list of dict
+        Per named cost (:data:`analysis.costs.NAMED_COSTS`) both have: ``id``, ``label`` (its short name), ``run``
+        and ``baseline`` (formatted by :func:`analysis.formatting.format_value`) and ``change`` (signed, in %,
+        against the baseline; :func:`analysis.compare.format_change`).
+
+    Examples
+    --------
+    >>> r = lambda v: {"value": v, "unit": "USD"}
+    >>> row = beside_baseline({"cost_final_run_usd": r(9.535e6)}, {"cost_final_run_usd": r(5.576e6)})[0]
+    >>> row["run"], row["baseline"], row["change"]
+    ('US$9.535M', 'US$5.576M', '+71%')
+    """
+    rows = []
+    for rid in HEADLINE_COSTS:
+        run, base = by_id.get(rid), baseline.get(rid)
+        if run is None or base is None:
+            continue
+        label = _costs.NAMED_COST_LABELS[rid]
+        rows.append(
+            {
+                "id": rid,
+                "label": label[:1].upper() + label[1:],
+                "run": format_value(run["value"], run["unit"]),
+                "baseline": format_value(base["value"], base["unit"]),
+                "change": _compare.format_change(_compare.change_fraction(base["value"], run["value"])),
+            }
+        )
+    return rows
+
+
 def _run_of(plan) -> dict | None:
     run = getattr(plan, "run", None)
     return run.as_dict() if run is not None else None
@@ -307,7 +351,9 @@ def _labels(register) -> dict:
     return {name: p.label for name, p in register.items()}
 
 
-def index_html(plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None) -> str:
+def index_html(
+    plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None, baseline=None
+) -> str:
     """The report's front page, answer first (offline: no request leaves the folder).
 
     Parameters
@@ -324,15 +370,21 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         The claims ledger.
     answers : list of dict, optional
         Each step's one-sentence answer and key figure.
+    baseline : dict, optional
+        For a run that differs from the baseline: the baseline's ``results`` by id, its ``bridge``
+        figure's manifest entry and the ``folder`` that holds it
+        (:func:`analysis.runner.publish.baseline_beside`).
 
     Returns
     -------
     str
         The page: title, version and authors; the key findings (:func:`key_findings`) with the bridge
-        figure; the headline costs (median and 90% interval first) and the step numbers they rest on,
-        each with its results id as a small citable anchor; the six steps; the figure gallery; the
-        assumptions register; the claims ledger; how to re-run and how to cite. Source ids link to
-        ``sources.html`` and the first use of each glossary term to ``glossary.html``.
+        figure; for a run that differs from the baseline, its four costs beside the baseline's with the
+        change (:func:`beside_baseline`) and its bridge figure beside the baseline's; the headline costs
+        (median and 90% interval first) and the step numbers they rest on, each with its results id as a
+        small citable anchor; the six steps; the figure gallery; the assumptions register; the claims ledger;
+        how to re-run and how to cite. Source ids link to ``sources.html`` and the first use of each glossary
+        term to ``glossary.html``.
     """
     by_id = {r["id"]: r for r in results}
     answers = {a["notebook"]: a for a in (answers or [])}
@@ -360,6 +412,8 @@ def index_html(plan, executed: dict, results: list[dict], figures: list[dict], l
         bridge=bridge,
         placed=(f"{min(where):.0%}", f"{max(where):.0%}") if where else None,
         differs=differs,
+        versus=beside_baseline(by_id, baseline["results"]) if baseline else [],
+        baseline_bridge=dict(baseline["bridge"], folder=baseline["folder"]) if baseline else None,
         point_heading=point_words.capitalize(),
         ranged=ranged,
         step_numbers=step_numbers,

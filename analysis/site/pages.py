@@ -15,7 +15,7 @@ from .reference_pages import bibliography_html, glossary_html
 
 
 def write_site(
-    out: Path, plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None
+    out: Path, plan, executed: dict, results: list[dict], figures: list[dict], ledger=None, answers=None, baseline=None
 ) -> None:
     """Write ``index.html``, ``sources.html``, ``glossary.html`` and ``figures/README.md`` into ``out``.
 
@@ -33,8 +33,12 @@ def write_site(
         The claims ledger.
     answers : list of dict, optional
         Each step's one-sentence answer and key figure.
+    baseline : dict, optional
+        For a run that differs from the baseline, the baseline's costs and bridge figure
+        (:func:`analysis.runner.publish.baseline_beside`), shown beside the run's on the front page.
     """
-    (out / "index.html").write_text(index_html(plan, executed, results, figures, ledger, answers), encoding="utf-8")
+    page = index_html(plan, executed, results, figures, ledger, answers, baseline=baseline)
+    (out / "index.html").write_text(page, encoding="utf-8")
     sources = _data.load_sources(plan.data_dir)
     (out / SOURCES_PAGE).write_text(bibliography_html(sources), encoding="utf-8")
     glossary = _data.load_glossary(plan.data_dir)

@@ -239,6 +239,7 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     _tornado(b, values, data, held, deps)
     _catch_up(b, inputs)
     _scenarios(b, inputs)
+    _semianalysis(b, point, inputs, deps)
     _ledger(b, values, draws, claim_results, deps)
     _meaning(b, point, intervals)
     dev, year = intervals.loc["cost_development_usd"], intervals.loc["company_cost_per_year_usd"]
@@ -622,6 +623,156 @@ def _scenarios(b: StepBuilder, inputs: Inputs) -> None:
             **{k: (f"{_words(k)} (US$)", "USD") for k in _costs.NAMED_COSTS},
         },
         caption="The four costs in each scenario, at the scenario's parameters",
+    )
+
+
+#: The scenario that reproduces SemiAnalysis's published CapEx and operating cost (``data/scenarios/``).
+SA_SCENARIO = "semianalysis-as-published"
+#: SemiAnalysis's published figures step 6 sets the run and :data:`SA_SCENARIO` against: results id ->
+#: (its figure id in ``data/published_figures.csv``, the figure in words, the step function that computes it,
+#: our result in words).
+SA_FIGURES = {
+    "fleet_capex_usd": (
+        "sa_server_capex_usd",
+        "SemiAnalysis's ~US$1.6B server CapEx",
+        _s01.step1,
+        "Server CapEx of the whole fleet",
+    ),
+    "opex_4y_usd": (
+        "sa_operating_cost_usd",
+        "SemiAnalysis's US$944M cost of operating the clusters",
+        _s02.step2,
+        "Operating cost over 4 years",
+    ),
+}
+SA_SOURCES = ("semianalysis-2025-deepseek-debates", "glenn-2025-sa-chart-thread", "epoch-training-cost-trends")
+
+
+def gap_words(value: float, published: float) -> str:
+    """How far a value is from a published figure, in words: ``'9.64% below'``, ``'0.15% above'``.
+
+    Parameters
+    ----------
+    value, published : float
+        Our value and the published figure [USD].
+
+    Returns
+    -------
+    str
+        The gap as a percentage of the published figure (two decimals), and its direction.
+
+    Examples
+    --------
+    >>> gap_words(1.4458e9, 1.6e9), gap_words(1.6024e9, 1.6e9), gap_words(944e6, 944e6)
+    ('9.64% below', '0.15% above', 'equal to')
+    """
+    gap = value / published - 1
+    if round(gap * 100, 2) == 0:
+        return "equal to"
+    return f"{abs(gap) * 100:.2f}% {'below' if gap < 0 else 'above'}"
+
+
+#: (data folder, scenario file's SHA-256) -> :func:`_sa_values` at that scenario: it does not move with a run's values.
+_AT_SCENARIO: dict[tuple[str, str], dict[str, float]] = {}
+
+
+def _sa_values(values: Mapping[str, Any], inputs: Inputs) -> dict[str, float]:
+    """Server CapEx and 4-year operating cost at ``values``, from the step functions that report them."""
+    return {rid: float(step(values, inputs)[rid]) for rid, (_, _, step, _) in SA_FIGURES.items()}
+
+
+def _sa_scenario_values(scenario: _params.Scenario, inputs: Inputs) -> dict[str, float]:
+    """:func:`_sa_values` at the scenario's values (computed once per data folder and scenario file)."""
+    key = (str(inputs.data_dir), scenario.sha256)
+    if key not in _AT_SCENARIO:
+        _AT_SCENARIO[key] = _sa_values(_params.resolve_parameters(inputs.register, scenario.overrides), inputs)
+    return _AT_SCENARIO[key]
+
+
+def _setting_words(register, name: str, value) -> str:
+    """'datacentre cost per kW = 217 USD per kW-month (baseline 150)': label, value, baseline."""
+
+    def shown(v, unit: str = "") -> str:
+        numeric = isinstance(v, int | float) and not isinstance(v, bool)
+        return format_value(v, unit) if numeric else f"`{v}`"
+
+    p = register[name]
+    return f"{p.label or name} = {shown(value, p.unit)} (baseline {shown(p.baseline)})"
+
+
+def _semianalysis(b: StepBuilder, point: Mapping, inputs: Inputs, deps: Mapping) -> None:
+    """How close this run is to SemiAnalysis's CapEx and operating cost, and what :data:`SA_SCENARIO` assumes to
+    match them: the run's from the cost model at its values (``point``, as steps 1 and 2 report them), the
+    scenario's from steps 1 and 2 called at the scenario's values."""
+    if SA_SCENARIO not in _params.scenario_names(inputs.data_dir):
+        return
+    register = inputs.register
+    scenario = _params.load_scenario(SA_SCENARIO, inputs.data_dir, register=register)
+    at_run = {rid: float(point[rid]) for rid in SA_FIGURES}  # the model steps 1 and 2 report these from
+    at_scenario = _sa_scenario_values(scenario, inputs)
+    rows = []
+    for rid, (figure, words, _, what) in SA_FIGURES.items():
+        published = float(inputs.published[figure])
+        short = rid.removesuffix("_usd")
+        b.number(
+            f"sa_gap_{short}",
+            at_run[rid] / published - 1,
+            "fraction",
+            f"{what} at this run's parameters against {words}: the gap, as a share of it",
+            SA_SOURCES,
+            deps[rid],
+        )
+        b.number(
+            f"sa_as_published_{rid}",
+            at_scenario[rid],
+            "USD",
+            f"{what} in the scenario built to reproduce {words}",
+            (*SA_SOURCES, *scenario.source_ids),
+        )
+        b.number(
+            f"sa_as_published_gap_{short}",
+            at_scenario[rid] / published - 1,
+            "fraction",
+            f"{what} in the scenario built to reproduce {words}: the gap, as a share of it",
+            (*SA_SOURCES, *scenario.source_ids),
+        )
+        rows.append(
+            {
+                "figure": words,
+                "published_usd": published,
+                "run_usd": at_run[rid],
+                "run_gap": at_run[rid] / published - 1,
+                "scenario_usd": at_scenario[rid],
+                "scenario_gap": at_scenario[rid] / published - 1,
+            }
+        )
+    b.table(
+        "semianalysis",
+        pd.DataFrame(rows),
+        {
+            "figure": ("SemiAnalysis's figure", "text"),
+            "published_usd": ("Published (US$)", "USD"),
+            "run_usd": ("This run (US$)", "USD"),
+            "run_gap": ("This run's gap", "fraction"),
+            "scenario_usd": (f"Scenario {SA_SCENARIO} (US$)", "USD"),
+            "scenario_gap": ("The scenario's gap", "fraction"),
+        },
+        caption=f"SemiAnalysis's published CapEx and operating cost, this run's, and the {SA_SCENARIO} scenario's",
+    )
+    capex, opex = (SA_FIGURES[k][1] for k in SA_FIGURES)
+    run_capex, run_opex = at_run["fleet_capex_usd"], at_run["opex_4y_usd"]
+    fit_capex, fit_opex = at_scenario["fleet_capex_usd"], at_scenario["opex_4y_usd"]
+    assumed = "; ".join(_setting_words(register, n, v) for n, v in scenario.overrides.items())
+    b.say(
+        "semianalysis",
+        f"At this run's parameters the fleet's servers cost {format_value(run_capex, 'USD')}, "
+        f"{gap_words(run_capex, inputs.published['sa_server_capex_usd'])} {capex}, and four years of operation "
+        f"{format_value(run_opex, 'USD')}, {gap_words(run_opex, inputs.published['sa_operating_cost_usd'])} {opex}. "
+        f"The `{SA_SCENARIO}` scenario gives {format_value(fit_capex, 'USD')} and {format_value(fit_opex, 'USD')} "
+        f"({gap_words(fit_capex, inputs.published['sa_server_capex_usd'])} and "
+        f"{gap_words(fit_opex, inputs.published['sa_operating_cost_usd'])} the published figures) by assuming: "
+        f"{assumed}. Its file says which of these are fits; SemiAnalysis published neither its prices per GPU nor "
+        "what its operating cost is made of.",
     )
 
 

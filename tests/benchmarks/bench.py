@@ -15,10 +15,14 @@
    to show how much of the difference between build and floor is drawing the figures' content.
 2. Monte Carlo draws per second of the whole cost model (sampling every ranged parameter and
    computing the three named costs), best of several runs of 1,000,000 draws.
-3. Step 6 with ``BENCH_MC_DRAWS`` (default 10,000,000) Monte Carlo draws in a fresh process: its
+3. ``python -m analysis compare`` of two of the timed baseline builds (every result), start to end in a fresh
+   process, best of three; and what a what-if run's front page adds to its build: step 6 at the baseline's
+   values and the baseline's bridge figure (:func:`analysis.runner.publish.baseline_beside`), in-process.
+4. Step 6 with ``BENCH_MC_DRAWS`` (default 10,000,000) Monte Carlo draws in a fresh process: its
    time and peak memory (the draws are made and summarised chunk by chunk).
 
-Targets: build <= 1.3 x floor; >= 1,000,000 draws per second; step 6 under 1 GiB at any draws.
+Targets: build <= 1.3 x floor; >= 1,000,000 draws per second; compare of two runs < 1 s; step 6 under 1 GiB
+at any draws.
 
 ``--floor-only`` times the floor alone (and checks it saved the figures it should): it runs no step
 notebook and skips the Monte Carlo.
@@ -244,6 +248,33 @@ def _times(seconds: list[float]) -> str:
     return f"best of {len(seconds)}: {', '.join(f'{t:.1f}' for t in seconds)}"
 
 
+def compare_seconds(run_a: Path, run_b: Path, csv_path: Path, repeats: int = 3) -> float:
+    """``python -m analysis compare RUN_A RUN_B --all --csv CSV`` in a fresh process, best of ``repeats`` [s]."""
+    import subprocess
+
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "analysis", "compare", str(run_a), str(run_b), "--all", "--csv", str(csv_path)],
+            check=True,
+            capture_output=True,
+        )
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def baseline_beside_seconds(out: Path) -> float:
+    """What a what-if run's front page adds to its build: the baseline's costs and bridge figure [s]."""
+    from analysis.runner.publish import baseline_beside
+
+    plan = report.plan_report("high", out=out / "high")
+    (out / "beside").mkdir()
+    started = time.perf_counter()
+    baseline_beside(out / "beside", plan)
+    return time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--floor-only", action="store_true", help="time the floor alone (no step notebook runs)")
@@ -285,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.floor_only:
             return 0
         build = min(builds)
+        compared = compare_seconds(tmp / "build0", tmp / f"build{repeats - 1}", tmp / "compare.csv")
+        beside = baseline_beside_seconds(tmp)
     print(
         f"full baseline build ({count} notebooks, {'/'.join(map(str, sorted(build_figures)))} figures saved): "
         f"{build:.1f} s ({_times(builds)})"
@@ -295,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
             "a figures.save call the static count missed (in a loop?) or one never reached"
         )
     print(f"build / floor: {build / floor:.2f} (target <= 1.3)")
+    print(f"compare of two builds, every result, in a fresh process: {compared:.2f} s (target < 1 s)")
+    print(f"a what-if run's front page beside the baseline (step 6 at the baseline, its bridge figure): {beside:.1f} s")
     with tempfile.TemporaryDirectory() as tmp:
         floor_notebooks(Path(tmp))
         n_floor, floor_seconds = figure_seconds(Path(tmp))
