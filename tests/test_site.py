@@ -505,3 +505,13 @@ def test_every_page_inlines_the_one_stylesheet_and_works_from_any_folder(baselin
         text = page.read_text(encoding="utf-8")
         assert f"<style>{css}" in text, page.name
         assert not re.search(r"<link\b|<script\b|@import|url\(", text), page.name
+
+
+def test_a_cost_whose_parameters_the_run_holds_says_why_it_has_no_interval():
+    from analysis.site import key_findings
+
+    r = lambda v: {"value": v, "unit": "USD", "label": "x"}  # noqa: E731
+    held = {"cost_final_run_usd": r(9.535e6), **{f"cost_final_run_usd_{q}": r(9.535e6) for q in ("p50", "p05", "p95")}}
+    finding = key_findings(held)[0]
+    assert "no interval: this run holds every parameter that moves it" in finding
+    assert "90% interval US$9.535M to US$9.535M" not in finding

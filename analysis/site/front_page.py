@@ -88,6 +88,8 @@ def _interval_words(by_id: dict, rid: str) -> str | None:
     if not all(q):
         return None
     mid, lo, hi = (format_value(r["value"], r["unit"]) for r in q)
+    if q[1]["value"] == q[2]["value"]:  # every parameter that moves it is held by this run: no spread to give
+        return f"{mid} (no interval: this run holds every parameter that moves it)"
     return f"{mid} (90% interval {lo} to {hi})"
 
 
@@ -391,7 +393,13 @@ def index_html(
     figure_by_id = {f["id"]: f for f in figures}
     citation = _citation()
     point_words = "at the baseline parameters" if not plan.differs else "at this run's parameters"
-    where = [by_id[f"{rid}_point_percentile"]["value"] for rid in HEADLINE_COSTS if f"{rid}_point_percentile" in by_id]
+    where = [
+        by_id[f"{rid}_point_percentile"]["value"]
+        for rid in HEADLINE_COSTS
+        if f"{rid}_point_percentile" in by_id
+        and by_id.get(f"{rid}_p05", {}).get("value")
+        != by_id.get(f"{rid}_p95", {}).get("value")  # a held cost has no spread
+    ]
     bridge = figure_by_id.get("fig06_bridge")
     ranged, step_numbers = _result_rows(results, by_id)
     example = next((f"{r}_p50" for r in HEADLINE_COSTS if f"{r}_p50" in by_id), results[0]["id"] if results else "")
