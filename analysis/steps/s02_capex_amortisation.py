@@ -38,6 +38,27 @@ COUNTS = ("hopper_gpus", "h800_gpus", "h100_gpus", "a100_gpus")
 CAPEX = ("capex_method", "usd_cny_rate", "server_overhead_multiplier", "cluster_interconnect_fraction")
 CAPITAL = ("useful_life_years", "amortisation_method", "cost_of_capital", "tco_window_start")
 POWER = ("average_power_fraction", "pue", "electricity_price_usd_per_kwh")
+#: What can move the owned H800-hour under either way of pricing the servers or writing them off (steps 4
+#: and 5 price tokens with it, so their notebooks declare these; in a run, :func:`cost_dependencies` gives
+#: the ones that move it under the run's methods). ``server_overhead_multiplier`` counts only under Epoch
+#: AI's overhead method, the H800 count only under published server prices.
+OWNED_H800_HOUR = (
+    "hopper_gpus",
+    "h800_gpus",
+    "a100_gpus",
+    "capex_method",
+    "server_overhead_multiplier",
+    "cluster_interconnect_fraction",
+    "useful_life_years",
+    "amortisation_method",
+    "cost_of_capital",
+    "server_power_multiplier",
+    *POWER,
+    "hosting_usd_per_kw_month",
+    "maintenance_fraction_per_year",
+    "operations_staff_usd_per_year",
+    "utilisation",
+)
 #: The parameters this step's numbers depend on (its notebook declares these).
 PARAMETERS = (
     *COUNTS,

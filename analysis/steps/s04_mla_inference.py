@@ -46,28 +46,8 @@ MLA_ROOFLINE = tuple(p for p in ROOFLINE if p != "bytes_per_weight")
 #: What moves the V2-over-67B throughput ratio at the baseline: V2 at its largest batch is compute-bound
 #: (a bigger V2 cache only shrinks a batch that is compute-bound anyway), DeepSeek 67B is memory-bound.
 V2_RATIO = ("dense_baseline_kv_cache_bits", "context_tokens", "bytes_per_weight")
-#: The parameters of step 2's owned H800-hour (:func:`analysis.costs.cost_model`), under either way of
-#: pricing the servers (``server_overhead_multiplier`` prices them only by Epoch AI's overhead method,
-#: the H800 count only from published server prices).
-OWNED = (
-    "hopper_gpus",
-    "h800_gpus",
-    "a100_gpus",
-    "capex_method",
-    "server_overhead_multiplier",
-    "cluster_interconnect_fraction",
-    "useful_life_years",
-    "amortisation_method",
-    "cost_of_capital",
-    "server_power_multiplier",
-    "average_power_fraction",
-    "pue",
-    "electricity_price_usd_per_kwh",
-    "hosting_usd_per_kw_month",
-    "maintenance_fraction_per_year",
-    "operations_staff_usd_per_year",
-    "utilisation",
-)
+#: What can move step 2's owned H800-hour, under either method (one list, in step 2).
+OWNED = _s02.OWNED_H800_HOUR
 #: The parameters this step's numbers depend on, with those tied to them by a rule (its notebook declares
 #: these): the owned H800-hour does not move with the H100 count, but the count is part of the Hopper total.
 PARAMETERS = step_parameters(PRICE, V2_BITS, ROOFLINE, OWNED)

@@ -45,26 +45,8 @@ TASK = ("task_input_tokens", "task_output_tokens")
 PRICE = ("gpu_hour_price_usd",)
 SHARES = ("day6_v3_token_share", "day6_off_peak_token_share", "day6_paid_token_share")
 COUNTS = ("hopper_gpus", "h800_gpus", "h100_gpus", "a100_gpus")
-#: What moves step 2's owned H800-hour, under either way of pricing a server (``capex_method``).
-OWNED = (
-    "hopper_gpus",
-    "h800_gpus",
-    "a100_gpus",
-    "capex_method",
-    "server_overhead_multiplier",
-    "cluster_interconnect_fraction",
-    "useful_life_years",
-    "amortisation_method",
-    "cost_of_capital",
-    "server_power_multiplier",
-    "average_power_fraction",
-    "pue",
-    "electricity_price_usd_per_kwh",
-    "hosting_usd_per_kw_month",
-    "maintenance_fraction_per_year",
-    "operations_staff_usd_per_year",
-    "utilisation",
-)
+#: What can move step 2's owned H800-hour, under either method (one list, in step 2).
+OWNED = _s02.OWNED_H800_HOUR
 #: The parameters this step's numbers depend on (its notebook declares these).
 PARAMETERS = tuple(dict.fromkeys((*PRICES, *TASK, "quality_benchmark", *PRICE, *SHARES, *COUNTS, *OWNED)))
 

@@ -645,31 +645,9 @@ SA_FIGURES = {
         "Operating cost over 4 years",
     ),
 }
+#: How close the semianalysis-as-published scenario is held to SemiAnalysis's figures (tests/test_compare.py).
+SA_TOLERANCE = 0.02
 SA_SOURCES = ("semianalysis-2025-deepseek-debates", "glenn-2025-sa-chart-thread", "epoch-training-cost-trends")
-
-
-def gap_words(value: float, published: float) -> str:
-    """How far a value is from a published figure, in words: ``'9.64% below'``, ``'0.15% above'``.
-
-    Parameters
-    ----------
-    value, published : float
-        Our value and the published figure [USD].
-
-    Returns
-    -------
-    str
-        The gap as a percentage of the published figure (two decimals), and its direction.
-
-    Examples
-    --------
-    >>> gap_words(1.4458e9, 1.6e9), gap_words(1.6024e9, 1.6e9), gap_words(944e6, 944e6)
-    ('9.64% below', '0.15% above', 'equal to')
-    """
-    gap = value / published - 1
-    if round(gap * 100, 2) == 0:
-        return "equal to"
-    return f"{abs(gap) * 100:.2f}% {'below' if gap < 0 else 'above'}"
 
 
 #: (data folder, scenario file's SHA-256) -> :func:`_sa_values` at that scenario: it does not move with a run's values.
@@ -762,15 +740,16 @@ def _semianalysis(b: StepBuilder, point: Mapping, inputs: Inputs, deps: Mapping)
     capex, opex = (SA_FIGURES[k][1] for k in SA_FIGURES)
     run_capex, run_opex = at_run["fleet_capex_usd"], at_run["opex_4y_usd"]
     fit_capex, fit_opex = at_scenario["fleet_capex_usd"], at_scenario["opex_4y_usd"]
+    sa_capex, sa_opex = inputs.published["sa_server_capex_usd"], inputs.published["sa_operating_cost_usd"]
     assumed = "; ".join(_setting_words(register, n, v) for n, v in scenario.overrides.items())
     b.say(
         "semianalysis",
         f"At this run's parameters the fleet's servers cost {format_value(run_capex, 'USD')}, "
-        f"{gap_words(run_capex, inputs.published['sa_server_capex_usd'])} {capex}, and four years of operation "
-        f"{format_value(run_opex, 'USD')}, {gap_words(run_opex, inputs.published['sa_operating_cost_usd'])} {opex}. "
+        f"{_wording.gap_words(run_capex, sa_capex, reference_words=capex)}, and four years of operation "
+        f"{format_value(run_opex, 'USD')}, {_wording.gap_words(run_opex, sa_opex, reference_words=opex)}. "
         f"The `{SA_SCENARIO}` scenario gives {format_value(fit_capex, 'USD')} and {format_value(fit_opex, 'USD')} "
-        f"({gap_words(fit_capex, inputs.published['sa_server_capex_usd'])} and "
-        f"{gap_words(fit_opex, inputs.published['sa_operating_cost_usd'])} the published figures) by assuming: "
+        f"({_wording.gap_words(fit_capex, sa_capex, SA_TOLERANCE, 'the first')} and "
+        f"{_wording.gap_words(fit_opex, sa_opex, SA_TOLERANCE, 'the second')} published figure) by assuming: "
         f"{assumed}. Its file says which of these are fits; SemiAnalysis published neither its prices per GPU nor "
         "what its operating cost is made of.",
     )
