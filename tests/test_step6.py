@@ -103,3 +103,19 @@ def test_what_this_means_is_written_from_the_runs_numbers(overrides):
     assert meaning.split("it is ", 1)[1].startswith(first)  # largest first, whichever it is in this run
     assert ("shares with a hedge fund" in meaning) == (overrides.get("high_flyer_compute_share", 0.1) > 0)
     assert "of the order of" not in meaning
+
+
+@pytest.mark.parametrize("scenario", ["high", "deepseek-claimed"])
+def test_what_this_means_holds_in_a_run_that_holds_everything_or_has_no_staff(scenario):
+    from analysis import params
+
+    register = params.load_register()
+    values = params.resolve_parameters(register, params.load_scenario(scenario, register=register).overrides)
+    r = steps.step6({**values, "monte_carlo_draws": 5_000})
+    meaning = r.text["meaning"]
+    for key in ("cost_development_usd", "company_cost_per_year_usd"):
+        if r[f"{key}_p05"] == r[f"{key}_p95"]:  # every parameter that moves it is held: no interval to quote
+            assert "no interval: this run holds every parameter that moves it" in meaning
+    assert "(0%)" not in meaning  # a part that is nothing in this run is not listed
+    if r["bridge_research_staff_usd"] == 0:
+        assert "it has no staff in this run" in meaning and "the rest the research staff" not in meaning

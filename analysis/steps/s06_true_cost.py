@@ -245,9 +245,8 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     dev, year = intervals.loc["cost_development_usd"], intervals.loc["company_cost_per_year_usd"]
     answer = (
         f"Not one cost but several: the final run {format_value(point['cost_final_run_usd'], 'USD')}; developing V3 "
-        f"and R1 {format_value(dev['p50'], 'USD')} (median; 90%: {format_value(dev['p05'], 'USD')} to "
-        f"{format_value(dev['p95'], 'USD')}); a year of the company {format_value(year['p50'], 'USD')} (90%: "
-        f"{format_value(year['p05'], 'USD')} to {format_value(year['p95'], 'USD')}), "
+        f"and R1 {format_value(dev['p50'], 'USD')} ({_interval_words(dev)}); a year of the company "
+        f"{format_value(year['p50'], 'USD')} ({_interval_words(year)}), "
         f"{point['tco_per_year_usd'] / point['company_cost_per_year_usd']:.0%} of it (at this run's parameters) owning "
         + ("a fleet shared with High-Flyer." if point["fleet_gpu_hours_share_high_flyer"] > 0 else "its fleet.")
     )
@@ -756,12 +755,18 @@ def _semianalysis(b: StepBuilder, point: Mapping, inputs: Inputs, deps: Mapping)
 
 
 def _interval_words(row: pd.Series) -> str:
+    """ "median; 90% interval A to B", or why there is none (the run holds every parameter that moves the cost)."""
+    if row["p05"] == row["p95"]:
+        return "no interval: this run holds every parameter that moves it"
     return f"median; 90% interval {format_value(row['p05'], 'USD')} to {format_value(row['p95'], 'USD')}"
 
 
 def _largest_first(parts: Mapping[str, float], total: float) -> str:
-    """``parts`` (words -> US$) largest first, each with its share of ``total``: "the staff (78%), then ..."."""
-    ranked = sorted(parts.items(), key=lambda kv: kv[1], reverse=True)
+    """``parts`` (words -> US$) with a share of ``total``, largest first: "the staff (78%), then ..."; a part
+    that is nothing in this run is left out, and a part that is all of it is said so."""
+    ranked = sorted(((w, v) for w, v in parts.items() if v > 0), key=lambda kv: kv[1], reverse=True)
+    if len(ranked) == 1:
+        return f"all {ranked[0][0]}"
     return ", then ".join(f"{words} ({value / total:.0%})" for words, value in ranked)
 
 
@@ -792,8 +797,13 @@ def _meaning(b: StepBuilder, point: Mapping, intervals: pd.DataFrame) -> None:
         f"- **The company spends {_wording.about(year['p50'], 'USD')} a year** ({_interval_words(year)}) with this "
         f"run's fleet of {gpus:,.0f} GPUs: at this run's parameters, "
         f"{owning / point['company_cost_per_year_usd']:.0%} of it is owning that fleet"
-        + (", which it shares with a hedge fund," if point["fleet_gpu_hours_share_high_flyer"] > 0 else "")
-        + " and the rest the research staff. DeepSeek's disclosed work (the final runs, the experiments and "
+        + (" (which it shares with a hedge fund)" if point["fleet_gpu_hours_share_high_flyer"] > 0 else "")
+        + (
+            ", the rest the research staff."
+            if point["research_staff_usd_per_year"] > 0
+            else "; it has no staff in this run."
+        )
+        + " DeepSeek's disclosed work (the final runs, the experiments and "
         f"serving) uses {disclosed:.0%} of the fleet's compute. The news article's \"US$1.3 billion\" is neither "
         "cost: it is the first version of SemiAnalysis's server CapEx (see the claims ledger), a purchase of "
         "hardware, not the cost of a year or of one model."
