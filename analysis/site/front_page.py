@@ -83,14 +83,14 @@ def most_influential_parameter(by_id: dict, cost_id: str, labels: dict | None = 
 
 
 def _interval_words(by_id: dict, rid: str) -> str | None:
-    """'US$98.77M (90% interval US$52.61M to US$187.6M)' from a result's p50, p05 and p95."""
+    """'a median of US$98.77M (90% interval US$52.61M to US$187.6M)' from a result's p50, p05 and p95."""
     q = [by_id.get(f"{rid}_{x}") for x in ("p50", "p05", "p95")]
     if not all(q):
         return None
     mid, lo, hi = (format_value(r["value"], r["unit"]) for r in q)
     if q[1]["value"] == q[2]["value"]:  # every parameter that moves it is held by this run: no spread to give
-        return f"{mid} (no interval: this run holds every parameter that moves it)"
-    return f"{mid} (90% interval {lo} to {hi})"
+        return f"{mid} in every draw (no interval: this run holds every parameter that moves it)"
+    return f"a median of {mid} (90% interval {lo} to {hi})"
 
 
 def key_findings(
