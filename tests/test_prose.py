@@ -88,7 +88,7 @@ def test_step1_capex_and_capacity_sentences_agree_with_the_run(run):
     s1 = run[1]
     capex = s1["fleet_capex_usd"]
     meaning = s1.text["meaning"]
-    dollars, capacity = meaning.split("\n")
+    dollars, capacity, _h20 = meaning.split("\n")
     assert wording.about(capex, "USD") in dollars
     assert direction(dollars) == wording.relation(capex, SA_CAPEX_USD, 0.02)
     if wording.relation(capex, SA_CAPEX_USD, 0.02) != "equal":
@@ -97,6 +97,27 @@ def test_step1_capex_and_capacity_sentences_agree_with_the_run(run):
     whose = "SemiAnalysis's counts" if at_baseline_counts(run["values"]) else "this run's counts"
     assert whose in dollars and whose in s1.text["reconstruction"]
     assert (whose == "this run's counts") == ("this run's counts" in s1.tables["reconstruction"].caption)
+
+
+def test_step1_h20_sentence_agrees_with_the_run(run):
+    """Whether the H20s exist: their count, share and CapEx, and the fleet without them, are this run's."""
+    s1 = run[1]
+    h20 = s1.text["meaning"].split("\n")[2]
+    assert h20.startswith("- **Whether the H20s exist.**")
+    without = format_value(s1["fleet_capex_without_h20_usd"], "USD")
+    assert without in h20
+    assert s1["fleet_capex_without_h20_usd"] == pytest.approx(s1["fleet_capex_usd"] - s1["fleet_capex_h20_usd"])
+    if s1["fleet_h20_gpus"] == 0:
+        assert "has no H20s" in h20 and s1["fleet_capex_h20_usd"] == 0
+    else:
+        assert (
+            f"has {s1['fleet_h20_gpus']:,} H20s, {wording.percent(s1['fleet_capex_h20_share'])} of its server CapEx"
+            in h20
+        )
+        assert f"({format_value(s1['fleet_capex_h20_usd'], 'USD')})" in h20
+        assert s1["fleet_capex_h20_share"] == pytest.approx(s1["fleet_capex_h20_usd"] / s1["fleet_capex_usd"])
+    fleet = "SemiAnalysis describes" if at_baseline_counts(run["values"]) else "This run"
+    assert fleet in h20
 
 
 def test_step1_closest_pricing_sentence_agrees_with_the_table(run):

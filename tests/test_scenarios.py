@@ -10,9 +10,15 @@ OTHER_SCENARIOS = [n for n in params.scenario_names() if n != "baseline"]
 
 
 def test_the_required_scenarios_exist():
-    assert {"baseline", "deepseek-claimed", "semianalysis-first-version", "epoch-method", "low", "high"} <= set(
-        params.scenario_names()
-    )
+    assert {
+        "baseline",
+        "deepseek-claimed",
+        "semianalysis-first-version",
+        "epoch-method",
+        "low",
+        "high",
+        "no-h20",
+    } <= set(params.scenario_names())
 
 
 @pytest.mark.parametrize("name", OTHER_SCENARIOS)
@@ -34,6 +40,11 @@ def test_scenario_renders(tmp_path, name, baseline_build):
         if results[k]["value"] != base[k]["value"]
     ]
     assert moved, f"scenario {name} changed none of the named costs"
+    if name == "no-h20":  # SemiAnalysis's fleet without its H20s: the baseline's CapEx less theirs, as built
+        assert results["fleet_h20_gpus"]["value"] == 0
+        assert results["fleet_capex_usd"]["value"] == pytest.approx(
+            base["fleet_capex_usd"]["value"] - base["fleet_capex_h20_usd"]["value"], rel=1e-12
+        )
     # One model: steps 4 and 5 price with step 2's owned H800-hour at this scenario's parameters.
     owned = results["owned_cost_per_h800_hour_usd"]["value"]
     assert results["day6_cost_owned_usd"]["value"] == pytest.approx(226.75 * 8 * 24 * owned, rel=1e-12)

@@ -6,7 +6,7 @@ published prices in ``data/server_prices.csv``, never copied from a run.
 
 import pytest
 
-from analysis import plots, steps
+from analysis import data, params, plots, steps
 
 BASELINE = steps.run_values()
 RATE = 7.1358  # CNY per USD, the register's baseline (Xinhua, 24 Jul 2024 central parity)
@@ -125,3 +125,63 @@ def test_figures_draw_what_the_step_computed(base):
 def test_a_fleet_breaking_the_hopper_total_is_refused_in_one_line():
     with pytest.raises(ValueError, match="hopper_gpus .* must be at least h800_gpus"):
         steps.step1({**BASELINE, "hopper_gpus": 15_000})
+
+
+# --------------------------------------------------------------------------- the H20s (issue 20, part 4)
+H20_SERVER_USD = 30_000 * 1_200_000 / 8 / RATE  # 30,000 H20 at ¥1.2M per 8-GPU server (data/server_prices.csv)
+H20_EVENTS = (
+    "nvidia-h20-licence-2025-04",  # 9 Apr 2025: a licence needed
+    "nvidia-2025-07-h20-resumption",  # 14 Jul 2025: licences "will be granted"
+    "nvidia-2025-08-27-h20-revenue-share",  # 15% of licensed H20 revenue expected by the US government
+    "nvidia-2025-08-27-q2-fy2026-results",  # no H20 sales to China-based customers, May to July 2025
+    "bloomberg-2025-08-china-h20-guidance",  # Beijing discourages H20 purchases
+    "theinformation-2025-08-h20-production-halt",  # Nvidia tells suppliers to stop H20 work
+)
+
+
+def no_h20_values():
+    register = params.load_register()
+    return params.resolve_parameters(register, params.load_scenario("no-h20", register=register).overrides)
+
+
+def test_the_h20s_are_44_percent_of_the_capex(base):
+    # The question the 2025 events raise: ~30,000 H20s, 44% of the fleet's server CapEx.
+    assert base["fleet_capex_h20_usd"] == pytest.approx(H20_SERVER_USD, rel=1e-12)
+    assert base["fleet_capex_h20_share"] == pytest.approx(H20_SERVER_USD / base["fleet_capex_usd"], rel=1e-12)
+    assert round(base["fleet_capex_h20_share"], 2) == 0.44
+    assert base["fleet_capex_without_h20_usd"] == pytest.approx(base["fleet_capex_usd"] - H20_SERVER_USD, rel=1e-12)
+    assert base.numbers["fleet_capex_without_h20_usd"].depends_on == (
+        "h800_gpus",
+        "h100_gpus",
+        "a100_gpus",
+        "capex_method",
+        "usd_cny_rate",
+    )
+    assert set(H20_EVENTS) <= set(base.numbers["fleet_capex_h20_usd"].sources)
+
+
+def test_the_no_h20_scenario_is_the_baseline_fleet_less_its_h20s(base):
+    values = no_h20_values()
+    assert {k: v for k, v in values.items() if v != BASELINE[k]} == {"hopper_gpus": 20_000}
+    run = steps.step1(values)
+    assert run["fleet_h20_gpus"] == 0
+    assert run.tables["capex"].frame["gpus"].to_dict() == {"H800": 1e4, "H100": 1e4, "H20": 0, "A100": 1e4}
+    assert run["fleet_capex_usd"] == pytest.approx(base["fleet_capex_usd"] - base["fleet_capex_h20_usd"], rel=1e-12)
+    assert run["fleet_capex_usd"] == pytest.approx(base["fleet_capex_without_h20_usd"], rel=1e-12)
+    assert run["fleet_capex_h20_share"] == 0 and run["fleet_capex_h20_usd"] == 0
+    scenario = params.load_scenario("no-h20")
+    assert set(H20_EVENTS) - {"nvidia-2025-08-27-h20-revenue-share"} <= set(scenario.source_ids)
+    assert "orders" in scenario.description
+
+
+def test_the_h20_vintage_cites_the_2025_events_each_with_a_quote():
+    vintages = data.load_fleet_vintages()
+    assert set(H20_EVENTS) <= set(vintages.loc["H20", "source_ids"])
+    # The events do not widen the window: any H20 bought lawfully arrived before the licence requirement.
+    assert str(vintages.loc["H20", "acquired_to"]) == "2025-04-09"
+    sources = data.load_sources().set_index("id")
+    for source_id in (*H20_EVENTS, "nvidia-2025-07-31-sec-letter", "semianalysis-2025-07-deepseek-debrief"):
+        note = sources.loc[source_id, "notes"]
+        assert "'" in note or '"' in note, f"{source_id}: its note quotes no words"
+        if "anonymous" in note or "subscriber-only" in note or "review's quotations" in note:
+            assert "[M]" in note, f"{source_id}: a relayed or anonymous report is marked medium confidence"

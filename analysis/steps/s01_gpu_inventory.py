@@ -69,6 +69,16 @@ SUBTOTAL_TYPES = {
     "hopper_only": ("H800", "H100", "H20"),
     "without_h100": ("H800", "H20", "A100"),
 }
+#: The H20's story after SemiAnalysis's article (2025): the licence, the resumption, Nvidia's sales and
+#: Beijing's guidance and the production halt (data/fleet_vintages.csv quotes each).
+H20_EVENT_SOURCES = (
+    "nvidia-h20-licence-2025-04",
+    "nvidia-2025-07-h20-resumption",
+    "nvidia-2025-08-27-h20-revenue-share",
+    "nvidia-2025-08-27-q2-fy2026-results",
+    "bloomberg-2025-08-china-h20-guidance",
+    "theinformation-2025-08-h20-production-halt",
+)
 #: Clusters DeepSeek says it used, set beside the fleet: label -> its source.
 TRAINING_CLUSTER = "V3 training cluster (H800)"
 INFERENCE_FLEET = "Average inference fleet, 27-28 Feb 2025 (H800)"
@@ -140,7 +150,8 @@ def _meaning(b: StepBuilder, inputs: Inputs, values, method_words: str) -> str:
         f"CapEx of {_wording.about(capex, 'USD')}, "
         f"{_wording.gap_words(capex, published, MATCH_TOLERANCE, sa_words)}.\n"
         f"- **Capacity against the final run.** The 2,048 H800s that trained V3 are "
-        f"{_wording.percent(cluster_share)} of the compute of {fleet}, which has {1 / cluster_share:.1f} times theirs."
+        f"{_wording.percent(cluster_share)} of the compute of {fleet}, which has {1 / cluster_share:.1f} times "
+        "theirs.\n" + _h20_words(b, inputs, values)
     )
 
 
@@ -299,6 +310,7 @@ def _capex(b: StepBuilder, inputs: Inputs, values, point: Mapping, method_words:
         CAPEX_SOURCES,
         capex_drivers["without_h100"],
     )
+    _h20_capex(b, values, data, point["gpus_by_type"], fleet, capex_drivers["all"])
     b.number(
         "fleet_network_capex_usd",
         point["fleet_network_capex_usd"],
@@ -338,6 +350,64 @@ def _capex(b: StepBuilder, inputs: Inputs, values, point: Mapping, method_words:
         caption=f"The fleet's server CapEx by GPU type, servers priced by {method_words}",
     )
     return fleet
+
+
+def _h20_capex(b: StepBuilder, values, data, gpus_by_type, fleet: pd.DataFrame, all_drivers) -> None:
+    """The H20s' server CapEx, their share of the fleet's and the fleet's without them: whether the ~30,000
+    H20s SemiAnalysis's 'orders' imply exist is the question the 2025 events raise."""
+    h20 = float(fleet.loc["H20", "server_capex_usd"])
+    fleet_capex = float(fleet["server_capex_usd"].sum())
+    h20_drivers = _drivers.capex_parameters(values, data, gpus_by_type, ("H20",))
+    others = tuple(t for t in _fleet.GPU_TYPES if t != "H20")
+    sources = (*CAPEX_SOURCES, GLENN, *H20_EVENT_SOURCES)
+    b.number(
+        "fleet_capex_h20_usd",
+        h20,
+        "USD",
+        "Server CapEx of the H20s (the Hopper GPUs that are neither H800 nor H100)",
+        sources,
+        h20_drivers,
+    )
+    b.number(
+        "fleet_capex_h20_share",
+        h20 / fleet_capex,
+        "fraction",
+        "The H20s' share of the fleet's server CapEx",
+        sources,
+        _drivers.unique(h20_drivers, all_drivers) if h20 else h20_drivers,
+    )
+    b.number(
+        "fleet_capex_without_h20_usd",
+        fleet_capex - h20,
+        "USD",
+        "Server CapEx of the fleet without its H20s (H800 + H100 + A100)",
+        sources,
+        _drivers.capex_parameters(values, data, gpus_by_type, others),
+    )
+
+
+def _h20_words(b: StepBuilder, inputs: Inputs, values) -> str:
+    """The bullet on whether the H20s exist, written from the run's H20 count and CapEx."""
+    n_h20 = b.numbers["fleet_h20_gpus"].value
+    without = format_value(b.numbers["fleet_capex_without_h20_usd"].value, "USD")
+    events = (
+        "SemiAnalysis wrote of *orders* for H20s; from 9 April 2025 each export to China needed a US licence, and "
+        "Nvidia reported no H20 sales to China-based customers from late April to late July 2025, although it said "
+        "in July that licences would be granted (with 15% of the revenue expected by the US government); in August "
+        "Beijing discouraged H20 purchases and Nvidia told suppliers to stop H20 production work (both reported "
+        "from anonymous sources)."
+    )
+    if n_h20 == 0:
+        return (
+            "- **Whether the H20s exist.** This run's fleet has no H20s: "
+            f"its server CapEx, {without}, is that of the H800s, H100s and A100s alone. {events}"
+        )
+    fleet = _counts_words(values, inputs, "The fleet SemiAnalysis describes", "This run's fleet")
+    return (
+        f"- **Whether the H20s exist.** {fleet} has {n_h20:,} H20s, "
+        f"{_wording.percent(b.numbers['fleet_capex_h20_share'].value)} of its server CapEx "
+        f"({format_value(b.numbers['fleet_capex_h20_usd'].value, 'USD')}); without them it is {without}. {events}"
+    )
 
 
 def _rebuilt_capex_subtotals(values: Mapping[str, Any], inputs: Inputs) -> dict[str, dict]:
