@@ -437,12 +437,13 @@ def _day6(b: StepBuilder, inputs: Inputs, values, point: dict) -> dict:
         "day6_cost_usd",
         point["day6_cost_usd"],
         "USD",
-        f"Cost of DeepSeek's day of serving {price_words} (DeepSeek: US$87,072 at US$2)",
+        f"Cost of DeepSeek's day of serving with the GPUs at a market rent of US${price:g} per GPU-hour (DeepSeek: "
+        "US$87,072 at its stated US$2)",
         DAY6,
         PRICE,
         headline=True,
     )
-    cost_owned = b.number(
+    b.number(
         "day6_cost_owned_usd",
         float(point["day6_cost_owned_usd"]),
         "USD",
