@@ -213,6 +213,7 @@ def test_deepseeks_stated_us2_results_move_with_no_parameter():
     for number_id in STATED:
         assert moved[number_id] == set(), number_id
         assert steps.step5(BASELINE).numbers[number_id].depends_on == ()
+    assert steps.number_drivers(steps.step3, BASELINE)["v3_training_cost_at_deepseek_price_usd"] == set()
     dear = steps.step5({**BASELINE, "gpu_hour_price_usd": 3.42, "hosting_usd_per_kw_month": 40.0})
     assert dear["day6_cost_at_deepseek_price_usd"] == 87_072
     assert round(dear["day6_margin_at_deepseek_price"], 2) == 5.45
@@ -236,7 +237,9 @@ def test_the_margins_at_the_owned_hour_move_with_its_drivers_not_with_the_rent()
     assert cheaper["day6_margin_paid_tokens"] == base["day6_margin_paid_tokens"]
 
 
-@pytest.mark.parametrize("name", ["gpu_hour_price_usd", "serving_nodes", "decode_batch_per_gpu"])
+@pytest.mark.parametrize(
+    "name", ["gpu_hour_price_usd", "serving_nodes", "decode_batch_per_gpu", "hosting_usd_per_kw_month"]
+)
 def test_the_serving_parameters_baselines_sit_inside_their_ranges(name):
     p = REGISTER[name]
     assert p.low < p.baseline < p.high, name
@@ -257,12 +260,14 @@ def test_the_fleet_sentence_names_this_runs_h800s_as_the_runs(base):
 
 
 def test_owned_and_rented_hours_are_called_close_only_when_they_are():
-    close = steps.step5(BASELINE)
-    assert "within 10% of each other" in close.text["day6"]
-    far = steps.step5(scenario_values("low"))
-    owned = far["day6_cost_owned_usd"] / (1814 * 24)
-    if abs(owned / 1.3 - 1) > 0.1:
-        assert "moves the margin from" in far.text["day6"] and "within 10%" not in far.text["day6"]
+    for values in (BASELINE, {**BASELINE, "hosting_usd_per_kw_month": 150.0}, scenario_values("low")):
+        r = steps.step5(values)
+        owned = r["day6_cost_owned_usd"] / (1814 * 24)
+        close = abs(owned / values["gpu_hour_price_usd"] - 1) <= 0.1
+        assert ("within 10% of each other" in r.text["day6"]) == close
+        assert ("moves the margin from" in r.text["day6"]) == (not close)
+    # US$150 per kW-month makes the owned hour about US$1.94, within 10% of US$2.
+    assert "within 10% of each other" in steps.step5({**BASELINE, "hosting_usd_per_kw_month": 150.0}).text["day6"]
 
 
 # --------------------------------------------------------------------------- the figures
