@@ -295,6 +295,19 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     out["day6_revenue_after_caveats_usd"] = after["remaining_usd"]
     out["day6_margin_after_caveats"] = _pricing.cost_profit_margin(after["remaining_usd"], out["day6_cost_usd"])
     out["day6_breakeven_paid_share"] = out["day6_cost_usd"] / after["after_night_usd"]
+    # The same day at the owned H800-hour (step 2), and the margin on paid tokens: their price against their
+    # cost (the day's revenue as if every token were paid, over the whole day's cost), at rent and owned.
+    out["day6_cost_owned_usd"] = _pricing.serving_cost_usd(
+        data.serving_gpus, 1, HOURS_PER_DAY, out["owned_cost_per_h800_hour_usd"]
+    )
+    out["day6_margin_owned"] = _pricing.cost_profit_margin(revenue["published"], out["day6_cost_owned_usd"])
+    out["day6_margin_after_caveats_owned"] = _pricing.cost_profit_margin(
+        after["remaining_usd"], out["day6_cost_owned_usd"]
+    )
+    out["day6_margin_paid_tokens"] = _pricing.cost_profit_margin(after["after_night_usd"], out["day6_cost_usd"])
+    out["day6_margin_paid_tokens_owned"] = _pricing.cost_profit_margin(
+        after["after_night_usd"], out["day6_cost_owned_usd"]
+    )
 
     # Step 4: a million output tokens at DeepSeek's measured decode throughput, and all-in over the Day-6 day.
     out["cost_per_m_output_tokens_measured_usd"] = _serving.cost_per_million_tokens_usd(

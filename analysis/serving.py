@@ -20,6 +20,8 @@ References
 .. [3] J. Austin et al., "How to Scale Your Model", Google DeepMind, 2025,
    "All about Transformer Inference": step time = (B x KV + params) / HBM bandwidth
    when memory-bound.
+.. [4] DeepSeek-AI, "Day 6: One More Thing – DeepSeek-V3/R1 Inference System Overview", 1 Mar 2025
+   (decode deployment unit in production: 18 nodes, EP144).
 """
 
 from __future__ import annotations

@@ -140,8 +140,9 @@ def test_baseline_ledger_from_results_and_draws():
     assert verdicts["news-mla-93"] == "misleading"  # a cut in memory, presented as a cut in cost
     assert verdicts["news-1-3b"] == "misleading"  # a first-version CapEx, presented as a training cost
     assert verdicts["news-50k-hopper"] == "unsupported"  # an input this report cannot check
-    assert verdicts["sa-0-margins"] == "undetermined"  # turns on our assumed share of paid tokens
-    assert "share of the day's tokens that are paid for" in ledger.loc["sa-0-margins", "reason"]
+    # Price against cost on the tokens DeepSeek charged for: no draw is at or below 25% (issue 20).
+    assert verdicts["sa-0-margins"] == "differs"
+    assert ledger.loc["sa-0-margins", "share_of_draws_holding"] == 0
     assert verdicts["sa-944m"] == "undetermined"  # turns on our assumed datacentre cost
     assert set(verdicts) <= set(claims.VERDICTS)
     for claim_id, row in ledger.iterrows():

@@ -22,8 +22,9 @@ def base():
 def test_operating_costs_follow_from_power_and_prices(base):
     # Server power 1.82 x TDP (Epoch AI), 75% of it on average, PUE 1.25, US$0.088 per kWh.
     assert base["annual_electricity_usd"] == pytest.approx(FLEET_TDP_KW * 1.82 * 0.75 * 1.25 * 0.088 * HOURS_PER_YEAR)
-    # The datacentre charges US$150 per kW-month of IT capacity (every server at full power).
-    assert base["annual_hosting_usd"] == pytest.approx(FLEET_TDP_KW * 1.82 * 150 * 12)
+    # The datacentre charges the register's US$80 per kW-month of IT capacity (every server at full power).
+    assert BASELINE["hosting_usd_per_kw_month"] == 80
+    assert base["annual_hosting_usd"] == pytest.approx(FLEET_TDP_KW * 1.82 * 80 * 12)
     assert base["annual_operations_staff_usd"] == pytest.approx(5e6, rel=1e-12)
     opex = sum(base[f"annual_{c}_usd"] for c in ("electricity", "hosting", "maintenance", "operations_staff"))
     assert base["annual_opex_usd"] == pytest.approx(opex, rel=1e-12)
@@ -36,7 +37,7 @@ def test_the_four_years_add_up(base):
     assert base["tco_4y_usd"] == pytest.approx(4 * base["tco_per_year_usd"], rel=1e-12)
     assert base["tco_4y_usd"] == pytest.approx(base["capital_4y_usd"] + base["opex_4y_usd"], rel=1e-12)
     assert schedule["financing_usd"].sum() == pytest.approx(base["financing_4y_usd"], rel=1e-12)
-    assert base.text["four_years"].startswith("Over four years the fleet costs **US$2.15B**")
+    assert base.text["four_years"].startswith("Over four years the fleet costs **US$1.98B**")
 
 
 def test_the_a100s_of_2021_are_mostly_written_off_when_the_window_opens(base):
@@ -60,11 +61,11 @@ def test_semianalysiss_944m_against_our_operating_costs(base):
 
 def test_the_datacentre_price_that_closes_the_gap_does_close_it(base):
     needed = base["hosting_to_match_sa_opex_usd_per_kw_month"]
-    assert needed > 150  # our operating costs fall short of US$944M at the assumed US$150
+    assert needed > 80  # our operating costs fall short of US$944M at the assumed US$80
     closed = steps.step2({**BASELINE, "hosting_usd_per_kw_month": needed})
     assert closed["opex_4y_usd"] == pytest.approx(944e6, rel=1e-9)
     assert closed["hosting_to_match_sa_opex_usd_per_kw_month"] == pytest.approx(needed, rel=1e-9)
-    assert f"would take US${needed:,.0f} per kW-month, against the US$150 assumed" in base.text["semianalysis_opex"]
+    assert f"would take US${needed:,.0f} per kW-month, against the US$80 assumed" in base.text["semianalysis_opex"]
 
 
 def test_when_our_operating_costs_exceed_944m_no_datacentre_price_closes_the_gap():
@@ -80,10 +81,10 @@ def test_when_our_operating_costs_exceed_944m_no_datacentre_price_closes_the_gap
     assert "exceed it even with a free datacentre" in big.text["semianalysis_opex"]
 
 
-def test_the_owned_h800_hour_is_about_us_1_94(base):
-    # Notebook 02, section 4: an owned H800-hour costs about US$1.94 at 80% utilisation, against DeepSeek's
-    # US$2 rental price (V3 report, Table 1).
-    assert base["owned_cost_per_h800_hour_usd"] == pytest.approx(1.94, abs=0.005)
+def test_the_owned_h800_hour_is_about_us_1_79(base):
+    # Notebook 02, section 4: an owned H800-hour costs about US$1.79 at 80% utilisation (with the datacentre
+    # at US$80 per kW-month), against DeepSeek's US$2 rental price (V3 report, Table 1).
+    assert base["owned_cost_per_h800_hour_usd"] == pytest.approx(1.79, abs=0.005)
     assert base["owned_to_rental_ratio_h800"] == pytest.approx(base["owned_cost_per_h800_hour_usd"] / 2)
     # The hour costs what the H800 costs to own and run over its life, spread over the hours it works.
     half = steps.step2({**BASELINE, "utilisation": 0.5})
@@ -125,7 +126,7 @@ def test_epochs_methods_need_the_server_overhead_and_no_useful_life():
 def test_figures_draw_what_the_step_computed(base):
     stack = base.figures["fig02_yearly_cost_stack"]
     assert stack.data["total_usd_per_year"].sum() == pytest.approx(base["tco_4y_usd"])
-    assert stack.title.startswith("The fleet costs about US$538M a year to own and run, 65% of it capital")
+    assert stack.title.startswith("The fleet costs about US$494M a year to own and run, 71% of it capital")
     fig, caption = plots.draw(base, "fig02_yearly_cost_stack")
     assert "blue: amortisation; orange: cost of capital; green: electricity" in caption
     plots._figures.plt.close(fig)

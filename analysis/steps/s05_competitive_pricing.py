@@ -433,19 +433,19 @@ def _day6(b: StepBuilder, inputs: Inputs, values, point: dict) -> dict:
     price_words = f"at US${price:g} per GPU-hour"
     owned_hour = point["owned_cost_per_h800_hour_usd"]
     owned = _s02.cost_dependencies(values, inputs, point)["owned_h800_hour"]  # in this run's methods
-    nodes, per_node = published["day6_average_nodes"], published["day6_gpus_per_node"]
     cost = b.number(
         "day6_cost_usd",
         point["day6_cost_usd"],
         "USD",
-        f"Cost of DeepSeek's day of serving {price_words} (DeepSeek: US$87,072 at US$2)",
+        f"Cost of DeepSeek's day of serving with the GPUs at a market rent of US${price:g} per GPU-hour (DeepSeek: "
+        "US$87,072 at its stated US$2)",
         DAY6,
         PRICE,
         headline=True,
     )
-    cost_owned = b.number(
+    b.number(
         "day6_cost_owned_usd",
-        float(_pricing.serving_cost_usd(nodes, per_node, HOURS_PER_DAY, owned_hour)),
+        float(point["day6_cost_owned_usd"]),
         "USD",
         "The same day at step 2's owned H800-hour (the same cost model, this run's parameters)",
         (*DAY6, "epoch-training-cost-trends", "assumption"),
@@ -478,7 +478,7 @@ def _day6(b: StepBuilder, inputs: Inputs, values, point: dict) -> dict:
     )
     margin_owned = b.number(
         "day6_margin_owned",
-        float(_pricing.cost_profit_margin(revenue["published"], cost_owned)),
+        float(point["day6_margin_owned"]),
         "fraction",
         "DeepSeek's margin with the GPUs at step 2's owned H800-hour",
         (*DAY6, "assumption"),
@@ -637,6 +637,7 @@ def _caveats(b: StepBuilder, inputs: Inputs, values, point: dict, day: dict) -> 
         (*PRICE, *SHARES),
         headline=True,
     )
+    _owned_and_paid_margins(b, values, point, sources)
     b.number(
         "day6_breakeven_paid_share",
         point["day6_breakeven_paid_share"],
@@ -684,6 +685,46 @@ def _caveats(b: StepBuilder, inputs: Inputs, values, point: dict, day: dict) -> 
     )
 
 
+def _owned_and_paid_margins(b: StepBuilder, values, point: dict, sources: tuple) -> None:
+    """DeepSeek's margins at the owned H800-hour beside the rented ones, and the margin on paid tokens.
+
+    The margin on paid tokens prices them against their own cost: the day's revenue after V3 pricing and
+    night discounts (as if every token were paid) over the whole day's GPU cost, less one. A GPU cost
+    shared in proportion to tokens makes it the same as paid revenue over the paid tokens' share of the
+    cost, so the share of paid tokens drops out. It is what "priced at 0 margins" (price against cost)
+    is judged on; the margin after free tokens is a business margin, a separate question.
+    """
+    price_words = f"at US${values['gpu_hour_price_usd']:g} per GPU-hour"
+    owned = _s02.cost_dependencies(values, b.inputs, point)["owned_h800_hour"]
+    mix = ("day6_v3_token_share", "day6_off_peak_token_share")
+    b.number(
+        "day6_margin_after_caveats_owned",
+        point["day6_margin_after_caveats_owned"],
+        "fraction",
+        "Cost-profit margin after DeepSeek's caveats, at step 2's owned H800-hour (our assumed shares)",
+        (*sources, "epoch-training-cost-trends"),
+        (*owned, *SHARES),
+    )
+    b.number(
+        "day6_margin_paid_tokens",
+        point["day6_margin_paid_tokens"],
+        "fraction",
+        f"Cost-profit margin on paid tokens, {price_words}: their prices (after V3 pricing and night discounts, "
+        "our assumed shares) against the GPU cost of serving them",
+        sources,
+        (*PRICE, *mix),
+    )
+    b.number(
+        "day6_margin_paid_tokens_owned",
+        point["day6_margin_paid_tokens_owned"],
+        "fraction",
+        "Cost-profit margin on paid tokens at step 2's owned H800-hour: their prices (after V3 pricing and night "
+        "discounts, our assumed shares) against the GPU cost of serving them",
+        (*sources, "epoch-training-cost-trends"),
+        (*owned, *mix),
+    )
+
+
 def _serving_fleet(b: StepBuilder, inputs: Inputs, values, point: dict) -> None:
     published = inputs.published
     serving_gpus = float(published["day6_average_nodes"] * published["day6_gpus_per_node"])
@@ -727,17 +768,42 @@ def _serving_fleet(b: StepBuilder, inputs: Inputs, values, point: dict) -> None:
 # --------------------------------------------------------------------------- the answer
 def _meaning_margin(b: StepBuilder, inputs: Inputs, values) -> str:
     """The "0 margins" bullet of "What this means", from the run's day of serving: the GPU cost against the
-    theoretical revenue (rented and owned), then the margin after the caveats against the ledger's threshold."""
+    theoretical revenue (rented and owned), the margin on paid tokens against the ledger's threshold, and
+    the business margin after free tokens as a separate reading."""
     numbers = {number_id: n.value for number_id, n in b.numbers.items()}
     revenue = numbers["day6_revenue_usd"]
     price = values["gpu_hour_price_usd"]
     cost_share, owned_share = numbers["day6_cost_usd"] / revenue, numbers["day6_cost_owned_usd"] / revenue
-    after, breakeven = numbers["day6_margin_after_caveats"], numbers["day6_breakeven_paid_share"]
     return (
         f'- **"0 margins" against DeepSeek\'s own day of data.** At US${price:g} per GPU-hour the GPU cost of '
         f"serving was {_wording.percent(cost_share)} of the theoretical revenue, and {_wording.percent(owned_share)} "
-        f"at step 2's owned H800-hour. After DeepSeek's caveats, at our assumed shares, the margin is "
-        f"{format_value(after, 'fraction')}: {_zero_margin_words(inputs, after, breakeven)}"
+        f"at step 2's owned H800-hour. {_paid_words(inputs, numbers)} {_business_words(numbers)}"
+    )
+
+
+def _paid_words(inputs: Inputs, numbers: Mapping[str, float]) -> str:
+    """The margin on paid tokens, rented and owned, against the claims ledger's "zero margins"."""
+    paid, owned = numbers["day6_margin_paid_tokens"], numbers["day6_margin_paid_tokens_owned"]
+    return (
+        "Priced against their cost, the tokens DeepSeek charged for (after V3 pricing and night discounts, at our "
+        f"assumed shares) earn a margin of {format_value(paid, 'fraction')} at the rent and "
+        f"{format_value(owned, 'fraction')} at the owned hour: {_zero_margin_words(inputs, paid, owned)}"
+    )
+
+
+def _business_words(numbers: Mapping[str, float]) -> str:
+    """The margin after free tokens, rented and owned: whether the day made money, not whether prices had margins."""
+    after, owned = numbers["day6_margin_after_caveats"], numbers["day6_margin_after_caveats_owned"]
+    breakeven = numbers["day6_breakeven_paid_share"]
+    even = (
+        f"break-even at the rent if {format_value(breakeven, 'fraction')} of tokens are paid for"
+        if breakeven <= 1
+        else "no share of paid tokens breaks even"
+    )
+    return (
+        f"After free web and app use, at our assumed share of paid tokens, the day's business margin is "
+        f"{format_value(after, 'fraction')} at the rent and {format_value(owned, 'fraction')} at the owned hour "
+        f"({even}): a reading of whether the day made money, not of whether the prices had zero margins."
     )
 
 
@@ -750,35 +816,29 @@ def _answer(b: StepBuilder, inputs: Inputs, values, gap: float, day: dict) -> st
     )
     if price != day["price"]:
         theoretical += f" ({format_value(day['margin'], 'fraction')} at this run's US${price:g})"
-    after, breakeven = numbers["day6_margin_after_caveats"], numbers["day6_breakeven_paid_share"]
-    even = (
-        f"break-even if {format_value(breakeven, 'fraction')} of tokens are paid for"
-        if breakeven <= 1
-        else "no share of paid tokens breaks even"
-    )
     return (
         f"On {values['as_of_date']} o1's output tokens cost {numbers['price_ratio_o1_to_r1_output']:.0f}x R1's, "
-        f"with benchmark scores {gap:.1f} points apart on average; {theoretical}, and "
-        f"{format_value(after, 'fraction')} after its own caveats at our assumptions ({even}): "
-        f"{_zero_margin_words(inputs, after, breakeven)}"
+        f"with benchmark scores {gap:.1f} points apart on average; {theoretical}. {_paid_words(inputs, numbers)} "
+        f"{_business_words(numbers)}"
     )
 
 
-def _zero_margin_words(inputs: Inputs, after: float, breakeven: float) -> str:
-    """The margin after caveats against the claims ledger's "zero margins" (its threshold in ``data/claims.csv``).
+def _zero_margin_words(inputs: Inputs, paid: float, paid_owned: float) -> str:
+    """The margin on paid tokens, rented and owned, against the claims ledger's "zero margins" (its threshold
+    in ``data/claims.csv``).
 
     The ledger judges SemiAnalysis's claim over the Monte Carlo draws (step 6); this states where the run's
-    point value stands and the share of paid tokens at which the margin would be the threshold.
+    point values stand.
     """
     claims = inputs.table("claims").set_index("claim_id")
     threshold = float(claims.loc[ZERO_MARGINS_CLAIM, "claimed_value"])
     zero = f"the {threshold:.0%} the claims ledger counts as SemiAnalysis's zero margins"
-    weighed = "(step 6 weighs the range of the assumed shares)."
-    if after <= threshold:
-        return f"{'a loss, ' if after < 0 else ''}at or below {zero} {weighed}"
-    # The margin is the paid share x the revenue after night discounts / the cost, less one, so it is the
-    # threshold when the paid share is (1 + threshold) x the break-even share (below the run's, so below 1).
-    paid_at_threshold = (1 + threshold) * breakeven
-    return (
-        f"above {zero}, which it would reach only if at most {paid_at_threshold:.1%} of tokens were paid for {weighed}"
-    )
+    weighed = "(step 6 weighs the range of the assumed shares and of the owned hour's drivers)."
+    above = [m > threshold for m in (paid, paid_owned)]
+    if all(above):
+        return f"both above {zero} {weighed}"
+    if not any(above):
+        loss = "a loss, " if min(paid, paid_owned) < 0 else ""
+        return f"{loss}both at or below {zero} {weighed}"
+    where = "the rent" if above[0] else "the owned hour"
+    return f"above {zero} only at {where} {weighed}"

@@ -189,6 +189,10 @@ def run_depends(values: Mapping[str, Any], inputs: Inputs, point: Mapping) -> di
         "cost_capability_tco_4y_usd": fleet["tco"],
         "company_cost_per_year_usd": _drivers.unique(fleet["tco"], STAFF),
         "cost_development_owned_compute_usd": _drivers.unique(fleet["tco"], capacity),
+        # Step 5's margins at the owned H800-hour, and on paid tokens (the shares of V3 and night tokens).
+        "day6_margin_paid_tokens": ("gpu_hour_price_usd", *DAY6[1:3]),
+        "day6_margin_paid_tokens_owned": _drivers.unique(fleet["owned_h800_hour"], DAY6[1:3]),
+        "day6_margin_after_caveats_owned": _drivers.unique(fleet["owned_h800_hour"], DAY6[1:]),
     }
 
 
