@@ -13,9 +13,13 @@ Two questions, each answered on one scope:
 * *What did developing V3 and R1 cost?* :data:`NAMED_COSTS` ``cost_development_usd``:
   the final runs (V3's Table 1 and R1's RL), the experiments around them, and the
   research staff over the same period, at a GPU-hour price.
-* *What does the company spend a year?* ``company_cost_per_year_usd``: the shared
-  fleet's yearly cost of ownership plus all staff, with the fleet's compute allocated
-  among its uses (:func:`analysis.allocation.gpu_hours_by_use`).
+  The staff are counted on the scope of the compute: their share of time on V3 and R1
+  (``v3_r1_staff_share``) at their pay plus the employer's social insurance.
+* *What does a year of the shared fleet and DeepSeek's staff cost?* ``company_cost_per_year_usd``:
+  the shared fleet's yearly cost of ownership plus all staff, with the fleet's compute
+  allocated among its uses (:func:`analysis.allocation.gpu_hours_by_use`). It includes
+  High-Flyer's assumed share of the fleet: ``deepseek_cost_per_year_usd`` and
+  ``high_flyer_cost_per_year_usd`` split it between the two.
 
 ``cost_final_run_usd`` is DeepSeek's own figure, and ``cost_capability_tco_4y_usd``
 owning and running the fleet over SemiAnalysis's 4-year window.
@@ -49,7 +53,7 @@ NAMED_COSTS = ("cost_final_run_usd", "cost_development_usd", "company_cost_per_y
 NAMED_COST_LABELS = {
     "cost_final_run_usd": "cost of the final run",
     "cost_development_usd": "cost of developing V3 and R1",
-    "company_cost_per_year_usd": "what the company spends a year",
+    "company_cost_per_year_usd": "a year of the shared fleet and DeepSeek's staff",
     "cost_capability_tco_4y_usd": "cost of owning the fleet for 4 years",
 }
 #: Components of the cost of ownership, in the order charts stack them.
@@ -232,12 +236,15 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     out["cost_final_run_usd"] = _training.rental_cost_usd(data.v3_gpu_hours, p["gpu_hour_price_usd"])
     out["r1_rl_usd"] = _training.rental_cost_usd(data.r1_gpu_hours, p["gpu_hour_price_usd"])
     final_runs = data.v3_gpu_hours + data.r1_gpu_hours
-    dev = _training.development_cost_usd(
+    loaded = _training.loaded_staff_cost_usd_per_year(
+        p["research_staff_cost_usd_per_year"], p["employer_social_insurance_rate"]
+    )
+    dev = _training.development_cost_usd(  # staff on the scope of the compute: their time on V3 and R1
         final_run_gpu_hours=final_runs,
         gpu_hour_price_usd=p["gpu_hour_price_usd"],
         experiment_compute_multiple=p["experiment_compute_multiple"],
-        research_staff=p["research_staff"],
-        research_staff_cost_usd_per_year=p["research_staff_cost_usd_per_year"],
+        research_staff=np.multiply(p["research_staff"], p["v3_r1_staff_share"]),
+        research_staff_cost_usd_per_year=loaded,
         development_years=p["development_years"],
     )
     out["experiments_usd"], out["research_staff_usd"] = dev["experiments_usd"], dev["research_staff_usd"]
@@ -262,10 +269,14 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         with np.errstate(invalid="ignore"):  # NaN shares of an empty fleet stay NaN
             out[f"fleet_cost_per_year_{name}_usd"] = use[f"share_{name}"] * out["tco_per_year_usd"]
     out["fleet_gpu_hours_capacity"] = use["capacity"]
-    out["research_staff_usd_per_year"] = np.multiply(
-        p["research_staff"], p["research_staff_cost_usd_per_year"]
-    ) * np.ones_like(out["tco_per_year_usd"])
+    out["research_staff_usd_per_year"] = np.multiply(p["research_staff"], loaded) * np.ones_like(
+        out["tco_per_year_usd"]
+    )
     out["company_cost_per_year_usd"] = out["tco_per_year_usd"] + out["research_staff_usd_per_year"]
+    # The company-year split: High-Flyer's assumed share of the shared fleet, and DeepSeek's (the rest of
+    # the fleet and all of DeepSeek's staff).
+    out["high_flyer_cost_per_year_usd"] = out["fleet_cost_per_year_high_flyer_usd"]
+    out["deepseek_cost_per_year_usd"] = out["company_cost_per_year_usd"] - out["high_flyer_cost_per_year_usd"]
     # Developing V3 and R1 with the fleet's own hours instead of rented ones: the same compute at the
     # fleet's yearly cost per H800-equivalent hour in service (its cost over its capacity times utilisation).
     with np.errstate(invalid="ignore", divide="ignore"):

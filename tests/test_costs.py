@@ -48,7 +48,7 @@ def test_baseline_fleet_and_development_by_hand(register):
     assert out["fleet_network_capex_usd"] == pytest.approx(network)
     final_runs = (2_664_000 + 119_000 + 5_000 + 101_376 + 40_960 + 5_000) * 2.0  # V3 Table 1 + R1 Supp. B.4.4, at US$2
     experiments = (3.46 - 1) * final_runs
-    staff = 150 * 319_000 * 1.5
+    staff = 150 * 0.5 * 187_000 * 1.10 * 1.5  # half the staff's time, pay plus 10% social insurance
     assert out["cost_final_run_usd"] == 5_576_000
     assert out["cost_development_usd"] == pytest.approx(final_runs + experiments + staff)
     assert out["company_cost_per_year_usd"] == pytest.approx(out["tco_per_year_usd"] + 150 * 319_000)

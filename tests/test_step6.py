@@ -43,7 +43,9 @@ def test_scenario_costs_do_not_move_with_the_runs_parameters(baseline):
 
 
 def test_a_held_parameter_narrows_the_interval_and_is_named(baseline):
-    held = steps.step6({**BASELINE, "research_staff_cost_usd_per_year": 319_000.0 + 1})
+    held = steps.step6(
+        {**BASELINE, "research_staff_cost_usd_per_year": BASELINE["research_staff_cost_usd_per_year"] + 1}
+    )
     width = held["cost_development_usd_p95"] - held["cost_development_usd_p05"]
     assert width < baseline["cost_development_usd_p95"] - baseline["cost_development_usd_p05"]
     assert "held at this run's values" in held.text["monte_carlo"]

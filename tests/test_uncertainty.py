@@ -115,14 +115,16 @@ def test_bridges_end_on_the_model_totals(setup):
     register, values, data = setup
     point = model.evaluate(values, data)
     dev = uncertainty.development_bridge(point)
-    # By hand: V3's Table 1 and R1's RL at US$2, the experiments (3.46 - 1) times both, 150 staff x US$319K x 1.5 years.
-    assert dev["usd"].tolist()[:4] == pytest.approx([5_576_000, 294_672, 2.46 * 5_870_672, 150 * 319_000 * 1.5])
-    assert dev["usd"].iloc[-1] == pytest.approx(5_870_672 * 3.46 + 150 * 319_000 * 1.5)
+    # By hand: V3's Table 1 and R1's RL at US$2, the experiments (3.46 - 1) times both, half the time of 150 staff
+    # at US$187K plus 10% social insurance for 1.5 years.
+    staff = 150 * 0.5 * 187_000 * 1.10 * 1.5
+    assert dev["usd"].tolist()[:4] == pytest.approx([5_576_000, 294_672, 2.46 * 5_870_672, staff])
+    assert dev["usd"].iloc[-1] == pytest.approx(5_870_672 * 3.46 + staff)
     year = uncertainty.company_year_bridge(point)
-    # The fleet's yearly cost split by use adds back to the fleet's cost; the staff are 150 x US$319K.
+    # The fleet's yearly cost split by use adds back to the fleet's cost; the staff are 150 x US$187K x 1.10.
     assert year["usd"].iloc[:5].sum() == pytest.approx(point["tco_per_year_usd"]) and year["usd"].iloc[
         5
-    ] == pytest.approx(150 * 319_000)
+    ] == pytest.approx(150 * 187_000 * 1.10)
     assert year["sources"].str.len().gt(0).all()
     # Every source of a bridge is a source id a reader can follow; the total carries all its steps' sources.
     from analysis import data as data_module

@@ -57,8 +57,8 @@ RUNNING = (
     "operations_staff_usd_per_year",
 )
 OWNERSHIP = (*CAPEX, *RUNNING, "useful_life_years", "amortisation_method", "cost_of_capital", "tco_window_start")
-STAFF = ("research_staff", "research_staff_cost_usd_per_year")
-DEVELOPMENT = ("gpu_hour_price_usd", "experiment_compute_multiple", *STAFF, "development_years")
+STAFF = ("research_staff", "research_staff_cost_usd_per_year", "employer_social_insurance_rate")
+DEVELOPMENT = ("gpu_hour_price_usd", "experiment_compute_multiple", *STAFF, "development_years", "v3_r1_staff_share")
 DAY6 = ("gpu_hour_price_usd", "day6_v3_token_share", "day6_off_peak_token_share", "day6_paid_token_share")
 #: The quantiles of the draws step 6 shows: the 90% interval, the middle half and the median.
 SPREAD = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -72,10 +72,12 @@ DEPENDS = {
     "company_cost_per_year_usd": (*OWNERSHIP, *STAFF),
     "cost_capability_tco_4y_usd": OWNERSHIP,
     "experiments_usd": ("gpu_hour_price_usd", "experiment_compute_multiple"),
-    "research_staff_usd": (*STAFF, "development_years"),
+    "research_staff_usd": (*STAFF, "development_years", "v3_r1_staff_share"),
     "development_compute_usd": ("gpu_hour_price_usd", "experiment_compute_multiple"),
     "cost_development_owned_compute_usd": (*OWNERSHIP, "utilisation", *DEVELOPMENT[1:]),
     "research_staff_usd_per_year": STAFF,
+    "high_flyer_cost_per_year_usd": (*OWNERSHIP, "high_flyer_compute_share"),
+    "deepseek_cost_per_year_usd": (*OWNERSHIP, *STAFF, "high_flyer_compute_share"),
     "fleet_gpu_hours_share_training": (*COUNTS, "development_years"),
     "fleet_gpu_hours_share_experiments": (*COUNTS, "experiment_compute_multiple", "development_years"),
     "fleet_gpu_hours_share_serving": COUNTS,
@@ -128,7 +130,8 @@ DEFINITIONS = {
         ("deepseek-v3-report",),
     ),
     "cost_development_usd": (
-        "Cost of developing V3 and R1: final runs + experiments and ablations + research staff over the same period",
+        "Cost of developing V3 and R1: final runs + experiments and ablations + the staff's time on V3 and R1 over the "
+        "same period",
         (
             "deepseek-v3-report",
             "deepseek-r1-nature-2025",
@@ -139,7 +142,8 @@ DEFINITIONS = {
         ),
     ),
     "company_cost_per_year_usd": (
-        "What the company spends a year: the shared fleet's yearly cost of ownership plus all research staff",
+        "A year of the shared fleet and DeepSeek's staff: the fleet's yearly cost of ownership (High-Flyer's assumed "
+        "share included) plus all of DeepSeek's staff at their pay and the employer's social insurance",
         (
             "semianalysis-2025-deepseek-debates",
             "epoch-training-cost-trends",
@@ -188,6 +192,8 @@ def run_depends(values: Mapping[str, Any], inputs: Inputs, point: Mapping) -> di
         "opex_4y_usd": fleet["opex"],
         "cost_capability_tco_4y_usd": fleet["tco"],
         "company_cost_per_year_usd": _drivers.unique(fleet["tco"], STAFF),
+        "high_flyer_cost_per_year_usd": _drivers.unique(fleet["tco"], ("high_flyer_compute_share",)),
+        "deepseek_cost_per_year_usd": _drivers.unique(fleet["tco"], STAFF, ("high_flyer_compute_share",)),
         "cost_development_owned_compute_usd": _drivers.unique(fleet["tco"], capacity),
     }
 
@@ -434,10 +440,11 @@ def _uses(b: StepBuilder, point: Mapping, medians: pd.Series, deps: Mapping) -> 
         "research_staff_usd_per_year",
         point["research_staff_usd_per_year"],
         "USD",
-        "Research staff, a year",
+        "All of DeepSeek's staff for a year, pay plus the employer's social insurance",
         ("qbitai-2025-deepseek-job-ads", "assumption"),
         STAFF,
     )
+    _company_split(b, point, deps)
     b.table(
         "uses",
         by_use,
@@ -459,6 +466,42 @@ def _uses(b: StepBuilder, point: Mapping, medians: pd.Series, deps: Mapping) -> 
         "GPUs the fleet does not have. Developing V3 and R1 with the fleet's own hours instead of rented ones would "
         f"cost {format_value(point['cost_development_owned_compute_usd'], 'USD')} rather than "
         f"{format_value(point['cost_development_usd'], 'USD')}.",
+    )
+
+
+def _company_split(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
+    """The company-year split: High-Flyer's assumed share of the shared fleet, and DeepSeek's (the rest and its staff)."""
+    sources = ("semianalysis-2025-deepseek-debates", "epoch-training-cost-trends", "qbitai-2025-deepseek-job-ads")
+    b.number(
+        "deepseek_cost_per_year_usd",
+        point["deepseek_cost_per_year_usd"],
+        "USD",
+        "DeepSeek's share of a year: the shared fleet's yearly cost of ownership less High-Flyer's assumed share, "
+        "plus all of DeepSeek's staff",
+        (*sources, "assumption"),
+        deps["deepseek_cost_per_year_usd"],
+    )
+    b.number(
+        "high_flyer_cost_per_year_usd",
+        point["high_flyer_cost_per_year_usd"],
+        "USD",
+        "High-Flyer's share of a year: its assumed share of the shared fleet's compute at the fleet's yearly cost "
+        "of ownership (no High-Flyer staff counted)",
+        (*sources[:2], "assumption"),
+        deps["high_flyer_cost_per_year_usd"],
+    )
+    high_flyer = point["high_flyer_cost_per_year_usd"]
+    b.say(
+        "company_split",
+        f"Of the {format_value(point['company_cost_per_year_usd'], 'USD')} a year of the shared fleet and DeepSeek's "
+        f"staff, DeepSeek's share is {format_value(point['deepseek_cost_per_year_usd'], 'USD')} "
+        + (
+            f"and High-Flyer's {format_value(high_flyer, 'USD')}, its assumed "
+            f"{point['fleet_gpu_hours_share_high_flyer']:.0%} of the fleet's compute (High-Flyer's own staff are not "
+            "counted)."
+            if high_flyer > 0
+            else "(this run gives High-Flyer no share of the fleet)."
+        ),
     )
 
 
