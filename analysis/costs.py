@@ -56,6 +56,14 @@ NAMED_COST_LABELS = {
     "company_cost_per_year_usd": "a year of the shared fleet and DeepSeek's staff",
     "cost_capability_tco_4y_usd": "cost of owning the fleet for 4 years",
 }
+#: GPU type -> the parameter that scales its unit price (server price per GPU, or GPU price under Epoch AI's
+#: method) relative to the quote the run uses; each drawn over the range its sourced quotes span. The A100 has
+#: one price (Fire-Flyer 2's budget) and none.
+UNIT_PRICE_FACTORS = {
+    "H800": "h800_unit_price_factor",
+    "H100": "h100_unit_price_factor",
+    "H20": "h20_unit_price_factor",
+}
 #: Components of the cost of ownership, in the order charts stack them.
 TCO_COMPONENTS = ("amortisation", "financing", "electricity", "hosting", "maintenance", "operations_staff")
 
@@ -90,6 +98,9 @@ class ModelData:
         DeepSeek's measured decode throughput of one such node (Day 6) [tokens/s].
     day6_output_tokens : float
         Output tokens of the Day-6 day [tokens].
+    semianalysis_gpus : numpy.ndarray
+        SemiAnalysis's own GPU count of each type (31 Jan 2025; the H20s what is left of its
+        Hopper total) [GPUs].
     """
 
     gpu_types: tuple
@@ -108,6 +119,7 @@ class ModelData:
     gpus_per_node: int
     measured_output_tokens_per_s_per_node: float
     day6_output_tokens: float
+    semianalysis_gpus: np.ndarray
 
     def index(self, gpu_type: str) -> int:
         """Position of ``gpu_type`` on the last axis of per-type arrays."""
@@ -137,6 +149,31 @@ def decimal_year(iso_date: str) -> float:
     day = dt.date.fromisoformat(str(iso_date))
     start, end = dt.date(day.year, 1, 1), dt.date(day.year + 1, 1, 1)
     return day.year + (day - start).days / (end - start).days
+
+
+def unit_price_factors(p: Mapping, gpu_types) -> np.ndarray:
+    """Each GPU type's unit-price factor (:data:`UNIT_PRICE_FACTORS`; 1 for a type without one), types on the last axis.
+
+    Parameters
+    ----------
+    p : mapping
+        Parameter name -> value or array of draws; needs each name of :data:`UNIT_PRICE_FACTORS`.
+    gpu_types : sequence of str
+        The GPU types, in the order of the per-type arrays.
+
+    Returns
+    -------
+    numpy.ndarray
+        Factors [-], shape ``(len(gpu_types),)`` or ``(draws, len(gpu_types))``.
+
+    Examples
+    --------
+    >>> unit_price_factors({"h800_unit_price_factor": 1.2, "h100_unit_price_factor": 1.0,
+    ...                     "h20_unit_price_factor": 0.9}, ("H800", "H100", "H20", "A100")).tolist()
+    [1.2, 1.0, 0.9, 1.0]
+    """
+    columns = [np.asarray(p[UNIT_PRICE_FACTORS[t]], dtype=float) if t in UNIT_PRICE_FACTORS else 1.0 for t in gpu_types]
+    return np.stack(np.broadcast_arrays(*columns), axis=-1)
 
 
 def cost_model(p: Mapping, data: ModelData) -> dict:
@@ -173,6 +210,8 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         server_price_usd_per_gpu=data.server_price_usd_per_gpu,
         server_price_cny_per_gpu=data.server_price_cny_per_gpu,
     )
+    per_gpu = per_gpu * unit_price_factors(p, data.gpu_types)
+    at_sa_counts = _fleet.server_capex_usd(data.semianalysis_gpus, per_gpu)
     gpus, per_gpu = np.broadcast_arrays(gpus, per_gpu)  # draws of a price and of the counts share one shape
     servers = _fleet.server_capex_usd(gpus, per_gpu)
     cluster = _fleet.cluster_capex_usd(servers, p["cluster_interconnect_fraction"], data.includes_network)
@@ -188,6 +227,8 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     out["fleet_capex_without_h100_usd"] = _fleet.capex_subtotals(servers, data.gpu_types, data.architectures)[
         "without_h100"
     ]
+    # SemiAnalysis's GPU counts held, unit prices as the run's: what the US$1.6B claim is judged on.
+    out["fleet_capex_at_sa_counts_usd"] = at_sa_counts.sum(axis=-1)
     out["fleet_network_capex_usd"] = cluster["network_usd"].sum(axis=-1)
     out["fleet_cluster_capex_usd"] = cluster["total_usd"].sum(axis=-1)
 

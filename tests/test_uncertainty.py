@@ -173,3 +173,65 @@ def test_bad_sampling_input(setup):
     register, values, data = setup
     with pytest.raises(ValueError, match="n must be >= 1"):
         uncertainty.sample_parameters(register, values, 0)
+
+
+# --------------------------------------------------------------------------- the register's ranges in the draws
+#: Ranged in the register but read only by step 4's roofline, which the Monte Carlo does not draw: their
+#: ranges are validated and unused. Their rows are the serving work's (issue 20); strict, so that the mark
+#: must go when they are drawn or made fixed.
+NOT_YET_DRAWN = {"serving_nodes", "context_tokens", "decode_batch_per_gpu"}
+
+
+def _drawn_under_some_method(register, values, data) -> set:
+    """Every parameter the cost model reads under some choice of its methods (so some run draws it)."""
+    from analysis import fleet as fleet_module
+    from analysis import tco
+
+    read = set()
+    for capex in fleet_module.SERVER_PRICING_METHODS:
+        for amortisation in tco.AMORTISATION_METHODS:
+            run = {**values, "capex_method": capex, "amortisation_method": amortisation}
+            read |= uncertainty._model_reads(run, data)
+    return read
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="step 4's roofline is not in the Monte Carlo"))
+        if n in NOT_YET_DRAWN
+        else n
+        for n, p in params.load_register().items()
+        if p.distribution != "fixed"
+    ],
+)
+def test_every_ranged_parameter_is_used_by_the_draws(setup, name):
+    """A parameter with a range is drawn because the cost model reads it: no range is validated and unused."""
+    register, values, data = setup
+    assert name in _drawn_under_some_method(register, values, data)
+
+
+def test_every_named_costs_baseline_sits_in_the_middle_half_of_its_draws(setup):
+    """At the baseline register, each named cost's baseline value lies between the 25th and 75th percentile of
+    its draws: the ranges are centred on the baseline, not hung off one side of it."""
+    register, values, data = setup
+    point = model.evaluate(values, data)
+    mc = uncertainty.MonteCarlo(register, values, data, n=20_000, rng=int(values["random_seed"]))
+    spread = mc.summarise(point, keys=costs.NAMED_COSTS, quantiles=(0.25, 0.75))
+    for name in costs.NAMED_COSTS:
+        assert spread.loc[name, "p25"] <= point[name] <= spread.loc[name, "p75"], (
+            name,
+            spread.loc[name, "point_percentile"],
+        )
+
+
+def test_the_unit_prices_are_drawn_and_the_counts_held_claim_moves_with_them_only(setup):
+    register, values, data = setup
+    draws = uncertainty.MonteCarlo(register, values, data, n=5_000, rng=3).draws(
+        ["fleet_capex_at_sa_counts_usd", "fleet_capex_usd"]
+    )
+    held = uncertainty.MonteCarlo(
+        register, values, data, n=5_000, rng=3, hold=list(costs.UNIT_PRICE_FACTORS.values()) + ["usd_cny_rate"]
+    ).draws(["fleet_capex_at_sa_counts_usd"])
+    assert np.ptp(draws["fleet_capex_at_sa_counts_usd"]) > 0.05 * 1.6e9  # the unit prices move it
+    assert np.ptp(held["fleet_capex_at_sa_counts_usd"]) == pytest.approx(0, abs=1e-3)  # the counts do not

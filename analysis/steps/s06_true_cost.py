@@ -45,7 +45,8 @@ RUN_SETTINGS = ("monte_carlo_ranges",)
 
 # What each output of the cost model moves with (each checked by tests/test_steps.py against what moves it).
 COUNTS = ("h800_gpus", "h100_gpus", "hopper_gpus", "a100_gpus")
-CAPEX = (*COUNTS, "capex_method", "usd_cny_rate", "server_overhead_multiplier")
+UNIT_PRICES = tuple(_costs.UNIT_PRICE_FACTORS.values())
+CAPEX = (*COUNTS, "capex_method", "usd_cny_rate", "server_overhead_multiplier", *UNIT_PRICES)
 RUNNING = (
     "cluster_interconnect_fraction",
     "server_power_multiplier",
@@ -89,6 +90,7 @@ DEPENDS = {
         "high_flyer_compute_share",
     ),
     "fleet_capex_usd": CAPEX,
+    "fleet_capex_at_sa_counts_usd": CAPEX[len(COUNTS) :],
     "fleet_cluster_capex_usd": (*CAPEX, "cluster_interconnect_fraction"),
     "opex_4y_usd": (*CAPEX, *RUNNING),
     "day6_margin_after_caveats": DAY6,
@@ -188,6 +190,7 @@ def run_depends(values: Mapping[str, Any], inputs: Inputs, point: Mapping) -> di
     return {
         **DEPENDS,
         "fleet_capex_usd": _drivers.capex_parameters(values, inputs.model_data, gpus, _fleet.GPU_TYPES),
+        "fleet_capex_at_sa_counts_usd": _drivers.price_parameters(values, inputs.model_data, _fleet.GPU_TYPES),
         "fleet_cluster_capex_usd": fleet["cluster_capex"],
         "opex_4y_usd": fleet["opex"],
         "cost_capability_tco_4y_usd": fleet["tco"],
@@ -470,7 +473,7 @@ def _uses(b: StepBuilder, point: Mapping, medians: pd.Series, deps: Mapping) -> 
 
 
 def _company_split(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
-    """The company-year split: High-Flyer's assumed share of the shared fleet, and DeepSeek's (the rest and its staff)."""
+    """The company-year split: High-Flyer's assumed share of the shared fleet; DeepSeek's, the rest and its staff."""
     sources = ("semianalysis-2025-deepseek-debates", "epoch-training-cost-trends", "qbitai-2025-deepseek-job-ads")
     b.number(
         "deepseek_cost_per_year_usd",
@@ -794,6 +797,22 @@ def _semianalysis(b: StepBuilder, point: Mapping, inputs: Inputs, deps: Mapping)
         f"{_wording.gap_words(fit_opex, sa_opex, SA_TOLERANCE, 'the second')} published figure) by assuming: "
         f"{assumed}. Its file says which of these are fits; SemiAnalysis published neither its prices per GPU nor "
         "what its operating cost is made of.",
+    )
+    b.number(
+        "fleet_capex_at_sa_counts_usd",
+        point["fleet_capex_at_sa_counts_usd"],
+        "USD",
+        "Server CapEx of SemiAnalysis's own GPU counts (10,000 H800, 10,000 H100, 30,000 H20, 10,000 A100), at this "
+        "run's unit prices",
+        (*SA_SOURCES[:1], "epoch-training-cost-trends", "huxiu-2024-h20-prices", "deepseek-fire-flyer-2024"),
+        deps["fleet_capex_at_sa_counts_usd"],
+    )
+    b.say(
+        "semianalysis_counts",
+        "SemiAnalysis's ~US$1.6B is a price put on its own GPU counts, so the ledger judges it with those counts "
+        f"held and the unit prices drawn from their sourced ranges: at this run's prices they cost "
+        f"{format_value(point['fleet_capex_at_sa_counts_usd'], 'USD')}, "
+        f"{_wording.gap_words(point['fleet_capex_at_sa_counts_usd'], sa_capex, reference_words=capex)}.",
     )
 
 
