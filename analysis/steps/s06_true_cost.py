@@ -254,7 +254,8 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     dev, year = intervals.loc["cost_development_usd"], intervals.loc["company_cost_per_year_usd"]
     answer = (
         f"Not one cost but several: the final run {format_value(point['cost_final_run_usd'], 'USD')}; developing V3 "
-        f"and R1 {format_value(dev['p50'], 'USD')} ({_interval_words(dev)}); a year of the company "
+        f"and R1 {format_value(dev['p50'], 'USD')} ({_interval_words(dev)}); a year of the shared fleet and DeepSeek's "
+        "staff "
         f"{format_value(year['p50'], 'USD')} ({_interval_words(year)}), "
         f"{point['tco_per_year_usd'] / point['company_cost_per_year_usd']:.0%} of it (at this run's parameters) owning "
         + ("a fleet shared with High-Flyer." if point["fleet_gpu_hours_share_high_flyer"] > 0 else "its fleet.")
@@ -390,11 +391,12 @@ def _development(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
         "fig06_bridge",
         drawn[["chart", "step", "usd"]].rename(columns={"usd": "cost_usd"}),
         title=f"From {format_value(point['cost_final_run_usd'], 'USD')} to "
-        f"{format_value(point['cost_development_usd'], 'USD')} to develop V3 and R1; the company spends about "
-        f"{format_value(point['company_cost_per_year_usd'], 'USD')} a year",
+        f"{format_value(point['cost_development_usd'], 'USD')} to develop V3 and R1; the shared fleet and DeepSeek's "
+        f"staff cost about {format_value(point['company_cost_per_year_usd'], 'USD')} a year",
         caption="Left: DeepSeek's final-run cost, R1's reinforcement learning, the experiments around them and the "
-        "research staff, adding up to the cost of developing V3 and R1 (US$ million). Right: a year of the company, "
-        "the shared fleet's yearly cost of ownership split by what its compute is used for, plus the research staff "
+        "staff's share of time on V3 and R1, adding up to the cost of developing V3 and R1 (US$ million). Right: a "
+        "year of the shared fleet, its yearly cost of ownership split by what its compute is used for (High-Flyer's "
+        "assumed share included), plus all of DeepSeek's staff "
         "(US$ million a year). Orange bars: the steps, each starting where the one before ends; blue bars: the totals "
         "(and, on the left, the final run they start from). Values at this run's parameters.",
         sources=(
