@@ -13,9 +13,13 @@ Two questions, each answered on one scope:
 * *What did developing V3 and R1 cost?* :data:`NAMED_COSTS` ``cost_development_usd``:
   the final runs (V3's Table 1 and R1's RL), the experiments around them, and the
   research staff over the same period, at a GPU-hour price.
-* *What does the company spend a year?* ``company_cost_per_year_usd``: the shared
-  fleet's yearly cost of ownership plus all staff, with the fleet's compute allocated
-  among its uses (:func:`analysis.allocation.gpu_hours_by_use`).
+  The staff are counted on the scope of the compute: their share of time on V3 and R1
+  (``v3_r1_staff_share``) at their pay plus the employer's social insurance.
+* *What does a year of the shared fleet and DeepSeek's staff cost?* ``company_cost_per_year_usd``:
+  the shared fleet's yearly cost of ownership plus all staff, with the fleet's compute
+  allocated among its uses (:func:`analysis.allocation.gpu_hours_by_use`). It includes
+  High-Flyer's assumed share of the fleet: ``deepseek_cost_per_year_usd`` and
+  ``high_flyer_cost_per_year_usd`` split it between the two.
 
 ``cost_final_run_usd`` is DeepSeek's own figure, and ``cost_capability_tco_4y_usd``
 owning and running the fleet over SemiAnalysis's 4-year window.
@@ -49,8 +53,16 @@ NAMED_COSTS = ("cost_final_run_usd", "cost_development_usd", "company_cost_per_y
 NAMED_COST_LABELS = {
     "cost_final_run_usd": "cost of the final run",
     "cost_development_usd": "cost of developing V3 and R1",
-    "company_cost_per_year_usd": "what the company spends a year",
+    "company_cost_per_year_usd": "a year of the shared fleet and DeepSeek's staff",
     "cost_capability_tco_4y_usd": "cost of owning the fleet for 4 years",
+}
+#: GPU type -> the parameter that scales its unit price (server price per GPU, or GPU price under Epoch AI's
+#: method) relative to the quote the run uses; each drawn over the range its sourced quotes span. The A100 has
+#: one price (Fire-Flyer 2's budget) and none.
+UNIT_PRICE_FACTORS = {
+    "H800": "h800_unit_price_factor",
+    "H100": "h100_unit_price_factor",
+    "H20": "h20_unit_price_factor",
 }
 #: Components of the cost of ownership, in the order charts stack them.
 TCO_COMPONENTS = ("amortisation", "financing", "electricity", "hosting", "maintenance", "operations_staff")
@@ -86,6 +98,9 @@ class ModelData:
         DeepSeek's measured decode throughput of one such node (Day 6) [tokens/s].
     day6_output_tokens : float
         Output tokens of the Day-6 day [tokens].
+    semianalysis_gpus : numpy.ndarray
+        SemiAnalysis's own GPU count of each type (31 Jan 2025; the H20s what is left of its
+        Hopper total) [GPUs].
     """
 
     gpu_types: tuple
@@ -104,6 +119,7 @@ class ModelData:
     gpus_per_node: int
     measured_output_tokens_per_s_per_node: float
     day6_output_tokens: float
+    semianalysis_gpus: np.ndarray
 
     def index(self, gpu_type: str) -> int:
         """Position of ``gpu_type`` on the last axis of per-type arrays."""
@@ -133,6 +149,31 @@ def decimal_year(iso_date: str) -> float:
     day = dt.date.fromisoformat(str(iso_date))
     start, end = dt.date(day.year, 1, 1), dt.date(day.year + 1, 1, 1)
     return day.year + (day - start).days / (end - start).days
+
+
+def unit_price_factors(p: Mapping, gpu_types) -> np.ndarray:
+    """Each GPU type's unit-price factor (:data:`UNIT_PRICE_FACTORS`; 1 for a type without one), types on the last axis.
+
+    Parameters
+    ----------
+    p : mapping
+        Parameter name -> value or array of draws; needs each name of :data:`UNIT_PRICE_FACTORS`.
+    gpu_types : sequence of str
+        The GPU types, in the order of the per-type arrays.
+
+    Returns
+    -------
+    numpy.ndarray
+        Factors [-], shape ``(len(gpu_types),)`` or ``(draws, len(gpu_types))``.
+
+    Examples
+    --------
+    >>> unit_price_factors({"h800_unit_price_factor": 1.2, "h100_unit_price_factor": 1.0,
+    ...                     "h20_unit_price_factor": 0.9}, ("H800", "H100", "H20", "A100")).tolist()
+    [1.2, 1.0, 0.9, 1.0]
+    """
+    columns = [np.asarray(p[UNIT_PRICE_FACTORS[t]], dtype=float) if t in UNIT_PRICE_FACTORS else 1.0 for t in gpu_types]
+    return np.stack(np.broadcast_arrays(*columns), axis=-1)
 
 
 def cost_model(p: Mapping, data: ModelData) -> dict:
@@ -169,6 +210,8 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         server_price_usd_per_gpu=data.server_price_usd_per_gpu,
         server_price_cny_per_gpu=data.server_price_cny_per_gpu,
     )
+    per_gpu = per_gpu * unit_price_factors(p, data.gpu_types)
+    at_sa_counts = _fleet.server_capex_usd(data.semianalysis_gpus, per_gpu)
     gpus, per_gpu = np.broadcast_arrays(gpus, per_gpu)  # draws of a price and of the counts share one shape
     servers = _fleet.server_capex_usd(gpus, per_gpu)
     cluster = _fleet.cluster_capex_usd(servers, p["cluster_interconnect_fraction"], data.includes_network)
@@ -184,6 +227,8 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     out["fleet_capex_without_h100_usd"] = _fleet.capex_subtotals(servers, data.gpu_types, data.architectures)[
         "without_h100"
     ]
+    # SemiAnalysis's GPU counts held, unit prices as the run's: what the US$1.6B claim is judged on.
+    out["fleet_capex_at_sa_counts_usd"] = at_sa_counts.sum(axis=-1)
     out["fleet_network_capex_usd"] = cluster["network_usd"].sum(axis=-1)
     out["fleet_cluster_capex_usd"] = cluster["total_usd"].sum(axis=-1)
 
@@ -232,12 +277,15 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
     out["cost_final_run_usd"] = _training.rental_cost_usd(data.v3_gpu_hours, p["gpu_hour_price_usd"])
     out["r1_rl_usd"] = _training.rental_cost_usd(data.r1_gpu_hours, p["gpu_hour_price_usd"])
     final_runs = data.v3_gpu_hours + data.r1_gpu_hours
-    dev = _training.development_cost_usd(
+    loaded = _training.loaded_staff_cost_usd_per_year(
+        p["research_staff_cost_usd_per_year"], p["employer_social_insurance_rate"]
+    )
+    dev = _training.development_cost_usd(  # staff on the scope of the compute: their time on V3 and R1
         final_run_gpu_hours=final_runs,
         gpu_hour_price_usd=p["gpu_hour_price_usd"],
         experiment_compute_multiple=p["experiment_compute_multiple"],
-        research_staff=p["research_staff"],
-        research_staff_cost_usd_per_year=p["research_staff_cost_usd_per_year"],
+        research_staff=np.multiply(p["research_staff"], p["v3_r1_staff_share"]),
+        research_staff_cost_usd_per_year=loaded,
         development_years=p["development_years"],
     )
     out["experiments_usd"], out["research_staff_usd"] = dev["experiments_usd"], dev["research_staff_usd"]
@@ -262,10 +310,14 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         with np.errstate(invalid="ignore"):  # NaN shares of an empty fleet stay NaN
             out[f"fleet_cost_per_year_{name}_usd"] = use[f"share_{name}"] * out["tco_per_year_usd"]
     out["fleet_gpu_hours_capacity"] = use["capacity"]
-    out["research_staff_usd_per_year"] = np.multiply(
-        p["research_staff"], p["research_staff_cost_usd_per_year"]
-    ) * np.ones_like(out["tco_per_year_usd"])
+    out["research_staff_usd_per_year"] = np.multiply(p["research_staff"], loaded) * np.ones_like(
+        out["tco_per_year_usd"]
+    )
     out["company_cost_per_year_usd"] = out["tco_per_year_usd"] + out["research_staff_usd_per_year"]
+    # The company-year split: High-Flyer's assumed share of the shared fleet, and DeepSeek's (the rest of
+    # the fleet and all of DeepSeek's staff).
+    out["high_flyer_cost_per_year_usd"] = out["fleet_cost_per_year_high_flyer_usd"]
+    out["deepseek_cost_per_year_usd"] = out["company_cost_per_year_usd"] - out["high_flyer_cost_per_year_usd"]
     # Developing V3 and R1 with the fleet's own hours instead of rented ones: the same compute at the
     # fleet's yearly cost per H800-equivalent hour in service (its cost over its capacity times utilisation).
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -85,7 +85,52 @@ def _load_data_cached(data_dir, server_choice) -> _costs.ModelData:
         gpus_per_node=int(published["day6_gpus_per_node"]),
         measured_output_tokens_per_s_per_node=float(published["day6_decode_tokens_per_s_node"]),
         day6_output_tokens=float(published["day6_output_tokens"]),
+        semianalysis_gpus=_fleet.fleet_gpus(
+            hopper_gpus=published["sa_hopper_gpus"],
+            h800_gpus=published["sa_h800_gpus"],
+            h100_gpus=published["sa_h100_gpus"],
+            a100_gpus=published["sa_a100_gpus"],
+        ).astype(float),
     )
+
+
+def unit_price_ratios(usd_cny_rate: float, data_dir: Path | str | None = None) -> dict:
+    """The range each GPU type's sourced prices span, relative to the quote a run uses by default.
+
+    For each type with a unit-price factor (:data:`analysis.costs.UNIT_PRICE_FACTORS`): every server
+    quote of ``data/server_prices.csv`` per GPU over the default quote, and the GPU-only low and
+    high prices of ``data/gpus.csv`` over its base price. The register's factor ranges are these
+    (``tests/test_costs.py``).
+
+    Parameters
+    ----------
+    usd_cny_rate : float
+        Yuan per US dollar, for quotes in yuan [CNY/USD].
+    data_dir : path, optional
+        The data folder (default ``data/``).
+
+    Returns
+    -------
+    dict
+        GPU type -> ``(low, high)`` [-].
+    """
+    gpus = _data.load_gpus(data_dir).set_index("gpu_type")
+    servers = _data.load_server_prices(data_dir)
+    per_gpu = (
+        servers["server_price_usd"].fillna(servers["server_price_cny"] / usd_cny_rate) / servers["gpus_per_server"]
+    )
+    out = {}
+    for gpu_type in _costs.UNIT_PRICE_FACTORS:
+        rows = servers["gpu_type"] == gpu_type
+        default = float(per_gpu[rows & servers["default_for_gpu_type"]].iloc[0])
+        row = gpus.loc[gpu_type]
+        ratios = [
+            *(per_gpu[rows] / default).tolist(),
+            row["gpu_price_low_usd"] / row["gpu_price_base_usd"],
+            row["gpu_price_high_usd"] / row["gpu_price_base_usd"],
+        ]
+        out[gpu_type] = (float(min(ratios)), float(max(ratios)))
+    return out
 
 
 def _day6_revenue(data_dir, published) -> dict:

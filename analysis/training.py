@@ -301,6 +301,38 @@ def share_of_fleet_year(run_gpu_hours, fleet_gpus):
     return np.divide(run_gpu_hours, fleet_gpu_hours_per_year(fleet_gpus))
 
 
+def loaded_staff_cost_usd_per_year(pay_usd_per_year, employer_social_insurance_rate):
+    """What one of the staff costs the employer a year: pay plus the employer's social insurance.
+
+    Parameters
+    ----------
+    pay_usd_per_year : array_like
+        Pay of one of the staff for a year [USD/person-year].
+    employer_social_insurance_rate : array_like
+        What the employer pays on top of pay for social insurance and the housing fund,
+        as a share of pay [-], in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Cost to the employer of one of the staff for a year [USD/person-year].
+
+    Raises
+    ------
+    ValueError
+        If a rate is outside [0, 1].
+
+    Examples
+    --------
+    >>> float(loaded_staff_cost_usd_per_year(187_000, 0.1))
+    205700.0
+    """
+    rate = np.asarray(employer_social_insurance_rate, dtype=float)
+    if np.any((rate < 0) | (rate > 1)):
+        raise ValueError("employer_social_insurance_rate must be in [0, 1]")
+    return np.multiply(pay_usd_per_year, 1 + rate)
+
+
 def development_cost_usd(
     *,
     final_run_gpu_hours,

@@ -742,7 +742,11 @@ def development_bridge(costs: Mapping) -> pd.DataFrame:
         ("V3's final run (Table 1)", "cost_final_run_usd", "deepseek-v3-report"),
         ("R1's reinforcement learning", "r1_rl_usd", "deepseek-r1-nature-2025"),
         ("experiments and ablations", "experiments_usd", "cottier-2024-rising-costs; epoch-2026-final-runs-minority"),
-        ("research staff", "research_staff_usd", "qbitai-2025-deepseek-job-ads; semianalysis-2025-deepseek-debates"),
+        (
+            "staff's time on V3 and R1",
+            "research_staff_usd",
+            "qbitai-2025-deepseek-job-ads; semianalysis-2025-deepseek-debates; assumption",
+        ),
     ]
     return _bridge(costs, steps, ("cost of developing V3 and R1", "cost_development_usd"))
 
@@ -785,12 +789,12 @@ def company_year_bridge(costs: Mapping) -> pd.DataFrame:
         ),
         ("fleet: no disclosed use", "fleet_cost_per_year_unallocated_usd", "semianalysis-2025-deepseek-debates"),
         (
-            "research staff",
+            "DeepSeek's staff",
             "research_staff_usd_per_year",
             "qbitai-2025-deepseek-job-ads; semianalysis-2025-deepseek-debates",
         ),
     ]
-    return _bridge(costs, steps, ("what the company spends a year", "company_cost_per_year_usd"))
+    return _bridge(costs, steps, ("a year of the shared fleet and DeepSeek's staff", "company_cost_per_year_usd"))
 
 
 def _bridge(costs: Mapping, steps, total) -> pd.DataFrame:

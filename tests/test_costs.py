@@ -48,10 +48,10 @@ def test_baseline_fleet_and_development_by_hand(register):
     assert out["fleet_network_capex_usd"] == pytest.approx(network)
     final_runs = (2_664_000 + 119_000 + 5_000 + 101_376 + 40_960 + 5_000) * 2.0  # V3 Table 1 + R1 Supp. B.4.4, at US$2
     experiments = (3.46 - 1) * final_runs
-    staff = 150 * 319_000 * 1.5
+    staff = 150 * 0.5 * 187_000 * 1.10 * 1.5  # half the staff's time, pay plus 10% social insurance
     assert out["cost_final_run_usd"] == 5_576_000
     assert out["cost_development_usd"] == pytest.approx(final_runs + experiments + staff)
-    assert out["company_cost_per_year_usd"] == pytest.approx(out["tco_per_year_usd"] + 150 * 319_000)
+    assert out["company_cost_per_year_usd"] == pytest.approx(out["tco_per_year_usd"] + 150 * 187_000 * 1.10)
 
 
 def test_deepseek_claimed_four_year_tco_by_hand(register):
@@ -143,3 +143,72 @@ def test_a_purchase_date_outside_its_window_is_a_one_line_data_error(data_copy):
         r"acquired_from \(2021-01-01\) and acquired_to \(2022-10-07\), got 2023-07-01",
     ):
         model.load_data(data_copy)
+
+
+# --------------------------------------------------------------------------- unit prices, scope, the company-year split
+def test_unit_price_ranges_are_the_ones_the_sourced_quotes_span(register):
+    """Each unit-price factor is drawn over exactly the range its GPU's quotes span: the server quotes of
+    data/server_prices.csv and the GPU-only low and high prices of data/gpus.csv, over the quote used."""
+    spans = model.unit_price_ratios(register["usd_cny_rate"].baseline)
+    assert set(spans) == set(costs.UNIT_PRICE_FACTORS)
+    for gpu_type, (low, high) in spans.items():
+        p = register[costs.UNIT_PRICE_FACTORS[gpu_type]]
+        assert p.distribution != "fixed" and p.baseline == 1.0
+        assert (p.low, p.high) == pytest.approx((low, high), abs=5e-4), gpu_type
+    assert spans["H100"][1] == pytest.approx(2_700_000 / 8 / 7.1358 / 33_750)  # China's grey-market H100 server
+    assert spans["H20"] == pytest.approx((12_000 / 12_500, 13_000 / 12_500))  # the GPU price's range
+
+
+@pytest.mark.parametrize("method", ["published_server_prices", "epoch_overhead"])
+def test_a_unit_price_factor_scales_that_gpus_servers_only(register, method):
+    data = model.load_data()
+    values = {**_values(register), "capex_method": method}
+    base = costs.cost_model(values, data)
+    dearer = costs.cost_model({**values, "h100_unit_price_factor": 1.25}, data)
+    i = data.index("H100")
+    assert dearer["servers_usd_by_type"][i] == pytest.approx(1.25 * base["servers_usd_by_type"][i])
+    others = [k for k in range(len(data.gpu_types)) if k != i]
+    assert dearer["servers_usd_by_type"][others] == pytest.approx(base["servers_usd_by_type"][others])
+
+
+def test_capex_at_semianalysis_counts_holds_the_counts_and_moves_with_prices(register):
+    data = model.load_data()
+    values = _values(register)
+    base = costs.cost_model(values, data)
+    # By hand at the baseline: 10,000 H800 and 10,000 H100 at US$270,000 / 8, 30,000 H20 at CNY 1.2M / 8 and
+    # 10,000 A100 at CNY 1B / 10,000, yuan at 7.1358.
+    by_hand = 20_000 * 33_750 + (30_000 * 150_000 + 10_000 * 100_000) / 7.1358
+    assert base["fleet_capex_at_sa_counts_usd"] == pytest.approx(by_hand)
+    fewer = costs.cost_model({**values, "hopper_gpus": 2_224, "h800_gpus": 2_224, "h100_gpus": 0}, data)
+    assert fewer["fleet_capex_at_sa_counts_usd"] == pytest.approx(by_hand)
+    assert fewer["fleet_capex_usd"] < 0.5 * by_hand
+    dearer = costs.cost_model({**values, "h800_unit_price_factor": 1.2}, data)
+    assert dearer["fleet_capex_at_sa_counts_usd"] == pytest.approx(by_hand + 0.2 * 10_000 * 33_750)
+
+
+def test_development_counts_the_staffs_share_of_time_at_pay_plus_social_insurance(register):
+    data = model.load_data()
+    values = _values(register)
+    base = costs.cost_model(values, data)
+    pay, rate, share = (
+        values[k] for k in ("research_staff_cost_usd_per_year", "employer_social_insurance_rate", "v3_r1_staff_share")
+    )
+    years, staff = values["development_years"], values["research_staff"]
+    assert base["research_staff_usd"] == pytest.approx(staff * share * pay * (1 + rate) * years)
+    assert base["research_staff_usd_per_year"] == pytest.approx(staff * pay * (1 + rate))  # a year: all the staff
+    whole = costs.cost_model({**values, "v3_r1_staff_share": 1.0}, data)
+    assert whole["research_staff_usd"] == pytest.approx(base["research_staff_usd"] / share)
+    assert whole["company_cost_per_year_usd"] == pytest.approx(base["company_cost_per_year_usd"])
+
+
+@pytest.mark.parametrize("high_flyer_share", [0.0, 0.1, 0.2])
+def test_the_company_year_splits_into_deepseeks_share_and_high_flyers(register, high_flyer_share):
+    data = model.load_data()
+    out = costs.cost_model({**_values(register), "high_flyer_compute_share": high_flyer_share}, data)
+    assert out["high_flyer_cost_per_year_usd"] == pytest.approx(high_flyer_share * out["tco_per_year_usd"])
+    assert out["deepseek_cost_per_year_usd"] + out["high_flyer_cost_per_year_usd"] == pytest.approx(
+        out["company_cost_per_year_usd"]
+    )
+    assert out["deepseek_cost_per_year_usd"] == pytest.approx(
+        (1 - high_flyer_share) * out["tco_per_year_usd"] + out["research_staff_usd_per_year"]
+    )

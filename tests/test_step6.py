@@ -43,7 +43,9 @@ def test_scenario_costs_do_not_move_with_the_runs_parameters(baseline):
 
 
 def test_a_held_parameter_narrows_the_interval_and_is_named(baseline):
-    held = steps.step6({**BASELINE, "research_staff_cost_usd_per_year": 319_000.0 + 1})
+    held = steps.step6(
+        {**BASELINE, "research_staff_cost_usd_per_year": BASELINE["research_staff_cost_usd_per_year"] + 1}
+    )
     width = held["cost_development_usd_p95"] - held["cost_development_usd_p05"]
     assert width < baseline["cost_development_usd_p95"] - baseline["cost_development_usd_p05"]
     assert "held at this run's values" in held.text["monte_carlo"]
@@ -119,3 +121,34 @@ def test_what_this_means_holds_in_a_run_that_holds_everything_or_has_no_staff(sc
     assert "(0%)" not in meaning  # a part that is nothing in this run is not listed
     if r["bridge_research_staff_usd"] == 0:
         assert "it has no staff in this run" in meaning and "the rest the research staff" not in meaning
+
+
+def test_semianalysis_capex_is_judged_on_its_own_counts_whatever_counts_the_run_uses():
+    """sa-1-6b and news-1-6b price SemiAnalysis's own counts: the unit prices are drawn, the counts are held, so
+    a run with other counts (DeepSeek's disclosed GPUs) judges them the same; the result names what it holds."""
+    from analysis import params
+
+    fast = {**BASELINE, "monte_carlo_draws": 2_000}
+    claimed = params.load_scenario("deepseek-claimed", register=steps.Inputs.load().register).overrides
+    runs = [steps.step6(fast), steps.step6({**fast, **claimed})]
+    for r in runs:
+        ledger = r.tables["ledger"].frame.set_index("claim_id")
+        for claim_id in ("sa-1-6b", "news-1-6b"):
+            assert ledger.loc[claim_id, "share_of_draws_holding"] >= 0.9, claim_id
+            assert ledger.loc[claim_id, "verdict"] == "reproduced with a caveat", claim_id
+    assert runs[0]["fleet_capex_at_sa_counts_usd"] == runs[1]["fleet_capex_at_sa_counts_usd"]
+    assert "h800_gpus" not in runs[0].numbers["fleet_capex_at_sa_counts_usd"].depends_on
+    assert "h100_unit_price_factor" in runs[0].numbers["fleet_capex_at_sa_counts_usd"].depends_on
+
+
+def test_the_company_year_is_split_into_deepseeks_share_and_high_flyers(baseline):
+    from analysis.formatting import format_value
+
+    total = baseline["company_cost_per_year_usd"]
+    deepseek, high_flyer = baseline["deepseek_cost_per_year_usd"], baseline["high_flyer_cost_per_year_usd"]
+    assert deepseek + high_flyer == pytest.approx(total) and 0 < high_flyer < deepseek
+    sentence = baseline.text["company_split"]
+    assert format_value(deepseek, "USD") in sentence and format_value(high_flyer, "USD") in sentence
+    alone = steps.step6({**BASELINE, "monte_carlo_draws": 2_000, "high_flyer_compute_share": 0.0})
+    assert alone["high_flyer_cost_per_year_usd"] == 0
+    assert "no share" in alone.text["company_split"]

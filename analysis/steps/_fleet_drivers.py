@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import costs as _costs
 from .. import fleet as _fleet
 from .. import model as _model
 
@@ -43,7 +44,8 @@ def price_parameters(values: Mapping[str, Any], data, gpu_types: Iterable[str]) 
 
     The parameters of the chosen method (:data:`analysis.fleet.SERVER_PRICING_METHODS`) that the
     type's price uses (the yuan rate only where the price is quoted in yuan, the overhead multiplier
-    only where a GPU-only price is sourced), and ``capex_method`` where the two methods price the
+    only where a GPU-only price is sourced), the type's unit-price factor
+    (:data:`analysis.costs.UNIT_PRICE_FACTORS`), and ``capex_method`` where the two methods price the
     type differently (found by evaluating the cost model under each).
 
     Parameters
@@ -69,6 +71,8 @@ def price_parameters(values: Mapping[str, Any], data, gpu_types: Iterable[str]) 
             found.append("server_overhead_multiplier")  # a GPU-only price times the overhead
         elif np.isnan(data.server_price_usd_per_gpu[i]):
             found.append("usd_cny_rate")  # a server price quoted in yuan
+        if gpu_type in _costs.UNIT_PRICE_FACTORS:
+            found.append(_costs.UNIT_PRICE_FACTORS[gpu_type])  # the unit price drawn over its sourced range
     return unique(found)
 
 

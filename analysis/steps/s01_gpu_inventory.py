@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import costs as _costs
 from .. import fleet as _fleet
 from .. import model as _model
 from .. import wording as _wording
@@ -32,7 +33,13 @@ from ._base import Inputs, StepBuilder, StepResult
 
 NOTEBOOK = "01_gpu_inventory"
 COUNTS = ("hopper_gpus", "h800_gpus", "h100_gpus", "a100_gpus")
-PRICING = ("capex_method", "usd_cny_rate", "server_overhead_multiplier", "cluster_interconnect_fraction")
+PRICING = (
+    "capex_method",
+    "usd_cny_rate",
+    "server_overhead_multiplier",
+    "cluster_interconnect_fraction",
+    *_costs.UNIT_PRICE_FACTORS.values(),
+)
 #: The parameters this step's numbers depend on (its notebook declares these).
 PARAMETERS = (*COUNTS, *PRICING)
 

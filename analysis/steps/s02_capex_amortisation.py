@@ -35,7 +35,13 @@ from ._base import Inputs, StepBuilder, StepResult
 
 NOTEBOOK = "02_capex_amortisation"
 COUNTS = ("hopper_gpus", "h800_gpus", "h100_gpus", "a100_gpus")
-CAPEX = ("capex_method", "usd_cny_rate", "server_overhead_multiplier", "cluster_interconnect_fraction")
+CAPEX = (
+    "capex_method",
+    "usd_cny_rate",
+    "server_overhead_multiplier",
+    "cluster_interconnect_fraction",
+    *_costs.UNIT_PRICE_FACTORS.values(),
+)
 CAPITAL = ("useful_life_years", "amortisation_method", "cost_of_capital", "tco_window_start")
 POWER = ("average_power_fraction", "pue", "electricity_price_usd_per_kwh")
 #: What can move the owned H800-hour under either way of pricing the servers or writing them off (steps 4
@@ -48,6 +54,7 @@ OWNED_H800_HOUR = (
     "a100_gpus",
     "capex_method",
     "server_overhead_multiplier",
+    "h800_unit_price_factor",
     "cluster_interconnect_fraction",
     "useful_life_years",
     "amortisation_method",

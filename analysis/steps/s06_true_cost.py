@@ -45,7 +45,8 @@ RUN_SETTINGS = ("monte_carlo_ranges",)
 
 # What each output of the cost model moves with (each checked by tests/test_steps.py against what moves it).
 COUNTS = ("h800_gpus", "h100_gpus", "hopper_gpus", "a100_gpus")
-CAPEX = (*COUNTS, "capex_method", "usd_cny_rate", "server_overhead_multiplier")
+UNIT_PRICES = tuple(_costs.UNIT_PRICE_FACTORS.values())
+CAPEX = (*COUNTS, "capex_method", "usd_cny_rate", "server_overhead_multiplier", *UNIT_PRICES)
 RUNNING = (
     "cluster_interconnect_fraction",
     "server_power_multiplier",
@@ -57,8 +58,8 @@ RUNNING = (
     "operations_staff_usd_per_year",
 )
 OWNERSHIP = (*CAPEX, *RUNNING, "useful_life_years", "amortisation_method", "cost_of_capital", "tco_window_start")
-STAFF = ("research_staff", "research_staff_cost_usd_per_year")
-DEVELOPMENT = ("gpu_hour_price_usd", "experiment_compute_multiple", *STAFF, "development_years")
+STAFF = ("research_staff", "research_staff_cost_usd_per_year", "employer_social_insurance_rate")
+DEVELOPMENT = ("gpu_hour_price_usd", "experiment_compute_multiple", *STAFF, "development_years", "v3_r1_staff_share")
 DAY6 = ("gpu_hour_price_usd", "day6_v3_token_share", "day6_off_peak_token_share", "day6_paid_token_share")
 #: The quantiles of the draws step 6 shows: the 90% interval, the middle half and the median.
 SPREAD = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -72,10 +73,12 @@ DEPENDS = {
     "company_cost_per_year_usd": (*OWNERSHIP, *STAFF),
     "cost_capability_tco_4y_usd": OWNERSHIP,
     "experiments_usd": ("gpu_hour_price_usd", "experiment_compute_multiple"),
-    "research_staff_usd": (*STAFF, "development_years"),
+    "research_staff_usd": (*STAFF, "development_years", "v3_r1_staff_share"),
     "development_compute_usd": ("gpu_hour_price_usd", "experiment_compute_multiple"),
     "cost_development_owned_compute_usd": (*OWNERSHIP, "utilisation", *DEVELOPMENT[1:]),
     "research_staff_usd_per_year": STAFF,
+    "high_flyer_cost_per_year_usd": (*OWNERSHIP, "high_flyer_compute_share"),
+    "deepseek_cost_per_year_usd": (*OWNERSHIP, *STAFF, "high_flyer_compute_share"),
     "fleet_gpu_hours_share_training": (*COUNTS, "development_years"),
     "fleet_gpu_hours_share_experiments": (*COUNTS, "experiment_compute_multiple", "development_years"),
     "fleet_gpu_hours_share_serving": COUNTS,
@@ -87,6 +90,7 @@ DEPENDS = {
         "high_flyer_compute_share",
     ),
     "fleet_capex_usd": CAPEX,
+    "fleet_capex_at_sa_counts_usd": CAPEX[len(COUNTS) :],
     "fleet_cluster_capex_usd": (*CAPEX, "cluster_interconnect_fraction"),
     "opex_4y_usd": (*CAPEX, *RUNNING),
     "day6_margin_after_caveats": DAY6,
@@ -128,7 +132,8 @@ DEFINITIONS = {
         ("deepseek-v3-report",),
     ),
     "cost_development_usd": (
-        "Cost of developing V3 and R1: final runs + experiments and ablations + research staff over the same period",
+        "Cost of developing V3 and R1: final runs + experiments and ablations + the staff's time on V3 and R1 over the "
+        "same period",
         (
             "deepseek-v3-report",
             "deepseek-r1-nature-2025",
@@ -139,7 +144,8 @@ DEFINITIONS = {
         ),
     ),
     "company_cost_per_year_usd": (
-        "What the company spends a year: the shared fleet's yearly cost of ownership plus all research staff",
+        "A year of the shared fleet and DeepSeek's staff: the fleet's yearly cost of ownership (High-Flyer's assumed "
+        "share included) plus all of DeepSeek's staff at their pay and the employer's social insurance",
         (
             "semianalysis-2025-deepseek-debates",
             "epoch-training-cost-trends",
@@ -184,10 +190,13 @@ def run_depends(values: Mapping[str, Any], inputs: Inputs, point: Mapping) -> di
     return {
         **DEPENDS,
         "fleet_capex_usd": _drivers.capex_parameters(values, inputs.model_data, gpus, _fleet.GPU_TYPES),
+        "fleet_capex_at_sa_counts_usd": _drivers.price_parameters(values, inputs.model_data, _fleet.GPU_TYPES),
         "fleet_cluster_capex_usd": fleet["cluster_capex"],
         "opex_4y_usd": fleet["opex"],
         "cost_capability_tco_4y_usd": fleet["tco"],
         "company_cost_per_year_usd": _drivers.unique(fleet["tco"], STAFF),
+        "high_flyer_cost_per_year_usd": _drivers.unique(fleet["tco"], ("high_flyer_compute_share",)),
+        "deepseek_cost_per_year_usd": _drivers.unique(fleet["tco"], STAFF, ("high_flyer_compute_share",)),
         "cost_development_owned_compute_usd": _drivers.unique(fleet["tco"], capacity),
         # Step 5's margins at the owned H800-hour, and on paid tokens (the shares of V3 and night tokens).
         "day6_margin_paid_tokens": ("gpu_hour_price_usd", *DAY6[1:3]),
@@ -249,7 +258,8 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     dev, year = intervals.loc["cost_development_usd"], intervals.loc["company_cost_per_year_usd"]
     answer = (
         f"Not one cost but several: the final run {format_value(point['cost_final_run_usd'], 'USD')}; developing V3 "
-        f"and R1 {format_value(dev['p50'], 'USD')} ({_interval_words(dev)}); a year of the company "
+        f"and R1 {format_value(dev['p50'], 'USD')} ({_interval_words(dev)}); a year of the shared fleet and DeepSeek's "
+        "staff "
         f"{format_value(year['p50'], 'USD')} ({_interval_words(year)}), "
         f"{point['tco_per_year_usd'] / point['company_cost_per_year_usd']:.0%} of it (at this run's parameters) owning "
         + ("a fleet shared with High-Flyer." if point["fleet_gpu_hours_share_high_flyer"] > 0 else "its fleet.")
@@ -385,11 +395,12 @@ def _development(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
         "fig06_bridge",
         drawn[["chart", "step", "usd"]].rename(columns={"usd": "cost_usd"}),
         title=f"From {format_value(point['cost_final_run_usd'], 'USD')} to "
-        f"{format_value(point['cost_development_usd'], 'USD')} to develop V3 and R1; the company spends about "
-        f"{format_value(point['company_cost_per_year_usd'], 'USD')} a year",
+        f"{format_value(point['cost_development_usd'], 'USD')} to develop V3 and R1; the shared fleet and DeepSeek's "
+        f"staff cost about {format_value(point['company_cost_per_year_usd'], 'USD')} a year",
         caption="Left: DeepSeek's final-run cost, R1's reinforcement learning, the experiments around them and the "
-        "research staff, adding up to the cost of developing V3 and R1 (US$ million). Right: a year of the company, "
-        "the shared fleet's yearly cost of ownership split by what its compute is used for, plus the research staff "
+        "staff's share of time on V3 and R1, adding up to the cost of developing V3 and R1 (US$ million). Right: a "
+        "year of the shared fleet, its yearly cost of ownership split by what its compute is used for (High-Flyer's "
+        "assumed share included), plus all of DeepSeek's staff "
         "(US$ million a year). Orange bars: the steps, each starting where the one before ends; blue bars: the totals "
         "(and, on the left, the final run they start from). Values at this run's parameters.",
         sources=(
@@ -438,10 +449,11 @@ def _uses(b: StepBuilder, point: Mapping, medians: pd.Series, deps: Mapping) -> 
         "research_staff_usd_per_year",
         point["research_staff_usd_per_year"],
         "USD",
-        "Research staff, a year",
+        "All of DeepSeek's staff for a year, pay plus the employer's social insurance",
         ("qbitai-2025-deepseek-job-ads", "assumption"),
         STAFF,
     )
+    _company_split(b, point, deps)
     b.table(
         "uses",
         by_use,
@@ -463,6 +475,42 @@ def _uses(b: StepBuilder, point: Mapping, medians: pd.Series, deps: Mapping) -> 
         "GPUs the fleet does not have. Developing V3 and R1 with the fleet's own hours instead of rented ones would "
         f"cost {format_value(point['cost_development_owned_compute_usd'], 'USD')} rather than "
         f"{format_value(point['cost_development_usd'], 'USD')}.",
+    )
+
+
+def _company_split(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
+    """The company-year split: High-Flyer's assumed share of the shared fleet; DeepSeek's, the rest and its staff."""
+    sources = ("semianalysis-2025-deepseek-debates", "epoch-training-cost-trends", "qbitai-2025-deepseek-job-ads")
+    b.number(
+        "deepseek_cost_per_year_usd",
+        point["deepseek_cost_per_year_usd"],
+        "USD",
+        "DeepSeek's share of a year: the shared fleet's yearly cost of ownership less High-Flyer's assumed share, "
+        "plus all of DeepSeek's staff",
+        (*sources, "assumption"),
+        deps["deepseek_cost_per_year_usd"],
+    )
+    b.number(
+        "high_flyer_cost_per_year_usd",
+        point["high_flyer_cost_per_year_usd"],
+        "USD",
+        "High-Flyer's share of a year: its assumed share of the shared fleet's compute at the fleet's yearly cost "
+        "of ownership (no High-Flyer staff counted)",
+        (*sources[:2], "assumption"),
+        deps["high_flyer_cost_per_year_usd"],
+    )
+    high_flyer = point["high_flyer_cost_per_year_usd"]
+    b.say(
+        "company_split",
+        f"Of the {format_value(point['company_cost_per_year_usd'], 'USD')} a year of the shared fleet and DeepSeek's "
+        f"staff, DeepSeek's share is {format_value(point['deepseek_cost_per_year_usd'], 'USD')} "
+        + (
+            f"and High-Flyer's {format_value(high_flyer, 'USD')}, its assumed "
+            f"{point['fleet_gpu_hours_share_high_flyer']:.0%} of the fleet's compute (High-Flyer's own staff are not "
+            "counted)."
+            if high_flyer > 0
+            else "(this run gives High-Flyer no share of the fleet)."
+        ),
     )
 
 
@@ -755,6 +803,22 @@ def _semianalysis(b: StepBuilder, point: Mapping, inputs: Inputs, deps: Mapping)
         f"{_wording.gap_words(fit_opex, sa_opex, SA_TOLERANCE, 'the second')} published figure) by assuming: "
         f"{assumed}. Its file says which of these are fits; SemiAnalysis published neither its prices per GPU nor "
         "what its operating cost is made of.",
+    )
+    b.number(
+        "fleet_capex_at_sa_counts_usd",
+        point["fleet_capex_at_sa_counts_usd"],
+        "USD",
+        "Server CapEx of SemiAnalysis's own GPU counts (10,000 H800, 10,000 H100, 30,000 H20, 10,000 A100), at this "
+        "run's unit prices",
+        (*SA_SOURCES[:1], "epoch-training-cost-trends", "huxiu-2024-h20-prices", "deepseek-fire-flyer-2024"),
+        deps["fleet_capex_at_sa_counts_usd"],
+    )
+    b.say(
+        "semianalysis_counts",
+        "SemiAnalysis's ~US$1.6B is a price put on its own GPU counts, so the ledger judges it with those counts "
+        f"held and the unit prices drawn from their sourced ranges: at this run's prices they cost "
+        f"{format_value(point['fleet_capex_at_sa_counts_usd'], 'USD')}, "
+        f"{_wording.gap_words(point['fleet_capex_at_sa_counts_usd'], sa_capex, reference_words=capex)}.",
     )
 
 
