@@ -252,7 +252,7 @@ def test_the_bridge_is_step_6s_figure_at_the_settings(app, register, data):
     point = costs.cost_model(params.resolve_parameters(register, {"research_staff": 160}), data)
     development = uncertainty.development_bridge(point)["usd"].tolist()
     assert whatif_app.bridge_numbers(app.outcome)[: len(development)] == tuple(development)
-    drawn = app.bridge.value
+    drawn = bytes(app.bridge.value)
     assert drawn.startswith(b"\x89PNG")
     app.set_value("research_staff", 140)
     assert bytes(app.bridge.value) != drawn
