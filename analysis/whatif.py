@@ -269,9 +269,7 @@ def checked(settings: Settings, register: Mapping[str, _params.Parameter]) -> tu
 
 def held(register: Mapping[str, _params.Parameter], values: Mapping) -> list[str]:
     """The ranged parameters ``values`` sets away from baseline: held in the draws, as step 6 holds them."""
-    return sorted(
-        n for n in _params.differs_from_baseline(register, values) if register[n].distribution != "fixed"
-    )
+    return sorted(n for n in _params.differs_from_baseline(register, values) if register[n].distribution != "fixed")
 
 
 # --------------------------------------------------------------------------- results
@@ -348,9 +346,7 @@ def evaluate(
     return spread(at_values(settings, register, data), register, data, n)
 
 
-def at_values(
-    settings: Settings, register: Mapping[str, _params.Parameter], data: _costs.ModelData
-) -> Outcome:
+def at_values(settings: Settings, register: Mapping[str, _params.Parameter], data: _costs.ModelData) -> Outcome:
     """The first half of :func:`evaluate`: the results at the settings' values, no draws yet (``summary`` None).
 
     Raises
@@ -392,7 +388,9 @@ def value_text(value) -> str:
 
 
 def command(settings: Settings, register: Mapping[str, _params.Parameter] | None = None) -> str:
-    """The command that rebuilds the report at ``settings``, as :meth:`analysis.runner.plan.Plan.rerun_command` writes it.
+    """The command that rebuilds the report at ``settings``, written as the runner's re-run command.
+
+    :meth:`analysis.runner.plan.Plan.rerun_command` writes the same for a run of these overrides.
 
     Values as ``-p NAME VALUE``, ranges as ``-p NAME LOW..HIGH``, by name.
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import html
 import io
 import math
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import ipywidgets as widgets
 import pandas as pd
@@ -46,13 +46,14 @@ STEP_TITLES = {
 def slider_decimals(control: _whatif.Control) -> int:
     """Decimals of a float control's slider: enough for :data:`SLIDER_POSITIONS` steps and its register values.
 
-    >>> from analysis import params
-    >>> [slider_decimals(c) for c in _whatif.controls() if c.name in ("usd_cny_rate", "pue")]
-    [4, 3]
+    >>> [slider_decimals(c) for c in _whatif.controls() if c.name in ("usd_cny_rate", "cost_of_capital")]
+    [4, 4]
     """
     lowest, highest = control.extent
     decimals = max(0, -math.floor(math.log10((highest - lowest) / SLIDER_POSITIONS)))
-    while decimals < 10 and any(round(float(x), decimals) != float(x) for x in (control.baseline, control.low, control.high)):
+    while decimals < 10 and any(
+        round(float(x), decimals) != float(x) for x in (control.baseline, control.low, control.high)
+    ):
         decimals += 1
     return decimals
 
@@ -288,7 +289,12 @@ class WhatIfApp:
         """The bridge's PNG, drawn in the background; the last one again when its numbers have not moved."""
         key = bridge_numbers(outcome)
         if key != self._bridge_key:
-            self._bridge_key, self._bridge_png = key, self._pool.submit(bridge_png, outcome)
+            try:
+                drawn = self._pool.submit(bridge_png, outcome)
+            except RuntimeError:  # no threads (Pyodide, in the browser): draw it here
+                drawn = Future()
+                drawn.set_result(bridge_png(outcome))
+            self._bridge_key, self._bridge_png = key, drawn
         return self._bridge_png
 
     def _notes(self, outcome: _whatif.Outcome) -> None:
@@ -312,11 +318,10 @@ def results_html(outcome: _whatif.Outcome) -> str:
             f"<td>{html.escape(format_value(r['point'], 'USD'))}</td>"
             f'<td class="whatif-median" data-result="{key}" data-value="{float(r["p50"])!r}">'
             f"{html.escape(format_value(r['p50'], 'USD'))}</td>"
-            f"<td>{html.escape(format_value(r['p05'], 'USD'))} to {html.escape(format_value(r['p95'], 'USD'))}</td></tr>"
+            f"<td>{html.escape(format_value(r['p05'], 'USD'))} to "
+            f"{html.escape(format_value(r['p95'], 'USD'))}</td></tr>"
         )
-    head = (
-        "<tr><th>Result</th><th>At these values</th><th>Median</th><th>90% interval</th></tr>"
-    )
+    head = "<tr><th>Result</th><th>At these values</th><th>Median</th><th>90% interval</th></tr>"
     return (
         f'<table class="whatif-results" style="border-collapse:collapse">{head}{"".join(rows)}</table>'
         f"<p><small>Median and interval of {outcome.draws:,} Monte Carlo draws of every parameter not held "
@@ -336,11 +341,17 @@ def status_html(outcome: _whatif.Outcome, register: Mapping) -> str:
     changed = _params.differs_from_baseline(register, outcome.values)
     choices = [n for n in changed if n not in outcome.held]
     if choices:
-        parts.append("<b>Set</b>: " + ", ".join(f"{html.escape(register[n].label or n)} = {outcome.values[n]}" for n in choices) + ".")
+        parts.append(
+            "<b>Set</b>: "
+            + ", ".join(f"{html.escape(register[n].label or n)} = {outcome.values[n]}" for n in choices)
+            + "."
+        )
     if outcome.ranges:
         parts.append(
             "<b>Drawn from your range</b>: "
-            + ", ".join(f"{html.escape(register[n].label or n)} {lo:g} to {hi:g}" for n, (lo, hi) in outcome.ranges.items())
+            + ", ".join(
+                f"{html.escape(register[n].label or n)} {lo:g} to {hi:g}" for n, (lo, hi) in outcome.ranges.items()
+            )
             + "."
         )
     if not parts:
@@ -366,7 +377,10 @@ def bridge_spec(outcome: _whatif.Outcome) -> FigureData:
     """Step 6's bridge figure's data at the settings' values (what ``fig06_bridge`` draws)."""
     development, company = outcome.development_bridge(), outcome.company_year_bridge()
     frame = pd.concat(
-        [development.assign(chart="developing V3 and R1 (US$)"), company.assign(chart="a year of the company (US$ a year)")],
+        [
+            development.assign(chart="developing V3 and R1 (US$)"),
+            company.assign(chart="a year of the company (US$ a year)"),
+        ],
         ignore_index=True,
     )
     return FigureData(

@@ -207,9 +207,13 @@ def test_the_widgets_show_the_cost_models_numbers(app, register, data):
     assert _shown_median(app, "cost_development_usd") == (format_value(expected, "USD"), expected)
     assert "price of a GPU-hour" in app.status.value and "Held at a value" in app.status.value
     app.set_range("experiment_compute_multiple", 2.0, 6.0)
-    expected = _expected_quantiles(register, data, {"gpu_hour_price_usd": 3.0}, {"experiment_compute_multiple": (2.0, 6.0)})
+    expected = _expected_quantiles(
+        register, data, {"gpu_hour_price_usd": 3.0}, {"experiment_compute_multiple": (2.0, 6.0)}
+    )
     assert _shown_median(app, "cost_development_usd")[1] == expected[1]
-    assert app.command() == "python -m analysis report -p experiment_compute_multiple 2.0..6.0 -p gpu_hour_price_usd 3.0"
+    assert (
+        app.command() == "python -m analysis report -p experiment_compute_multiple 2.0..6.0 -p gpu_hour_price_usd 3.0"
+    )
 
 
 def test_a_refused_setting_is_shown_and_the_last_numbers_kept(app):
@@ -278,3 +282,18 @@ def test_the_what_if_notebook_is_not_a_step_and_is_thin():
     assert code and all(c.outputs == [] and c.execution_count is None for c in code)
     assert all(len(c.source.splitlines()) <= 15 for c in code)
     assert "WhatIfApp" in code[-1].source
+
+
+def test_without_threads_the_bridge_is_drawn_in_place(register, data, monkeypatch):
+    """Pyodide (the app in the browser alone) starts no thread: the app draws the bridge itself."""
+    from analysis.whatif_app import WhatIfApp
+
+    app = WhatIfApp(register, data, draws=1_000)
+    drawn = bytes(app.bridge.value)
+
+    def no_threads(*args, **kwargs):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(app._pool, "submit", no_threads)
+    app.set_value("research_staff", 140)
+    assert bytes(app.bridge.value) != drawn and bytes(app.bridge.value).startswith(b"\x89PNG")

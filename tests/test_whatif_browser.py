@@ -68,7 +68,9 @@ class Server:
     def _read(self) -> None:
         for line in self.process.stdout:
             self.lines.append(line.rstrip())
-            if self.url in line:
+            listening = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            if listening and not self.ready.is_set():  # Voila moves to another port if this one was taken meanwhile
+                self.url = listening.group(0)
                 self.ready.set()
         self.ready.set()  # the server exited: stop waiting
 
