@@ -190,7 +190,8 @@ class WhatIfApp:
             ]
         )
         buttons = widgets.HBox([self.reset_button, self.command_button])
-        top = [self.results, self.status, buttons, self.command_output, self.bridge_title, self.bridge, goal]
+        ranking = widgets.HTML(ranking_html(controls))
+        top = [self.results, self.status, buttons, self.command_output, ranking, self.bridge_title, self.bridge, goal]
         return widgets.VBox([*top, widgets.HTML("<h2>The assumptions</h2>"), *groups])
 
     # ------------------------------------------------------------------ events
@@ -306,6 +307,16 @@ class WhatIfApp:
                 row.note.value = f"<small><b>drawn</b> from {low:g} to {high:g} (your range)</small>"
             else:
                 row.note.value = ""
+
+
+def ranking_html(controls, count: int = 6) -> str:
+    """The parameters that move the results most at baseline, largest first, in words."""
+    ranked = sorted((c for c in controls if c.importance > 0), key=lambda c: (-c.importance, c.name))[:count]
+    named = "; ".join(f"{html.escape(c.label)}: up to {c.importance:.0%}" for c in ranked)
+    return (
+        f'<p class="whatif-ranking"><b>What moves the results most</b> (across each range, at baseline): {named}. '
+        "Below, each step lists its parameters in that order.</p>"
+    )
 
 
 def results_html(outcome: _whatif.Outcome) -> str:

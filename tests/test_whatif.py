@@ -6,6 +6,7 @@ settings' values, and ``uncertainty.monte_carlo`` (whole arrays of draws) with `
 
 from __future__ import annotations
 
+import html
 import re
 import shlex
 
@@ -297,3 +298,14 @@ def test_without_threads_the_bridge_is_drawn_in_place(register, data, monkeypatc
     monkeypatch.setattr(app._pool, "submit", no_threads)
     app.set_value("research_staff", 140)
     assert bytes(app.bridge.value) != drawn and bytes(app.bridge.value).startswith(b"\x89PNG")
+
+
+def test_the_app_names_what_matters_most_first(app, controls):
+    from analysis import whatif_app
+
+    text = whatif_app.ranking_html(controls, count=4)
+    top = sorted(controls, key=lambda c: -c.importance)[:4]
+    assert [c.name for c in top][:2] == ["research_staff_cost_usd_per_year", "gpu_hour_price_usd"]
+    places = [text.index(html.escape(c.label)) for c in top]
+    assert places == sorted(places)
+    assert all(html.escape(c.label) not in text for c in controls if c not in top)
