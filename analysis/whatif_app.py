@@ -73,7 +73,7 @@ class Row:
         c = control
         label = html.escape(c.label)
         moves = (
-            f"moves a result by up to {c.importance:.0%} across its range"
+            f"moves a result by up to {c.importance:.0%} across its {'options' if c.kind == 'choice' else 'range'}"
             if c.importance > 0
             else "moves none of the results shown at baseline"
         )
@@ -82,7 +82,7 @@ class Row:
         self.note = widgets.HTML("")
         self.note.layout = widgets.Layout(width="12em")
         if c.kind == "choice":
-            self.value = widgets.Dropdown(options=list(c.options), value=c.baseline, description="method")
+            self.value = widgets.Dropdown(options=list(c.options), value=c.baseline, description="value")
             self.range = None
         else:
             kind = widgets.IntSlider if c.integer else widgets.FloatSlider
@@ -334,6 +334,7 @@ def results_html(outcome: _whatif.Outcome) -> str:
         )
     head = "<tr><th>Result</th><th>At these values</th><th>Median</th><th>90% interval</th></tr>"
     return (
+        "<style>.whatif-results th, .whatif-results td {padding: 2px 12px; text-align: left}</style>"
         f'<table class="whatif-results" style="border-collapse:collapse">{head}{"".join(rows)}</table>'
         f"<p><small>Median and interval of {outcome.draws:,} Monte Carlo draws of every parameter not held "
         "(as step 6 draws them); a year of the company is per year.</small></p>"
