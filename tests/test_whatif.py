@@ -309,3 +309,14 @@ def test_the_app_names_what_matters_most_first(app, controls):
     places = [text.index(html.escape(c.label)) for c in top]
     assert places == sorted(places)
     assert all(html.escape(c.label) not in text for c in controls if c not in top)
+
+
+def test_make_app_serves_the_notebook_as_the_browser_test_does():
+    """``make app`` runs what tests/test_whatif_browser.py runs: the offline template, on 127.0.0.1 only."""
+    makefile = (REPO / "Makefile").read_text()
+    recipe = makefile[makefile.index("\napp:") :].split("\n\n", 1)[0]
+    for part in ("JUPYTER_PATH=$(CURDIR)/tools/app", "voila notebooks/what_if.ipynb", "--template=offline",
+                 "--no-browser", "--Voila.ip=127.0.0.1"):  # fmt: skip
+        assert part in recipe, f"make app lacks {part}"
+    template = (REPO / "tools/app/voila/templates/offline/index.html.j2").read_text()
+    assert "extends 'lab/index.html.j2'" in template
