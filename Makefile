@@ -17,7 +17,7 @@ UV_VERSION := 0.13.9
 PIP_QUIET  := --quiet --disable-pip-version-check
 
 .DEFAULT_GOAL := help
-.PHONY: help report test bench check lint clean lock
+.PHONY: help report test bench check lint clean lock app
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,6 +37,11 @@ report: $(STAMP) ## Build the baseline report into reports/baseline/ (its figure
 
 test: $(STAMP) ## Run the whole test suite (unit, data, doctests, CLI, notebooks end to end)
 	$(PY) -m pytest
+
+APP_PORT ?= 8866
+app: $(STAMP) ## Serve the what-if app (notebooks/what_if.ipynb) on http://127.0.0.1:$(APP_PORT)/ with Voila; Ctrl-C stops it
+	JUPYTER_PATH=$(CURDIR)/tools/app $(VENV)/bin/voila notebooks/what_if.ipynb --template=offline --no-browser \
+	  --port=$(APP_PORT) --Voila.ip=127.0.0.1
 
 bench: $(STAMP) ## Time the build against a floor of minimal notebooks, and Monte Carlo draws per second
 	$(PY) tests/benchmarks/bench.py

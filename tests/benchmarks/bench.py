@@ -18,11 +18,15 @@
 3. ``python -m analysis compare`` of two of the timed baseline builds (every result), start to end in a fresh
    process, best of three; and what a what-if run's front page adds to its build: step 6 at the baseline's
    values and the baseline's bridge figure (:func:`analysis.runner.publish.baseline_beside`), in-process.
-4. Step 6 with ``BENCH_MC_DRAWS`` (default 10,000,000) Monte Carlo draws in a fresh process: its
+4. The what-if app (:class:`analysis.whatif_app.WhatIfApp`, 100,000 draws as step 6): one update after a
+   moved value (the Monte Carlo, the results and the bridge figure redrawn as PNG) and after a moved range
+   (the bridge's numbers unchanged, so not redrawn), in-process without a browser, best and median of
+   ``BENCH_REPEATS`` * 3 updates each. ``--whatif-only`` measures this alone.
+5. Step 6 with ``BENCH_MC_DRAWS`` (default 10,000,000) Monte Carlo draws in a fresh process: its
    time and peak memory (the draws are made and summarised chunk by chunk).
 
-Targets: build <= 1.3 x floor; >= 1,000,000 draws per second; compare of two runs < 1 s; step 6 under 1 GiB
-at any draws.
+Targets: build <= 1.3 x floor; >= 1,000,000 draws per second; compare of two runs < 1 s; a what-if update
+< 0.5 s on 2 cores; step 6 under 1 GiB at any draws.
 
 ``--floor-only`` times the floor alone (and checks it saved the figures it should): it runs no step
 notebook and skips the Monte Carlo.
@@ -193,6 +197,42 @@ def step6_peak_memory(n: int) -> tuple[float, int]:
     return float(seconds), int(peak)
 
 
+def whatif_update_seconds(repeats: int = 9) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds per update of the what-if app at 100,000 draws: after a moved value and a moved range.
+
+    A moved value (the price of a GPU-hour, a new one each time) recomputes the Monte Carlo and redraws
+    the bridge (in a second thread, while the Monte Carlo runs); a moved range (the experiments' multiple)
+    recomputes the Monte Carlo only, the bridge's numbers being unchanged. CPU seconds are this process's,
+    both threads: on a machine shared with other work the wall time grows, the CPU time much less.
+    """
+    from analysis.whatif_app import WhatIfApp
+
+    app = WhatIfApp(draws=100_000)
+    times = {"value": [], "range": []}
+
+    def timed(what, move):
+        wall, cpu = time.perf_counter(), time.process_time()
+        move()
+        times[what].append((time.perf_counter() - wall, time.process_time() - cpu))
+
+    for i in range(repeats):
+        price, multiple = round(2.1 + 0.1 * i, 3), round(9.0 - 0.5 * i, 3)
+        timed("value", lambda: app.set_value("gpu_hour_price_usd", price))  # noqa: B023 (called at once)
+        timed("range", lambda: app.set_range("experiment_compute_multiple", 1.2, multiple))  # noqa: B023
+    return times
+
+
+def _print_whatif(repeats: int) -> None:
+    for what, pairs in whatif_update_seconds(repeats).items():
+        wall, cpu = ([p[k] for p in pairs] for k in (0, 1))
+        print(
+            f"what-if app, one update after a moved {what} at 100,000 draws: wall best {min(wall):.2f} s, median "
+            f"{sorted(wall)[len(wall) // 2]:.2f} s; CPU best {min(cpu):.2f} s, "
+            f"median {sorted(cpu)[len(cpu) // 2]:.2f} s "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores) (target < 0.5 s)"
+        )
+
+
 def figure_seconds(notebooks_dir: Path | None = None, repeats: int = 2) -> tuple[int, float]:
     """(figures, seconds) spent in ``figures.save`` for a folder's notebooks' figures, best of ``repeats``.
 
@@ -278,7 +318,11 @@ def baseline_beside_seconds(out: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--floor-only", action="store_true", help="time the floor alone (no step notebook runs)")
+    parser.add_argument("--whatif-only", action="store_true", help="time the what-if app's updates alone")
     args = parser.parse_args(argv)
+    if args.whatif_only:
+        _print_whatif(3 * int(os.environ.get("BENCH_REPEATS", "3")))
+        return 0
     # Start multiprocessing's resource tracker now, before the runner tags its processes: a tracker
     # started during a build carries that build's tag and is killed with its kernels at the end,
     # and the next build would warn that it "died unexpectedly".
@@ -346,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     rate = draws_per_second()
     print(f"Monte Carlo: {rate:,.0f} draws per second of the whole cost model (target >= 1,000,000)")
+    _print_whatif(3 * repeats)
     n = int(os.environ.get("BENCH_MC_DRAWS", "10000000"))
     seconds, peak = step6_peak_memory(n)
     print(f"step 6 at {n:,} Monte Carlo draws: {seconds:.1f} s, peak memory {peak / 2**20:,.0f} MiB (target < 1 GiB)")
