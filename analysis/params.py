@@ -726,15 +726,27 @@ def differs_from_baseline(register: Mapping[str, Parameter], values: Mapping[str
 
 
 def parameter_table(values: Mapping[str, Any], data_dir: Path | str | None = None):
-    """The parameters a notebook runs with, beside their baseline, range, unit and sources.
+    """The parameters a notebook runs with: those this run changed first, the rest folded.
 
-    Returns an :class:`analysis.tables.ReaderTable` for display in a notebook: each parameter
-    in words, then the name to re-run with (``-p NAME VALUE``).
+    Parameters
+    ----------
+    values : mapping of str to value
+        The parameters the notebook reads and their values in this run.
+    data_dir : path, optional
+        Where ``assumptions.csv`` is read from (default: the project's ``data/``).
+
+    Returns
+    -------
+    analysis.tables.FoldedTable
+        A sentence naming how many parameters differ from the baseline; those, open, beside
+        their baseline; then every parameter the notebook reads, folded (``<details>``): each
+        in words with the name to re-run with (``-p NAME VALUE``) under it, its value, unit,
+        range and sources.
     """
     import pandas as pd
 
     from .formatting import format_value
-    from .tables import reader_table
+    from .tables import FoldedTable, reader_table
 
     register = load_register(data_dir)
     rows = []
@@ -747,24 +759,32 @@ def parameter_table(values: Mapping[str, Any], data_dir: Path | str | None = Non
         )
         rows.append(
             {
-                "label": p.label or name,
+                "parameter": (p.label or name, name),
                 "value": value,
                 "baseline": p.baseline,
-                "changed": "yes" if value != p.baseline else "no",
-                "range": rng,
                 "unit": p.unit,
-                "name": name,
+                "range": rng,
                 "sources": list(p.source_ids),
+                "changed": value != p.baseline,
             }
         )
-    columns = {
-        "label": ("Parameter", "text"),
+    frame = pd.DataFrame(rows, columns=["parameter", "value", "baseline", "unit", "range", "sources", "changed"])
+    every = {
+        "parameter": ("Parameter (name to re-run with)", "named"),
         "value": ("Value in this run", "value"),
-        "baseline": ("Baseline", "value"),
-        "changed": ("Changed?", "text"),
-        "range": ("Range (low to high)", "text"),
         "unit": ("Unit", "text"),
-        "name": ("Name to re-run with", "code"),
+        "range": ("Range (low to high)", "text"),
         "sources": ("Sources", "sources"),
     }
-    return reader_table(pd.DataFrame(rows, columns=list(columns)), columns)
+    changed = frame[frame["changed"]].reset_index(drop=True)
+    n, k = len(frame), len(changed)
+    shown = None
+    if k:
+        beside = {"parameter": every["parameter"], "value": every["value"], "baseline": ("Baseline", "value")}
+        beside |= {"unit": every["unit"], "sources": every["sources"]}
+        shown = reader_table(changed[list(beside)], beside)
+        lead = f"This run changes {k} of the {n} parameters this step reads from the baseline:"
+    else:
+        lead = f"No parameter changed: this run reads all {n} of this step's parameters at their baseline values."
+    summary = f"Every parameter this step reads ({n}), with its range and sources"
+    return FoldedTable(lead, shown, summary, reader_table(frame[list(every)], every))

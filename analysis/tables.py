@@ -39,6 +39,8 @@ KINDS: dict[str, Callable[[object], str]] = {
     # a number, or text; text that is a name (a method, a benchmark: what -p takes) is shown as code
     "value": lambda v: format_value(v, "") if isinstance(v, int | float) and not isinstance(v, bool) else str(v),
     "code": str,  # an identifier a reader types to re-run (shown in <code>)
+    # a (words, name) pair: what a reader reads, with the name to re-run with under it in <code>
+    "named": lambda v: f"{v[0]} ({v[1]})",
     "sources": None,  # links, made by _sources_html
 }
 #: What a reader sees where a cell has no value.
@@ -84,6 +86,32 @@ def source_links(source_ids, page: str = "sources.html") -> str:
 
 def _sources_html(value, href: str) -> str:
     return source_links(_source_ids(value), href)
+
+
+def code_html(name: str) -> str:
+    """A name a reader types, as ``<code>``, with a line-break opportunity after each underscore.
+
+    A long name (``research_staff_cost_usd_per_year``) then wraps inside a narrow table column
+    instead of widening the table past its page; copying it gives the name unchanged.
+
+    >>> code_html("cost_usd")
+    '<code>cost_<wbr>usd</code>'
+    """
+    return "<code>" + html.escape(name).replace("_", "_<wbr>") + "</code>"
+
+
+def _cell_html(value, kind, href: str) -> str:
+    """One cell as HTML: escaped text, source links, or a name in code type."""
+    if not isinstance(value, list | tuple) and _is_missing(value):
+        return html.escape(MISSING)
+    if kind == "sources":
+        return _sources_html(value, href)
+    if kind == "code" or (kind == "value" and isinstance(value, str) and IDENTIFIER.fullmatch(value)):
+        return code_html(cell_text(value, kind))
+    if kind == "named":
+        words, name = value
+        return f"{html.escape(str(words))}<br>{code_html(str(name))}"
+    return html.escape(cell_text(value, kind))
 
 
 def cell_text(value, kind) -> str:
@@ -146,15 +174,7 @@ class ReaderTable:
     def _styler(self):
         shown = pd.DataFrame(
             {
-                label: [
-                    _sources_html(v, self._href)
-                    if kind == "sources" and not _is_missing(v)
-                    else f"<code>{html.escape(cell_text(v, kind))}</code>"
-                    if (kind == "code" and not _is_missing(v))
-                    or (kind == "value" and isinstance(v, str) and IDENTIFIER.fullmatch(v))
-                    else html.escape(cell_text(v, kind))
-                    for v in self._frame[name]
-                ]
+                label: [_cell_html(v, kind, self._href) for v in self._frame[name]]
                 for name, (label, kind) in self._columns.items()
             }
         )
@@ -188,6 +208,46 @@ class ReaderTable:
     def __repr__(self) -> str:
         text = self.cells.to_string(index=False)
         return f"{self.caption}\n{text}" if self.caption else text
+
+
+class FoldedTable:
+    """A long table that shows what matters first and folds the rest under a summary a reader opens.
+
+    The page shows ``lead`` (a sentence saying what matters, e.g. which parameters this run
+    changed), then ``shown`` (those rows, open) and then ``folded`` inside ``<details>``, closed,
+    with ``summary`` as its label. Print opens it (the stylesheet's print rules).
+
+    Attributes
+    ----------
+    lead : str
+        The sentence above the tables.
+    shown : ReaderTable or None
+        The rows that matter, shown open; None when none does.
+    summary : str
+        The label of the folded part.
+    folded : ReaderTable
+        The rest of the rows.
+    """
+
+    def __init__(self, lead: str, shown: ReaderTable | None, summary: str, folded: ReaderTable):
+        self.lead, self.shown, self.summary, self.folded = lead, shown, summary, folded
+
+    def to_html(self) -> str:
+        """The lead sentence, the open table (if any) and the folded one in ``<details class="fold">``."""
+        parts = [f'<p class="lead">{html.escape(self.lead)}</p>']
+        if self.shown is not None:
+            parts.append(self.shown.to_html())
+        parts.append(
+            f'<details class="fold"><summary>{html.escape(self.summary)}</summary>\n{self.folded.to_html()}</details>'
+        )
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        shown = [repr(self.shown)] if self.shown is not None else []
+        return "\n\n".join([self.lead, *shown, self.summary + ":", repr(self.folded)])
 
 
 def reader_table(

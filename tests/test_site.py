@@ -515,3 +515,33 @@ def test_a_cost_whose_parameters_the_run_holds_says_why_it_has_no_interval():
     finding = key_findings(held)[0]
     assert "no interval: this run holds every parameter that moves it" in finding
     assert "90% interval US$9.535M to US$9.535M" not in finding
+
+
+def test_a_title_shows_money_not_the_markdown_escape_that_wrote_it():
+    nb = _notebook(new_markdown_cell("# Step 6: From US\\$5.6M to the *true* cost\n\nText."))
+    assert site.notebook_title(nb) == "Step 6: From US$5.6M to the true cost"
+    page = site.render_notebook(nb, code=False)
+    assert "<title>Step 6: From US$5.6M to the true cost</title>" in page and "\\$" not in page
+
+
+def _register_section(page: str) -> str:
+    return re.search(r'<section id="assumptions">.*?</section>', page, re.S).group(0)
+
+
+def test_the_register_opens_with_what_the_run_changed_and_folds_every_parameter(tmp_path):
+    from analysis import formatting, params, report
+
+    count = len(params.load_register())
+    baseline = _register_section(site.index_html(report.plan_report("baseline", out=tmp_path / "a"), {}, [], []))
+    lead, folded = baseline.split('<details class="fold">')
+    assert f"No parameter changed: this run uses the baseline value of all {count}" in lead and "<table" not in lead
+    assert folded.count("<tbody>") == count and 'class="note"' in folded, "every parameter, each with its note"
+
+    plan = report.plan_report("baseline", overrides=[("h800_gpus", "2048")], out=tmp_path / "b")
+    lead, folded = _register_section(site.index_html(plan, {}, [], [])).split('<details class="fold">')
+    assert f"This run changes 1 of the {count} parameters" in lead and lead.count("<tbody>") == 1
+    row = re.search(r"<tbody><tr>(.*?)</tr>", lead, re.S).group(1)
+    assert "<code>h800_<wbr>gpus</code>" in row and ">Baseline</th>" in lead
+    cells = re.findall(r'<td class="num">(.*?)</td>', row)
+    assert cells == [formatting.format_value(2048, ""), formatting.format_value(10000, "")]
+    assert folded.count("<tbody>") == count

@@ -87,3 +87,55 @@ def test_kinds_cover_counts_multiples_values_and_functions():
     assert tables.cell_text(12, "value") == "12" and tables.cell_text("2025-01-31", "value") == "2025-01-31"
     assert tables.cell_text(3.29e24, lambda v: f"{v:.3g}") == "3.29e+24"
     assert tables.cell_text(math.nan, "count") == tables.MISSING and tables.cell_text(None, "text") == tables.MISSING
+
+
+def _parameter_values(**changed):
+    """Four parameters at their baseline values, with ``changed`` set instead."""
+    from analysis import params
+
+    register = params.load_register()
+    names = ["gpu_hour_price_usd", "h800_gpus", "capex_method", "research_staff_cost_usd_per_year"]
+    return {n: changed.get(n, register[n].baseline) for n in names}
+
+
+def test_a_baseline_parameter_table_says_nothing_changed_and_folds_every_row():
+    from analysis import params
+
+    table = params.parameter_table(_parameter_values())
+    markup = table.to_html()
+    lead, folded = markup.split('<details class="fold">')
+    assert "No parameter changed" in lead and "all 4" in lead
+    assert "<table" not in lead, "a baseline run shows no open table"
+    assert '<details class="fold" open' not in markup, "the folded rows start closed"
+    assert folded.count("<tr>") == 5 and "Every parameter this step reads (4)" in folded
+    assert "<code>research_<wbr>staff_<wbr>cost_<wbr>usd_<wbr>per_<wbr>year</code>" in folded
+    assert "Changed?" not in markup, "a column that says 'no' on every row is gone"
+
+
+def test_a_run_with_changes_shows_them_open_beside_their_baseline():
+    from analysis import formatting, params
+
+    table = params.parameter_table(_parameter_values(h800_gpus=2048, capex_method="epoch_overhead"))
+    markup = table.to_html()
+    lead, folded = markup.split('<details class="fold">')
+    assert "This run changes 2 of the 4 parameters" in lead
+    assert lead.count("<tr>") == 3 and "<th" in lead and ">Baseline</th>" in lead
+    shown = re.findall(r"<td[^>]*>(.*?)</td>", lead)
+    assert shown[:3] == ["H800 GPUs<br><code>h800_<wbr>gpus</code>", formatting.format_value(2048, ""), "10,000"]
+    assert "price of a GPU-hour" not in lead and "price of a GPU-hour" in folded, "unchanged rows stay folded"
+    assert folded.count("<tr>") == 5
+    text = repr(table)
+    assert text.startswith("This run changes 2 of the 4") and "(h800_gpus)" in text
+
+
+def test_a_folded_table_passes_the_sanitiser_with_its_details_and_line_breaks():
+    from nbformat.v4 import new_output
+
+    from analysis import params
+
+    markup = params.parameter_table(_parameter_values(h800_gpus=2048)).to_html()
+    shown = site.output_html(new_output("display_data", data={"text/html": markup, "text/plain": "t"}))
+    assert '<details class="fold"><summary>Every parameter this step reads (4)' in shown
+    assert "<code>h800_<wbr>gpus</code>" in shown and '<p class="lead">' in shown
+    kept = site.sanitise_html('<details open onclick="x()"><summary>s</summary></details>')
+    assert kept.startswith("<details open") and "onclick" not in kept

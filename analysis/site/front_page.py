@@ -213,14 +213,18 @@ def _register_rows(plan) -> list[dict]:
         else:
             span = "one of " + ", ".join(p.allowed) if p.allowed else p.distribution
         value = plan.values[name]
-        shown = (
-            format_value(value, "") if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
-        )
+
+        def shown_value(v) -> str:
+            return format_value(v, "") if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+
+        shown = shown_value(value)
         rows.append(
             {
                 "label": p.label or name,
                 "name": name,
                 "value": as_code(shown),
+                "baseline": as_code(shown_value(p.baseline)),
+                "changed": value != p.baseline,
                 "range": as_code(span),
                 "unit": p.unit,
                 "sources_html": Markup(source_links(p.source_ids)),

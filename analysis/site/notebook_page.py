@@ -8,6 +8,9 @@ highlighted by Pygments (full view only); outputs are rendered by
 
 from __future__ import annotations
 
+import html
+import re
+
 from markupsafe import Markup
 
 from .. import __version__
@@ -21,8 +24,36 @@ from .sanitise import sanitise_html
 from .templating import macro, render, stylesheet
 
 
+def heading_text(markdown: str) -> str:
+    r"""A markdown heading as the plain text a reader sees: escapes undone, markup and tags removed.
+
+    The notebooks write money as ``US\$5.6M`` (a bare ``$`` would start maths); a page's
+    ``<title>`` and the front page's list of steps show the text, so the backslash must go.
+
+    Parameters
+    ----------
+    markdown : str
+        The heading's markdown, without its ``#``.
+
+    Returns
+    -------
+    str
+        Plain text (not HTML-escaped; templates escape it), whitespace collapsed.
+
+    Examples
+    --------
+    >>> heading_text(r"Step 6: From US\$5.6M to the *true* cost")
+    'Step 6: From US$5.6M to the true cost'
+    >>> heading_text(r"A \_b\_ and `c_d` & <e>")
+    'A _b_ and c_d & <e>'
+    """
+    rendered = render_markdown(markdown.strip(), escape=True)
+    visible = re.sub(r"<annotation\b.*?</annotation>", "", rendered, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]*>", "", visible))).strip()
+
+
 def notebook_title(nb) -> str:
-    """The first '# ' heading of a notebook (nbformat node or dict).
+    """The first '# ' heading of a notebook (nbformat node or dict), as plain text.
 
     Parameters
     ----------
@@ -32,13 +63,14 @@ def notebook_title(nb) -> str:
     Returns
     -------
     str
-        The heading's text, or "Notebook" when there is none.
+        The heading's text as a reader sees it (:func:`heading_text`: no ``\\$``), or
+        "Notebook" when there is none.
     """
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
             for line in _source(cell).splitlines():
                 if line.startswith("# "):
-                    return line[2:].strip()
+                    return heading_text(line[2:])
     return "Notebook"
 
 

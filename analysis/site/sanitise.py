@@ -21,7 +21,7 @@ import functools
 #: HTML elements a page may show from a notebook (what mistune, pandas' ``to_html`` and Styler emit).
 HTML_TAGS = frozenset(
     "table thead tbody tfoot tr th td caption colgroup col div span p br hr strong em b i u s del code pre kbd "
-    "sub sup ul ol li dl dt dd blockquote a h1 h2 h3 h4 h5 h6".split()
+    "sub sup ul ol li dl dt dd blockquote a h1 h2 h3 h4 h5 h6 details summary wbr".split()
 )
 #: MathML elements latex2mathml writes (presentation MathML; browsers render it with no script).
 MATHML_TAGS = frozenset(
@@ -48,6 +48,7 @@ ALLOWED_ATTRIBUTES = {
     "col": frozenset({"span"}),
     "colgroup": frozenset({"span"}),
     "ol": frozenset({"start"}),
+    "details": frozenset({"open"}),
     "math": frozenset({"xmlns", "display", "alttext"}) | _MATHML_ATTRIBUTES,
     **{tag: _MATHML_ATTRIBUTES for tag in MATHML_TAGS - {"math"}},
 }
