@@ -268,14 +268,12 @@ def evaluate(
         row["verdict"] = numeric_verdict(
             value, caveat=row["caveat"] or "", share=share, thresholds=thresholds, alternative_holds=alt_holds, **rule
         )
-        parts = [
-            f"This report computes {_relation(row, value, unit)}"
-            + (" at the run's parameters" if row["basis"] == "draws" else "")
-            + "."
-        ]
+        # The sentence opens with the computed number, so the ledger's reasons do not all open alike.
+        relation = _relation(row, value, unit) + (" at the run's parameters" if row["basis"] == "draws" else "")
         if share is not None:
-            parts.append(f"The claim holds in {share:.0%} of the Monte Carlo draws.")
-        elif row["basis"] == "draws":
+            relation += f"; the claim holds in {share:.0%} of the Monte Carlo draws"
+        parts = [relation[:1].upper() + relation[1:] + "."]
+        if share is None and row["basis"] == "draws":
             parts.append("No Monte Carlo draws were given, so the run's value decides.")
         if row["verdict"] == "undetermined" and decider is not None:
             found = decider(row["result_id"], lambda v, rule=rule: holds(v, **rule))

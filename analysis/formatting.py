@@ -134,8 +134,10 @@ def format_value(value: float, unit: str, digits: int | None = PAGE_DIGITS, publ
 
     Examples
     --------
-    >>> format_value(98772444.9, "USD"), format_value(5576000.0, "USD"), format_value(5576000.0, "USD", published=5.576e6)
-    ('US$98.8M', 'US$5.58M', 'US$5.576M')
+    >>> format_value(98772444.9, "USD"), format_value(5576000.0, "USD")
+    ('US$98.8M', 'US$5.58M')
+    >>> format_value(5576000.0, "USD", published=5.576e6)  # reproduces DeepSeek's figure: its four figures
+    'US$5.576M'
     >>> format_value(9535000.0, "USD", published=5.576e6)  # does not reproduce it: the page's precision
     'US$9.54M'
     >>> format_value(0.3464, "fraction"), format_value(5.4547, "fraction", published=5.45)

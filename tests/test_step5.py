@@ -117,7 +117,9 @@ def test_the_price_of_a_gpu_hour_moves_the_days_cost_but_not_deepseeks_own_figur
     deepseeks, runs = (format_value(s["day6_margin"], "fraction") for s in (base, r))
     assert f"{deepseeks} at US$2 per GPU-hour ({runs} at this run's US$3.42)" in r.answer
     assert "reproduces DeepSeek's US$87,072 exactly" in r.text["day6"]
-    assert f"At this run's US$3.42 per GPU-hour the day costs {format_value(r['day6_cost_usd'], 'USD')}" in r.text["day6"]
+    assert (
+        f"At this run's US$3.42 per GPU-hour the day costs {format_value(r['day6_cost_usd'], 'USD')}" in r.text["day6"]
+    )
     assert "this run's" not in base.answer and f"{deepseeks} at US$2 per GPU-hour" in base.answer
 
 

@@ -17,7 +17,7 @@ from .. import compare as _compare
 from .. import costs as _costs
 from .. import data as _data
 from .. import paths as _paths
-from ..formatting import PAGE_DIGITS, VERDICT_DIGITS, format_value
+from ..formatting import IDENTIFIER_UNITS, PAGE_DIGITS, VERDICT_DIGITS, format_value
 from ..tables import source_links
 from .links import GLOSSARY_PAGE, SOURCES_PAGE, code_files, step_number
 from .notebook_page import notebook_title
@@ -46,8 +46,9 @@ COST_SUBJECTS = dict(
         strict=True,
     )
 )
-#: Where a scenario's description names a file, the words a reader knows it by on the front page.
-_FILES_IN_WORDS = {"data/assumptions.csv": "the assumptions register"}
+#: Where a description or caption names a data file, the words a reader knows it by on the front page (any other
+#: ``data/NAME.csv`` reads "our NAME table").
+_FILES_IN_WORDS = {"data/assumptions.csv": "the assumptions register", "data/sources.csv": "the sources page"}
 #: The published figure the verdict opens with: DeepSeek's final-run cost (``data/published_figures.csv``).
 PUBLISHED_FINAL_RUN = "v3_table1_total_cost_usd"
 #: Step 6's result giving each cost's swing across its most influential parameter (which it names in its
@@ -106,9 +107,7 @@ def _quantiles(by_id: dict, rid: str, digits: int = PAGE_DIGITS) -> tuple[str, s
 def _about(by_id: dict, rid: str) -> str:
     """A cost for the verdict: 'about US$99M (90% range US$53M to US$190M)', at two significant figures."""
     mid, lo, hi, held = _quantiles(by_id, rid, VERDICT_DIGITS)
-    if held:
-        return f"{mid} (no range: this run holds everything that moves it)"
-    return f"about {mid} (90% range {lo} to {hi})"
+    return mid if held else f"about {mid} (90% range {lo} to {hi})"
 
 
 def verdict(by_id: dict, published_usd: float, published_price_usd: float = 2.0) -> list[str]:
@@ -151,6 +150,9 @@ def verdict(by_id: dict, published_usd: float, published_price_usd: float = 2.0)
         return []
     reported = format_value(published_usd, "USD", VERDICT_DIGITS)
     exact = format_value(published_usd, "USD", published=published_usd)
+    held = [COST_SUBJECTS[rid] for rid in needed if _quantiles(by_id, rid)[3]]
+    staff = by_id.get("research_staff_usd_per_year", {}).get("value")
+    year_words = "and all its research staff" if staff != 0 else "(this run counts no research staff)"
     if _quantiles(by_id, "cost_final_run_usd")[3]:  # the run holds the price: one value, no range
         final_words = f"at this run's price that run costs {_about(by_id, 'cost_final_run_usd')}"
     else:
@@ -161,15 +163,22 @@ def verdict(by_id: dict, published_usd: float, published_price_usd: float = 2.0)
         development_words = f"{_about(by_id, 'cost_development_usd')}, {times:.0f} times the reported figure"
     else:
         development_words = f"{_about(by_id, 'cost_development_usd')}, little more than the reported figure"
-    return [
+    sentences = [
         f"The “{reported}” is DeepSeek's own {exact}: V3's final training run alone, priced at "
         f"{format_value(published_price_usd, 'USD', digits=None)} per rented GPU-hour.",
         f"It is real but narrow: {final_words}, and it leaves out the experiments before it, the researchers and "
         "the hardware.",
         f"Developing V3 and R1 cost {development_words}.",
-        "A year of the company, the GPU fleet it shares with High-Flyer and all its research staff, costs "
+        f"A year of the company, the GPU fleet it shares with High-Flyer {year_words}, costs "
         f"{_about(by_id, 'company_cost_per_year_usd')}.",
     ]
+    if held:
+        which = " and ".join([", ".join(held[:-1]), held[-1]] if len(held) > 1 else held)
+        sentences.append(
+            f"This run holds every parameter that moves {which}, "
+            + ("so they have no range." if len(held) > 1 else "so it has no range.")
+        )
+    return sentences
 
 
 def key_findings(
@@ -289,12 +298,14 @@ def _register_rows(plan) -> list[dict]:
     rows = []
     for name, p in plan.register.items():
         if p.low is not None:
-            span = f"{format_value(p.low, '')} to {format_value(p.high, '')} ({p.distribution})"
+            span = f"{format_value(p.low, '', None)} to {format_value(p.high, '', None)} ({p.distribution})"  # as typed
         else:
             span = "one of " + ", ".join(p.allowed) if p.allowed else p.distribution
         value = plan.values[name]
         shown = (
-            format_value(value, "") if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+            format_value(value, p.unit if p.unit in IDENTIFIER_UNITS else "", None)  # as typed: an input, not a result
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            else str(value)
         )
         rows.append(
             {
@@ -357,7 +368,9 @@ def _result_rows(results: list[dict], by_id: dict) -> tuple[list[dict], list[dic
     headline = sorted(
         (r for r in results if r.get("headline")), key=lambda r: (r["notebook"] != "06_true_cost", r["notebook"])
     )
-    ranged = [dict(row(r), interval=interval(r), median_id=f"{r['id']}_p50") for r in headline if _quantiles(by_id, r["id"])]
+    ranged = [
+        dict(row(r), interval=interval(r), median_id=f"{r['id']}_p50") for r in headline if _quantiles(by_id, r["id"])
+    ]
     ranged_ids = {r["id"] for r in ranged}
     return ranged, [row(r) for r in headline if r["id"] not in ranged_ids]
 
@@ -435,14 +448,16 @@ def published_final_run(data_dir=None) -> tuple[float, float]:
 
 
 def in_words(description: str) -> str:
-    """A scenario's description with the files it names replaced by the words a reader knows them by.
+    """A description or caption with the data files it names replaced by the words a reader knows them by.
 
     >>> in_words("every parameter at its baseline in data/assumptions.csv: ...")
     'every parameter at its baseline in the assumptions register: ...'
+    >>> in_words("servers priced by published server prices (data/server_prices.csv and data/gpus.csv)")
+    'servers priced by published server prices (our server prices table and our gpus table)'
     """
     for path, words in _FILES_IN_WORDS.items():
         description = description.replace(path, words)
-    return description
+    return re.sub(r"\bdata/([a-z0-9_]+)\.csv\b", lambda m: f"our {m[1].replace('_', ' ')} table", description)
 
 
 def _run_of(plan) -> dict | None:
@@ -530,7 +545,8 @@ def index_html(
         step_numbers=step_numbers,
         steps=_step_entries(executed, answers, figure_by_id),
         gallery=[
-            dict(f, sources_html=Markup(source_links(f["sources"]))) for f in sorted(figures, key=lambda f: f["id"])
+            dict(f, caption=in_words(f["caption"]), sources_html=Markup(source_links(f["sources"])))
+            for f in sorted(figures, key=lambda f: f["id"])
         ],
         register=_register_rows(plan),
         claims=_claim_rows(ledger),

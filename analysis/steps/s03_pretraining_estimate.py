@@ -113,7 +113,8 @@ def step3(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     else:
         cost_words = (
             f"{format_value(v3_cost, 'USD')} at this run's US${price:g} per GPU-hour "
-            f"({format_value(at_published, 'USD', published=table_total)} at DeepSeek's US${published_price:g}, {table_words})"
+            f"({format_value(at_published, 'USD', published=table_total)} at DeepSeek's "
+            f"US${published_price:g}, {table_words})"
         )
     answer = (
         f"V3's final training cost {cost_words}, but it is one run's rented GPU-hours: it leaves out experiments, "
