@@ -272,22 +272,22 @@ def evaluate(
         relation = _relation(row, value, unit) + (" at the run's parameters" if row["basis"] == "draws" else "")
         if share is not None:
             relation += f"; the claim holds in {share:.0%} of the Monte Carlo draws"
-        parts = [relation[:1].upper() + relation[1:] + "."]
-        if share is None and row["basis"] == "draws":
-            parts.append("No Monte Carlo draws were given, so the run's value decides.")
         if row["verdict"] == "undetermined" and decider is not None:
             found = decider(row["result_id"], lambda v, rule=rule: holds(v, **rule))
             if found:
                 name, break_even, p_unit, side = found
-                parts.append(
-                    f"It turns on the {name}: the claim holds when it is {side} "
-                    f"{format_value(break_even, '')} {p_unit}."
+                relation += (
+                    f"; it turns on the {name}: the claim holds when it is {side} "
+                    f"{format_value(break_even, '')} {p_unit}"
                 )
         if row["verdict"] == "misleading":
-            parts.append(
-                f"The number agrees instead with {alt.get('label') or row['alternative_result_id']} "
-                f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is."
+            relation += (
+                f"; it agrees instead with {alt.get('label') or row['alternative_result_id']} "
+                f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is"
             )
+        parts = [relation[:1].upper() + relation[1:] + "."]
+        if share is None and row["basis"] == "draws":
+            parts.append("No Monte Carlo draws were given, so the run's value decides.")
         if row["caveat"]:
             parts.append(row["caveat"])
         row["reason"] = " ".join(parts)

@@ -75,6 +75,7 @@ CONFIDENCE_GRADES = {
 _INTERNAL = re.compile(
     r"file ids?\b|\bcommit\b|stored (?:full-text |page )?copy|copy site|was not (?:read|opened|found|confirmed)"
     r"|\bnot read\b|^Read\b|\bshared/|\barchived\b|placeholder|[Cc]onfidence\b|\bthe row or parameter\b"
+    r"|(?<![\w.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b\w+/[\w ./-]*\.(?:csv|sh|py|json|ts)\b|\bdata/"  # files, keys
 )
 _GRADE = re.compile(r"\s*\[(H-|M-H|H|M|L)\]")
 
