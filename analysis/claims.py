@@ -192,10 +192,15 @@ def _relation(row, value: float, unit: str) -> str:
     written = row.get("claimed_as_written")
     written = written if isinstance(written, str) else ""
     if comp == "approx":
-        said = f"the claimed {written}" if written else f"the claim, read as {format_value(claimed, unit)}"
         if row["tolerance_kind"] == "absolute":
-            return f"{shown} against {said} (tolerance ±{format_value(row['tolerance'], unit)})"
-        return f"{shown} against {said} ({value / claimed - 1:+.1%}; tolerance ±{row['tolerance']:.0%})"
+            give = format_value(row["tolerance"], unit)
+        else:
+            give = f"{row['tolerance']:.0%}"
+        if not written:  # the claim gives no number: say what we take it to imply, and how loosely
+            return f"{shown}, where the claim implies {format_value(claimed, unit)} give or take {give}"
+        if row["tolerance_kind"] == "absolute":
+            return f"{shown} against the claimed {written} (tolerance ±{give})"
+        return f"{shown} against the claimed {written} ({value / claimed - 1:+.1%}; tolerance ±{give})"
     return f"{shown}, claimed {'more' if comp == 'above' else 'less'} than {format_value(claimed, unit)}"
 
 

@@ -239,4 +239,4 @@ def test_the_sources_page_speaks_to_readers(baseline_build):
     legend = page.split('<section id="confidence"', 1)[1].split("</section>", 1)[0]
     shown = set(re.findall(r'<a href="#confidence">Confidence</a>: ([^.<]+)\.', page))
     assert shown and shown <= {html.escape(g) for g, _ in CONFIDENCE_GRADES.values()}
-    assert all(f"<dt>{html.escape(g.capitalize())}</dt>" in legend for g in shown)
+    assert all(f"<strong>{g}</strong>" in legend for g in shown)
