@@ -40,6 +40,7 @@ def _values(scenario=None, overrides=None):
 RUNS = {
     "baseline": lambda: _values(),
     "high": lambda: _values("high"),
+    "low": lambda: _values("low"),
     "deepseek-claimed": lambda: _values("deepseek-claimed"),
     "-p gpu_hour_price_usd 3.42": lambda: _values(overrides={"gpu_hour_price_usd": 3.42}),
 }

@@ -136,7 +136,7 @@ def verdict(by_id: dict, published_usd: float, published_price_usd: float = 2.0)
     >>> r = lambda v: {"value": v, "unit": "USD"}
     >>> by_id = {f"{c}_{q}": r(v * m) for c, v in (("cost_final_run_usd", 6.1e6), ("cost_development_usd", 9.9e7),
     ...          ("company_cost_per_year_usd", 6e8)) for q, m in (("p50", 1), ("p05", 0.5), ("p95", 2))}
-    >>> by_id["cost_final_run_usd"] = r(5.576e6)
+    >>> by_id["cost_final_run_usd"] = dict(r(5.576e6), depends_on=["gpu_hour_price_usd"])
     >>> print(" ".join(verdict(by_id, 5.576e6)))  # doctest: +NORMALIZE_WHITESPACE
     The “US$5.6M” is DeepSeek's own US$5.576M: V3's final training run alone, priced at US$2 per rented GPU-hour.
     It is real but narrow: over our range for the price of a GPU-hour that run costs about US$6.1M (90% range
@@ -156,7 +156,9 @@ def verdict(by_id: dict, published_usd: float, published_price_usd: float = 2.0)
     if _quantiles(by_id, "cost_final_run_usd")[3]:  # the run holds the price: one value, no range
         final_words = f"at this run's price that run costs {_about(by_id, 'cost_final_run_usd')}"
     else:
-        final_words = f"over our range for the price of a GPU-hour that run costs {_about(by_id, 'cost_final_run_usd')}"
+        moved_by = by_id.get("cost_final_run_usd", {}).get("depends_on")
+        ranges = "our range for the price of a GPU-hour" if moved_by == ["gpu_hour_price_usd"] else "our ranges"
+        final_words = f"over {ranges} that run costs {_about(by_id, 'cost_final_run_usd')}"
     development = by_id["cost_development_usd_p50"]["value"]
     times = development / published_usd
     if times >= 1.5:
