@@ -241,3 +241,11 @@ def test_the_sources_page_speaks_to_readers(baseline_build):
     shown = set(re.findall(r'<a href="#confidence">Confidence</a>: ([^.<]+)\.', page))
     assert shown and shown <= {html.escape(g) for g, _ in CONFIDENCE_GRADES.values()}
     assert all(f"<strong>{g}</strong>" in legend for g in shown)
+
+
+def test_no_key_finding_attributes_a_median_to_deepseek():
+    r = lambda v: {"value": v, "unit": "USD", "label": "x"}  # noqa: E731
+    by_id = {f"{c}_{q}": r(6e6) for c in front_page.HEADLINE_COSTS for q in ("p50", "p05", "p95")}
+    by_id.update({c: r(5.576e6) for c in front_page.HEADLINE_COSTS})
+    for finding in front_page.key_findings(by_id):
+        assert not ("DeepSeek" in finding and "median" in finding), finding

@@ -30,7 +30,7 @@ HEADLINE_COSTS = dict(
     zip(
         _costs.NAMED_COSTS,
         (
-            "V3's final training run at rental prices (what DeepSeek reported, at its US$2 per GPU-hour)",
+            "V3's final training run, priced over our range of rental prices per GPU-hour",
             "Developing V3 and R1: final runs, experiments and the research staff of the same period",
             "A year of the company: the shared GPU fleet's cost of ownership and all research staff",
             "Owning the GPU fleet for four years from 2025",
@@ -210,7 +210,7 @@ def key_findings(
     >>> by_id = {"cost_final_run_usd": r(5.576e6), "cost_final_run_usd_p50": r(6.1e6),
     ...          "cost_final_run_usd_p05": r(4.4e6), "cost_final_run_usd_p95": r(8.5e6)}
     >>> print(key_findings(by_id)[0])  # doctest: +NORMALIZE_WHITESPACE
-    <strong>V3&#39;s final training run at rental prices (what DeepSeek reported, at its US$2 per GPU-hour):</strong>
+    <strong>V3&#39;s final training run, priced over our range of rental prices per GPU-hour:</strong>
     a median of US$6.1M <code class="rid">cost_final_run_usd_p50</code> (90% interval US$4.4M to US$8.5M);
     US$5.58M at the baseline parameters <code class="rid">cost_final_run_usd</code>.
     """
