@@ -192,10 +192,15 @@ def _relation(row, value: float, unit: str) -> str:
     written = row.get("claimed_as_written")
     written = written if isinstance(written, str) else ""
     if comp == "approx":
-        said = f"the claimed {written}" if written else f"the claim, read as {format_value(claimed, unit)}"
         if row["tolerance_kind"] == "absolute":
-            return f"{shown} against {said} (tolerance ±{format_value(row['tolerance'], unit)})"
-        return f"{shown} against {said} ({value / claimed - 1:+.1%}; tolerance ±{row['tolerance']:.0%})"
+            give = format_value(row["tolerance"], unit)
+        else:
+            give = f"{row['tolerance']:.0%}"
+        if not written:  # the claim gives no number: say what we take it to imply, and how loosely
+            return f"{shown}, where the claim implies {format_value(claimed, unit)} give or take {give}"
+        if row["tolerance_kind"] == "absolute":
+            return f"{shown} against the claimed {written} (tolerance ±{give})"
+        return f"{shown} against the claimed {written} ({value / claimed - 1:+.1%}; tolerance ±{give})"
     return f"{shown}, claimed {'more' if comp == 'above' else 'less'} than {format_value(claimed, unit)}"
 
 
@@ -268,28 +273,26 @@ def evaluate(
         row["verdict"] = numeric_verdict(
             value, caveat=row["caveat"] or "", share=share, thresholds=thresholds, alternative_holds=alt_holds, **rule
         )
-        parts = [
-            f"This report computes {_relation(row, value, unit)}"
-            + (" at the run's parameters" if row["basis"] == "draws" else "")
-            + "."
-        ]
+        # The sentence opens with the computed number, so the ledger's reasons do not all open alike.
+        relation = _relation(row, value, unit) + (" at the run's parameters" if row["basis"] == "draws" else "")
         if share is not None:
-            parts.append(f"The claim holds in {share:.0%} of the Monte Carlo draws.")
-        elif row["basis"] == "draws":
-            parts.append("No Monte Carlo draws were given, so the run's value decides.")
+            relation += f"; the claim holds in {share:.0%} of the Monte Carlo draws"
         if row["verdict"] == "undetermined" and decider is not None:
             found = decider(row["result_id"], lambda v, rule=rule: holds(v, **rule))
             if found:
                 name, break_even, p_unit, side = found
-                parts.append(
-                    f"It turns on the {name}: the claim holds when it is {side} "
-                    f"{format_value(break_even, '')} {p_unit}."
+                relation += (
+                    f"; it turns on the {name}: the claim holds when it is {side} "
+                    f"{format_value(break_even, '')} {p_unit}"
                 )
         if row["verdict"] == "misleading":
-            parts.append(
-                f"The number agrees instead with {alt.get('label') or row['alternative_result_id']} "
-                f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is."
+            relation += (
+                f"; it agrees instead with {alt.get('label') or row['alternative_result_id']} "
+                f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is"
             )
+        parts = [relation[:1].upper() + relation[1:] + "."]
+        if share is None and row["basis"] == "draws":
+            parts.append("No Monte Carlo draws were given, so the run's value decides.")
         if row["caveat"]:
             parts.append(row["caveat"])
         row["reason"] = " ".join(parts)

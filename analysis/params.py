@@ -753,7 +753,7 @@ def parameter_table(values: Mapping[str, Any], data_dir: Path | str | None = Non
     for name, value in values.items():
         p = register[name]
         rng = (
-            f"{format_value(p.low, '')} to {format_value(p.high, '')}"
+            f"{format_value(p.low, '', None)} to {format_value(p.high, '', None)}"  # as typed: inputs, not results
             if p.low is not None and p.high is not None
             else ""
         )

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analysis import claims, data
+from analysis.formatting import format_value
 from conftest import REPO
 
 SEED_DIR = REPO.parent / "shared" / "seed"
@@ -91,8 +92,8 @@ def test_draws_decide_and_the_middle_is_undetermined(ledger):
     assert out["share_of_draws_holding"].iloc[0] == 0.5
     assert "holds in 50% of the Monte Carlo draws" in out["reason"].iloc[0]
     assert (
-        "It turns on the datacentre cost per kW: the claim holds when it is above 226.4 USD per kW-month"
-        in out["reason"].iloc[0]
+        "it turns on the datacentre cost per kW: the claim holds when it is above "
+        f"{format_value(226.4, '')} USD per kW-month" in out["reason"].iloc[0]
     )
 
 

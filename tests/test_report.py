@@ -366,6 +366,8 @@ def test_the_margin_is_one_number_on_every_page(baseline_build):
     assert shown in pages["index.html"] and shown in pages["05_competitive_pricing.html"]
     for name, page in pages.items():
         for other in ("546%", "5.456 ratio", "5.455 ratio", "5.45 ratio", "6.5x"):
+            if other == rebuilt and name.startswith("05_competitive_pricing"):
+                continue  # at three figures the rebuild from rounded tokens reads 546%: step 5 gives it as that
             assert other not in page, (name, other)
         if not name.startswith("05_competitive_pricing"):
             assert rebuilt not in page, name

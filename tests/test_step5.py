@@ -114,10 +114,13 @@ def test_the_price_of_a_gpu_hour_moves_the_days_cost_but_not_deepseeks_own_figur
     assert r["day6_revenue_usd"] == base["day6_revenue_usd"]
     assert r["price_ratio_o1_to_r1_output"] == base["price_ratio_o1_to_r1_output"]
     # A claim about DeepSeek's arithmetic is stated at its US$2; the run's margin is labelled as the run's.
-    assert "545.47% at US$2 per GPU-hour (277.47% at this run's US$3.42)" in r.answer
+    deepseeks, runs = (format_value(s["day6_margin"], "fraction") for s in (base, r))
+    assert f"{deepseeks} at US$2 per GPU-hour ({runs} at this run's US$3.42)" in r.answer
     assert "reproduces DeepSeek's US$87,072 exactly" in r.text["day6"]
-    assert "At this run's US$3.42 per GPU-hour the day costs US$148.9K" in r.text["day6"]
-    assert "this run's" not in base.answer and "545.47% at US$2 per GPU-hour" in base.answer
+    assert (
+        f"At this run's US$3.42 per GPU-hour the day costs {format_value(r['day6_cost_usd'], 'USD')}" in r.text["day6"]
+    )
+    assert "this run's" not in base.answer and f"{deepseeks} at US$2 per GPU-hour" in base.answer
 
 
 def test_the_caveat_shares_move_only_what_is_after_the_caveats(base):

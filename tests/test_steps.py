@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis import notebooks, params, steps
+from analysis.formatting import format_value
 from analysis.steps import Inputs, StepBuilder
 from conftest import REPO
 
@@ -85,7 +86,7 @@ def test_step3_prices_move_with_the_run_and_the_answer_keeps_deepseeks_figure():
     assert r["v3_training_gpu_hours"] == 2_788_000
     # A claim about what DeepSeek computed is stated at DeepSeek's price, whatever the run's.
     assert "US$5.576M at DeepSeek's US$2, exactly as its Table 1 says" in r.answer
-    assert "US$8.364M at this run's US$3" in r.answer
+    assert f"{format_value(r['v3_training_cost_usd'], 'USD')} at this run's US$3" in r.answer
     assert (
         "US$5.576M at US$2 per GPU-hour, DeepSeek's own price, exactly as its Table 1 says"
         in steps.step3(BASELINE).answer

@@ -29,7 +29,7 @@ COLUMNS = {
 def test_cells_are_written_as_a_reader_writes_them():
     table = tables.reader_table(FRAME, COLUMNS)
     assert table.cells.columns.tolist() == ["GPU type", "Server CapEx", "Share of the fleet", "GPU-hours", "Sources"]
-    assert table.cells.iloc[0].tolist() == ["H800", "US$1.6B", "93.30%", "2,788,000", "deepseek-v3-report"]
+    assert table.cells.iloc[0].tolist() == ["H800", "US$1.6B", "93.3%", "2,788,000", "deepseek-v3-report"]
     assert table.cells.iloc[1, 1] == tables.MISSING, "no value shows a dash, never NaN"
     text = repr(table)
     assert "NaN" not in text and "nan" not in text and "servers_usd" not in text

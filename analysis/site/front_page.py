@@ -17,7 +17,7 @@ from .. import compare as _compare
 from .. import costs as _costs
 from .. import data as _data
 from .. import paths as _paths
-from ..formatting import format_value
+from ..formatting import IDENTIFIER_UNITS, PAGE_DIGITS, VERDICT_DIGITS, format_value
 from ..tables import source_links
 from .links import GLOSSARY_PAGE, SOURCES_PAGE, code_files, step_number
 from .notebook_page import notebook_title
@@ -30,7 +30,7 @@ HEADLINE_COSTS = dict(
     zip(
         _costs.NAMED_COSTS,
         (
-            "V3's final training run, the number DeepSeek reported, priced at rental rates",
+            "V3's final training run, priced over our range of rental prices per GPU-hour",
             "Developing V3 and R1: final runs, experiments and the research staff of the same period",
             "A year of the company: the shared GPU fleet's cost of ownership and all research staff",
             "Owning the GPU fleet for four years from 2025",
@@ -38,6 +38,19 @@ HEADLINE_COSTS = dict(
         strict=True,
     )
 )
+#: Each named cost as the subject of a phrase ("for developing V3 and R1, ...").
+COST_SUBJECTS = dict(
+    zip(
+        _costs.NAMED_COSTS,
+        ("the final run", "developing V3 and R1", "a year of the company", "owning the fleet for four years"),
+        strict=True,
+    )
+)
+#: Where a description or caption names a data file, the words a reader knows it by on the front page (any other
+#: ``data/NAME.csv`` reads "our NAME table").
+_FILES_IN_WORDS = {"data/assumptions.csv": "the assumptions register", "data/sources.csv": "the sources page"}
+#: The published figure the verdict opens with: DeepSeek's final-run cost (``data/published_figures.csv``).
+PUBLISHED_FINAL_RUN = "v3_table1_total_cost_usd"
 #: Step 6's result giving each cost's swing across its most influential parameter (which it names in its
 #: ``parameter`` field): ``<cost id>_most_sensitive_swing_usd``.
 _SWING_SUFFIX = "_most_sensitive_swing_usd"
@@ -82,15 +95,92 @@ def most_influential_parameter(by_id: dict, cost_id: str, labels: dict | None = 
     return labels.get(swing["parameter"]) or swing["parameter"], swing
 
 
-def _interval_words(by_id: dict, rid: str) -> str | None:
-    """'a median of US$98.77M (90% interval US$52.61M to US$187.6M)' from a result's p50, p05 and p95."""
+def _quantiles(by_id: dict, rid: str, digits: int = PAGE_DIGITS) -> tuple[str, str, str, bool] | None:
+    """A result's median, 5th and 95th percentiles as written, and whether the run holds it (no spread)."""
     q = [by_id.get(f"{rid}_{x}") for x in ("p50", "p05", "p95")]
     if not all(q):
         return None
-    mid, lo, hi = (format_value(r["value"], r["unit"]) for r in q)
-    if q[1]["value"] == q[2]["value"]:  # every parameter that moves it is held by this run: no spread to give
-        return f"{mid} in every draw (no interval: this run holds every parameter that moves it)"
-    return f"a median of {mid} (90% interval {lo} to {hi})"
+    mid, lo, hi = (format_value(r["value"], r["unit"], digits) for r in q)
+    return mid, lo, hi, q[1]["value"] == q[2]["value"]
+
+
+def _about(by_id: dict, rid: str) -> str:
+    """A cost for the verdict: 'about US$99M (90% range US$53M to US$190M)', at two significant figures."""
+    mid, lo, hi, held = _quantiles(by_id, rid, VERDICT_DIGITS)
+    return mid if held else f"about {mid} (90% range {lo} to {hi})"
+
+
+def verdict(by_id: dict, published_usd: float, published_price_usd: float = 2.0) -> list[str]:
+    """The front page's verdict: what the reported final-run cost is and is not, what developing V3 and R1
+    cost, what a year of the company costs, each a median at two significant figures with its 90% range.
+
+    Every sentence is written from the run's results; the only number it does not take from them is DeepSeek's
+    published figure, which it names as DeepSeek's.
+
+    Parameters
+    ----------
+    by_id : dict
+        The run's results by id (the named costs with their ``_p50``, ``_p05`` and ``_p95``).
+    published_usd : float
+        The final-run cost DeepSeek published (``v3_table1_total_cost_usd``), US$.
+    published_price_usd : float
+        The rental price it assumed (``v3_rental_price``), US$ per GPU-hour.
+
+    Returns
+    -------
+    list of str
+        Plain-text sentences (the template escapes them); empty if the run lacks a named cost's quantiles.
+
+    Examples
+    --------
+    >>> r = lambda v: {"value": v, "unit": "USD"}
+    >>> by_id = {f"{c}_{q}": r(v * m) for c, v in (("cost_final_run_usd", 6.1e6), ("cost_development_usd", 9.9e7),
+    ...          ("company_cost_per_year_usd", 6e8)) for q, m in (("p50", 1), ("p05", 0.5), ("p95", 2))}
+    >>> by_id["cost_final_run_usd"] = dict(r(5.576e6), depends_on=["gpu_hour_price_usd"])
+    >>> print(" ".join(verdict(by_id, 5.576e6)))  # doctest: +NORMALIZE_WHITESPACE
+    The “US$5.6M” is DeepSeek's own US$5.576M: V3's final training run alone, priced at US$2 per rented GPU-hour.
+    It is real but narrow: over our range for the price of a GPU-hour that run costs about US$6.1M (90% range
+    US$3M to US$12M), and it leaves out the experiments before it, the researchers and the hardware.
+    Developing V3 and R1 cost about US$99M (90% range US$50M to US$200M), 18 times the reported figure.
+    A year of the company, the GPU fleet it shares with High-Flyer and all its research staff, costs about
+    US$600M (90% range US$300M to US$1.2B).
+    """
+    needed = ("cost_final_run_usd", "cost_development_usd", "company_cost_per_year_usd")
+    if any(_quantiles(by_id, rid) is None for rid in needed):
+        return []
+    reported = format_value(published_usd, "USD", VERDICT_DIGITS)
+    exact = format_value(published_usd, "USD", published=published_usd)
+    held = [COST_SUBJECTS[rid] for rid in needed if _quantiles(by_id, rid)[3]]
+    staff = by_id.get("research_staff_usd_per_year", {}).get("value")
+    year_words = "and all its research staff" if staff != 0 else "(this run counts no research staff)"
+    if _quantiles(by_id, "cost_final_run_usd")[3]:  # the run holds the price: one value, no range
+        final_words = f"at this run's price that run costs {_about(by_id, 'cost_final_run_usd')}"
+    else:
+        moved_by = by_id.get("cost_final_run_usd", {}).get("depends_on")
+        ranges = "our range for the price of a GPU-hour" if moved_by == ["gpu_hour_price_usd"] else "our ranges"
+        final_words = f"over {ranges} that run costs {_about(by_id, 'cost_final_run_usd')}"
+    development = by_id["cost_development_usd_p50"]["value"]
+    times = development / published_usd
+    if times >= 1.5:
+        development_words = f"{_about(by_id, 'cost_development_usd')}, {times:.0f} times the reported figure"
+    else:
+        development_words = f"{_about(by_id, 'cost_development_usd')}, little more than the reported figure"
+    sentences = [
+        f"The “{reported}” is DeepSeek's own {exact}: V3's final training run alone, priced at "
+        f"{format_value(published_price_usd, 'USD', digits=None)} per rented GPU-hour.",
+        f"It is real but narrow: {final_words}, and it leaves out the experiments before it, the researchers and "
+        "the hardware.",
+        f"Developing V3 and R1 cost {development_words}.",
+        f"A year of the company, the GPU fleet it shares with High-Flyer {year_words}, costs "
+        f"{_about(by_id, 'company_cost_per_year_usd')}.",
+    ]
+    if held:
+        which = " and ".join([", ".join(held[:-1]), held[-1]] if len(held) > 1 else held)
+        sentences.append(
+            f"This run holds every parameter that moves {which}, "
+            + ("so they have no range." if len(held) > 1 else "so it has no range.")
+        )
+    return sentences
 
 
 def key_findings(
@@ -111,7 +201,8 @@ def key_findings(
     Returns
     -------
     list of str
-        Sentences as HTML (escaped), each ending with the results ids it rests on.
+        Sentences as HTML (escaped); the median's results id follows the median, the point value's id the
+        point value.
 
     Examples
     --------
@@ -119,22 +210,22 @@ def key_findings(
     >>> by_id = {"cost_final_run_usd": r(5.576e6), "cost_final_run_usd_p50": r(6.1e6),
     ...          "cost_final_run_usd_p05": r(4.4e6), "cost_final_run_usd_p95": r(8.5e6)}
     >>> print(key_findings(by_id)[0])  # doctest: +NORMALIZE_WHITESPACE
-    <strong>V3&#39;s final training run, the number DeepSeek reported, priced at rental rates:</strong> a median of
-    US$6.1M (90% interval US$4.4M to US$8.5M); US$5.576M at the baseline parameters.
-    <code class="rid">cost_final_run_usd</code>
+    <strong>V3&#39;s final training run, priced over our range of rental prices per GPU-hour:</strong>
+    a median of US$6.1M <code class="rid">cost_final_run_usd_p50</code> (90% interval US$4.4M to US$8.5M);
+    US$5.58M at the baseline parameters <code class="rid">cost_final_run_usd</code>.
     """
     out = []
     for rid, words in HEADLINE_COSTS.items():
-        point, interval = by_id.get(rid), _interval_words(by_id, rid)
-        if point and interval:
+        point, q = by_id.get(rid), _quantiles(by_id, rid)
+        if point and q:
             point_shown = format_value(point["value"], point["unit"])
-            out.append(macro("finding", words, interval, point_shown, point_words, rid))
+            out.append(macro("finding", words, q, point_shown, point_words, rid))
     drivers = []
     for rid in HEADLINE_COSTS:
         found = most_influential_parameter(by_id, rid, labels)
         if found:
             parameter, swing = found
-            drivers.append((_costs.NAMED_COST_LABELS[rid], parameter, format_value(swing["value"], swing["unit"])))
+            drivers.append((COST_SUBJECTS[rid], parameter, format_value(swing["value"], swing["unit"])))
     if drivers:
         out.append(macro("drivers", drivers))
     return [str(sentence) for sentence in out]
@@ -209,13 +300,16 @@ def _register_rows(plan) -> list[dict]:
     rows = []
     for name, p in plan.register.items():
         if p.low is not None:
-            span = f"{format_value(p.low, '')} to {format_value(p.high, '')} ({p.distribution})"
+            span = f"{format_value(p.low, '', None)} to {format_value(p.high, '', None)} ({p.distribution})"  # as typed
         else:
             span = "one of " + ", ".join(p.allowed) if p.allowed else p.distribution
         value = plan.values[name]
 
-        def shown_value(v) -> str:
-            return format_value(v, "") if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
+        def shown_value(v, unit=p.unit) -> str:
+            """An input as typed (not rounded like a result); an identifier such as the seed without separators."""
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                return format_value(v, unit if unit in IDENTIFIER_UNITS else "", None)
+            return str(v)
 
         shown = shown_value(value)
         rows.append(
@@ -281,7 +375,9 @@ def _result_rows(results: list[dict], by_id: dict) -> tuple[list[dict], list[dic
     headline = sorted(
         (r for r in results if r.get("headline")), key=lambda r: (r["notebook"] != "06_true_cost", r["notebook"])
     )
-    ranged = [dict(row(r), interval=interval(r)) for r in headline if _interval_words(by_id, r["id"])]
+    ranged = [
+        dict(row(r), interval=interval(r), median_id=f"{r['id']}_p50") for r in headline if _quantiles(by_id, r["id"])
+    ]
     ranged_ids = {r["id"] for r in ranged}
     return ranged, [row(r) for r in headline if r["id"] not in ranged_ids]
 
@@ -328,7 +424,7 @@ def beside_baseline(by_id: dict, baseline: dict) -> list[dict]:
     >>> r = lambda v: {"value": v, "unit": "USD"}
     >>> row = beside_baseline({"cost_final_run_usd": r(9.535e6)}, {"cost_final_run_usd": r(5.576e6)})[0]
     >>> row["run"], row["baseline"], row["change"]
-    ('US$9.535M', 'US$5.576M', '+71%')
+    ('US$9.54M', 'US$5.58M', '+71%')
     """
     rows = []
     for rid in HEADLINE_COSTS:
@@ -346,6 +442,29 @@ def beside_baseline(by_id: dict, baseline: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def published_final_run(data_dir=None) -> tuple[float, float]:
+    """DeepSeek's published final-run cost (US$) and the rental price it assumed (US$ per GPU-hour).
+
+    >>> published_final_run()
+    (5576000.0, 2.0)
+    """
+    figures = _data.load_published_figures(data_dir).set_index("figure_id")["value"]
+    return float(figures[PUBLISHED_FINAL_RUN]), float(figures["v3_rental_price"])
+
+
+def in_words(description: str) -> str:
+    """A description or caption with the data files it names replaced by the words a reader knows them by.
+
+    >>> in_words("every parameter at its baseline in data/assumptions.csv: ...")
+    'every parameter at its baseline in the assumptions register: ...'
+    >>> in_words("servers priced by published server prices (data/server_prices.csv and data/gpus.csv)")
+    'servers priced by published server prices (our server prices table and our gpus table)'
+    """
+    for path, words in _FILES_IN_WORDS.items():
+        description = description.replace(path, words)
+    return re.sub(r"\bdata/([a-z0-9_]+)\.csv\b", lambda m: f"our {m[1].replace('_', ' ')} table", description)
 
 
 def _run_of(plan) -> dict | None:
@@ -384,7 +503,8 @@ def index_html(
     Returns
     -------
     str
-        The page: title, version and authors; the key findings (:func:`key_findings`) with the bridge
+        The page: its first screen holds the title, the verdict (:func:`verdict`), the authors and date, and
+        the bridge figure; then the scenario, the key findings (:func:`key_findings`) with the bridge
         figure; for a run that differs from the baseline, its four costs beside the baseline's with the
         change (:func:`beside_baseline`) and its bridge figure beside the baseline's; the headline costs
         (median and 90% interval first) and the step numbers they rest on, each with its results id as a
@@ -417,7 +537,8 @@ def index_html(
         version=__version__,
         citation=citation,
         label=plan.label,
-        description=plan.scenario.description,
+        description=in_words(plan.scenario.description),
+        verdict=verdict(by_id, *published_final_run(plan.data_dir)),
         sources_page=SOURCES_PAGE,
         glossary_page=GLOSSARY_PAGE,
         findings=[Markup(f) for f in key_findings(by_id, point_words=point_words, labels=_labels(plan.register))],
@@ -431,7 +552,8 @@ def index_html(
         step_numbers=step_numbers,
         steps=_step_entries(executed, answers, figure_by_id),
         gallery=[
-            dict(f, sources_html=Markup(source_links(f["sources"]))) for f in sorted(figures, key=lambda f: f["id"])
+            dict(f, caption=in_words(f["caption"]), sources_html=Markup(source_links(f["sources"])))
+            for f in sorted(figures, key=lambda f: f["id"])
         ],
         register=_register_rows(plan),
         claims=_claim_rows(ledger),

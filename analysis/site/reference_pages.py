@@ -58,6 +58,56 @@ def outside_link(url: str) -> str:
     return url if re.match(r"https?://[^\s<>\"']+$", url or "") else ""
 
 
+#: How sure we are that a source says what the report quotes from it: the grades ``data/sources.csv``'s notes
+#: end with, in the words of the sources page's legend.
+CONFIDENCE_GRADES = {
+    "H": ("high", "read in the source itself or in a copy that matches it word for word"),
+    "H-": (
+        "high, one detail unconfirmed",
+        "read in the source, with one detail (such as the exact date) not confirmed",
+    ),
+    "M-H": ("medium to high", "read in a faithful copy or a close relay of the source, not in the original"),
+    "M": ("medium", "read through a secondary report, summary or partial copy"),
+    "L": ("low", "known only from a secondary mention"),
+}
+#: Sentences of a source's notes that record how the report's authors read it (internal workings, kept in
+#: ``data/sources.csv``), not what the source says.
+_INTERNAL = re.compile(
+    r"file ids?\b|\bcommit\b|stored (?:full-text |page )?copy|copy site|was not (?:read|opened|found|confirmed)"
+    r"|\bnot read\b|^Read\b|\bshared/|\barchived\b|placeholder|[Cc]onfidence\b|\bthe row or parameter\b"
+    r"|(?<![\w.-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b\w+/[\w ./-]*\.(?:csv|sh|py|json|ts)\b|\bdata/"  # files, keys
+)
+_GRADE = re.compile(r"\s*\[(H-|M-H|H|M|L)\]")
+
+
+def reader_note(notes: str) -> tuple[str, str | None]:
+    """A source's note as the sources page shows it: what the source says, without how it was read; and its grade.
+
+    Parameters
+    ----------
+    notes : str
+        The ``notes`` cell of ``data/sources.csv``.
+
+    Returns
+    -------
+    (str, str or None)
+        The sentences that speak to a reader, and the confidence grade (a key of :data:`CONFIDENCE_GRADES`) if
+        the note gives one.
+
+    Examples
+    --------
+    >>> reader_note("Table 1 gives 2,788K GPU-hours. Read from the PDF at commit 4c2fdb8f. [H]")
+    ('Table 1 gives 2,788K GPU-hours.', 'H')
+    >>> reader_note("Read in a stored full-text copy (file id 7097). A.1: no financing. [M]")
+    ('A.1: no financing.', 'M')
+    """
+    grades = _GRADE.findall(notes)
+    text = _GRADE.sub("", notes)
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z“\"'(§])", text.strip())
+    kept = [s for s in sentences if s and not _INTERNAL.search(s)]
+    return " ".join(kept), (grades[-1] if grades else None)
+
+
 def bibliography_html(sources) -> str:
     """The bibliography page: every row of ``data/sources.csv``, by id, each linking out to its address.
 
@@ -71,7 +121,8 @@ def bibliography_html(sources) -> str:
     str
         A page with one entry per source, anchored ``src-<id>``: title, authors or publisher,
         date, the address (a plain link, followed only if it is http or https), when it was
-        accessed, its licence and our notes on it.
+        accessed, what the report takes from it (:func:`reader_note`) and, where graded, how sure we are of
+        that reading; one legend explains the grades.
 
     Examples
     --------
@@ -87,7 +138,7 @@ def bibliography_html(sources) -> str:
     known = set(sources["id"])
     entries = []
     for r in sorted(sources.to_dict("records"), key=lambda r: r["id"]):
-        notes = text(r.get("notes"))
+        notes, grade = reader_note(text(r.get("notes")))
         entries.append(
             {
                 "id": r["id"],
@@ -95,7 +146,7 @@ def bibliography_html(sources) -> str:
                 "by_and_date": ", ".join(x for x in (text(r["authors_or_publisher"]), text(r["date"])) if x),
                 "url": outside_link(text(r.get("url"))),
                 "accessed": text(r.get("accessed")),
-                "licence": text(r["licence"]),
+                "confidence": CONFIDENCE_GRADES[grade][0] if grade else "",
                 "notes": Markup(code_identifiers(link_bare_source_ids(str(escape(notes)), known))) if notes else "",
             }
         )
@@ -104,6 +155,7 @@ def bibliography_html(sources) -> str:
         title="DeepSeek's true cost: sources",
         css=Markup(stylesheet()),
         entries=entries,
+        grades=[CONFIDENCE_GRADES[g] for g in ("H", "H-", "M-H", "M", "L")],
         glossary_page=GLOSSARY_PAGE,
     )
 

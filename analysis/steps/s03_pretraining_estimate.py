@@ -108,11 +108,13 @@ def step3(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
         else "against " + _wording.compared(at_published, table_total, "USD", reference_words="its Table 1")
     )
     if price == published_price:
-        cost_words = f"{format_value(v3_cost, 'USD')} at US${price:g} per GPU-hour, DeepSeek's own price, {table_words}"
+        shown = format_value(v3_cost, "USD", published=table_total)  # DeepSeek's own figure keeps its precision
+        cost_words = f"{shown} at US${price:g} per GPU-hour, DeepSeek's own price, {table_words}"
     else:
         cost_words = (
             f"{format_value(v3_cost, 'USD')} at this run's US${price:g} per GPU-hour "
-            f"({format_value(at_published, 'USD')} at DeepSeek's US${published_price:g}, {table_words})"
+            f"({format_value(at_published, 'USD', published=table_total)} at DeepSeek's "
+            f"US${published_price:g}, {table_words})"
         )
     answer = (
         f"V3's final training cost {cost_words}, but it is one run's rented GPU-hours: it leaves out experiments, "
