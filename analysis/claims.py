@@ -389,6 +389,7 @@ def _combined(rows: list[dict]) -> dict:
     return first | {
         "scope": "; and ".join(r["scope"] for r in rows),
         "result_id": ";".join(r["result_id"] or "" for r in rows),
+        "claimed_value": None,
         "claimed_as_written": None,
         "computed_value": None,
         "share_of_draws_holding": None,

@@ -872,6 +872,8 @@ def _ledger(
         values, claim_results, data_dir=b.inputs.data_dir, draws=draws, ranges=b.inputs.ranges
     )
     ledger["computed"] = [_computed(row, claim_results) for row in ledger.to_dict("records")]
+    ledger["condition_values"] = [tuple(c["computed_value"] for c in cs) for cs in ledger["conditions"]]
+    ledger = ledger.drop(columns="conditions")  # each condition's judgement is in its claim's reason
     for row in ledger[ledger["share_of_draws_holding"].notna()].itertuples():
         b.number(
             f"claim_{row.claim_id.replace('-', '_')}_share_of_draws",
