@@ -31,9 +31,15 @@ Verdicts
     The report's own evidence cannot decide: the claim holds in some draws and not others.
 ``unsupported``
     The report cannot check the number: it only uses it as an input.
+``not checkable``
+    No sourced numbers of the claim's scope exist; the row's ``reason`` says what is missing.
 ``not computed in this run``
     The result the claim is checked against was not produced (e.g. no price in force on
     the chosen date).
+
+A claim that needs several conditions (cheaper *and* as capable) has one row per condition in
+``data/claims.csv``, each with its own result, rule and ``scope``, under the same ``claim_id``;
+:func:`combine_verdicts` joins their verdicts: it holds only if every condition holds.
 """
 
 from __future__ import annotations
@@ -54,10 +60,40 @@ VERDICTS = (
     "differs",
     "undetermined",
     "unsupported",
+    "not checkable",
     "not computed in this run",
 )
-#: The verdicts a qualitative row may be given by hand (the last is computed only).
-TYPED_VERDICTS = VERDICTS[:-1]
+#: The verdicts a qualitative row may be given by hand (the last two are computed only).
+TYPED_VERDICTS = VERDICTS[:-2]
+#: What each verdict means, for the legend of every ledger page; ``{reproduced}`` and ``{differs}`` are
+#: filled from ``data/verdict_rules.csv`` by :func:`verdict_legend`.
+VERDICT_MEANINGS = {
+    "reproduced": "The report's number agrees with the claim within the claim's tolerance; a claim judged over "
+    "the Monte Carlo draws holds in at least {reproduced} of them.",
+    "reproduced with a caveat": "It agrees as for reproduced, but only with the qualification given in the reason.",
+    "misleading": "The number is right, but it is presented as something else: it disagrees with what the claim "
+    "says it is and agrees with another of the report's numbers.",
+    "differs": "The report's number does not agree with the claim; a claim judged over the Monte Carlo draws "
+    "holds in at most {differs} of them.",
+    "undetermined": "The report's own evidence cannot decide: the claim holds in more than {differs} and fewer "
+    "than {reproduced} of the Monte Carlo draws; the reason names the assumption it turns on.",
+    "unsupported": "The report takes the number as an input and cannot check it.",
+    "not checkable": "No sourced numbers of the claim's scope exist; the reason says what is missing.",
+    "not computed in this run": "The number the claim is judged against was not produced in this run (for "
+    "example, no price in force on the run's date).",
+}
+#: How the verdicts of a claim's conditions combine: the first of these any condition has decides, and a
+#: claim is reproduced only if every condition is (with a caveat if any has one).
+_COMBINED_ORDER = (
+    "not computed in this run",
+    "not checkable",
+    "differs",
+    "misleading",
+    "undetermined",
+    "unsupported",
+    "reproduced with a caveat",
+    "reproduced",
+)
 COMPARISONS = ("approx", "above", "below")
 BASES = ("point", "draws")
 
@@ -234,70 +270,166 @@ def evaluate(
     Returns
     -------
     pandas.DataFrame
-        The ledger, one row per claim, with ``computed_value`` (None for qualitative rows
-        and results not produced), ``share_of_draws_holding`` [0-1] (None unless judged on
-        draws), and, for numeric rows, the computed ``verdict`` and its ``reason``;
+        The ledger, one row per claim, with ``computed_value`` (None for qualitative rows,
+        results not produced and claims of several conditions), ``share_of_draws_holding`` [0-1]
+        (None unless judged on draws), ``conditions`` (each condition's judged row, for a claim of
+        several; else empty), and, for numeric rows, the computed ``verdict`` and its ``reason``;
         qualitative rows keep their typed verdict and reason.
     """
     shares = _shares_of_draws(claims, results, draws)
-    out = []
+    judged: dict[str, list[dict]] = {}
     for row in claims.to_dict("records"):
-        row = dict(row)
-        row["share_of_draws_holding"] = None
-        if row["kind"] == "qualitative":
-            row["computed_value"] = None
-            out.append(row)
-            continue
-        result = results.get(row["result_id"])
-        if not row["checkable"]:
-            row["computed_value"] = result["value"] if result else None
-            row["verdict"] = "unsupported"
-            row["reason"] = "This report takes the figure as an input (a parameter) and cannot check it. " + (
-                row["caveat"] or ""
-            )
-            out.append(row)
-            continue
-        if result is None:
-            row["computed_value"] = None
-            row["verdict"] = "not computed in this run"
-            row["reason"] = "The number it is judged against was not produced in this run."
-            out.append(row)
-            continue
-        rule = _rule(row)
-        value, unit = result["value"], result["unit"]
-        row["computed_value"] = value
-        share = shares.get(row["claim_id"])
-        row["share_of_draws_holding"] = share
-        alt = results.get(row["alternative_result_id"]) if row["alternative_result_id"] else None
-        alt_holds = bool(alt and holds(alt["value"], **rule))
-        row["verdict"] = numeric_verdict(
-            value, caveat=row["caveat"] or "", share=share, thresholds=thresholds, alternative_holds=alt_holds, **rule
-        )
-        # The sentence opens with the computed number, so the ledger's reasons do not all open alike.
-        relation = _relation(row, value, unit) + (" at the run's parameters" if row["basis"] == "draws" else "")
-        if share is not None:
-            relation += f"; the claim holds in {share:.0%} of the Monte Carlo draws"
-        if row["verdict"] == "undetermined" and decider is not None:
-            found = decider(row["result_id"], lambda v, rule=rule: holds(v, **rule))
-            if found:
-                name, break_even, p_unit, side = found
-                relation += (
-                    f"; it turns on the {name}: the claim holds when it is {side} "
-                    f"{format_value(break_even, '')} {p_unit}"
-                )
-        if row["verdict"] == "misleading":
-            relation += (
-                f"; it agrees instead with {alt.get('label') or row['alternative_result_id']} "
-                f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is"
-            )
-        parts = [relation[:1].upper() + relation[1:] + "."]
-        if share is None and row["basis"] == "draws":
-            parts.append("No Monte Carlo draws were given, so the run's value decides.")
-        if row["caveat"]:
-            parts.append(row["caveat"])
-        row["reason"] = " ".join(parts)
-        out.append(row)
+        judged.setdefault(row["claim_id"], []).append(_judge(dict(row), results, shares, thresholds, decider))
+    out = [rows[0] | {"conditions": ()} if len(rows) == 1 else _combined(rows) for rows in judged.values()]
     return pd.DataFrame(out)
+
+
+def _judge(row: dict, results: Mapping, shares: Mapping, thresholds, decider) -> dict:
+    """One row of ``data/claims.csv`` (a claim, or one condition of it) with its value, share, verdict and
+    reason."""
+    row["share_of_draws_holding"] = None
+    if row["kind"] == "qualitative":
+        row["computed_value"] = None
+        return row
+    if not row["checkable"] and not row["result_id"]:
+        row["computed_value"] = None
+        row["verdict"] = "not checkable"
+        return row  # its typed reason says what is missing
+    result = results.get(row["result_id"])
+    if not row["checkable"]:
+        row["computed_value"] = result["value"] if result else None
+        row["verdict"] = "unsupported"
+        row["reason"] = "This report takes the figure as an input (a parameter) and cannot check it. " + (
+            row["caveat"] or ""
+        )
+        return row
+    if result is None:
+        row["computed_value"] = None
+        row["verdict"] = "not computed in this run"
+        row["reason"] = "The number it is judged against was not produced in this run."
+        return row
+    rule = _rule(row)
+    value, unit = result["value"], result["unit"]
+    row["computed_value"] = value
+    share = shares.get(_share_key(row))
+    row["share_of_draws_holding"] = share
+    alt = results.get(row["alternative_result_id"]) if row["alternative_result_id"] else None
+    alt_holds = bool(alt and holds(alt["value"], **rule))
+    row["verdict"] = numeric_verdict(
+        value, caveat=row["caveat"] or "", share=share, thresholds=thresholds, alternative_holds=alt_holds, **rule
+    )
+    # The sentence opens with the computed number, so the ledger's reasons do not all open alike.
+    relation = _relation(row, value, unit) + (" at the run's parameters" if row["basis"] == "draws" else "")
+    if share is not None:
+        relation += f"; the claim holds in {share:.0%} of the Monte Carlo draws"
+    if row["verdict"] == "undetermined" and decider is not None:
+        found = decider(row["result_id"], lambda v, rule=rule: holds(v, **rule))
+        if found:
+            name, break_even, p_unit, side = found
+            relation += (
+                f"; it turns on the {name}: the claim holds when it is {side} {format_value(break_even, '')} {p_unit}"
+            )
+    if row["verdict"] == "misleading":
+        relation += (
+            f"; it agrees instead with {alt.get('label') or row['alternative_result_id']} "
+            f"({format_value(alt['value'], alt['unit'])}): right as that, wrong as what the claim says it is"
+        )
+    parts = [relation[:1].upper() + relation[1:] + "."]
+    if share is None and row["basis"] == "draws":
+        parts.append("No Monte Carlo draws were given, so the run's value decides.")
+    if row["caveat"]:
+        parts.append(row["caveat"])
+    row["reason"] = " ".join(parts)
+    return row
+
+
+def combine_verdicts(verdicts) -> str:
+    """The verdict on a claim of several conditions, from the verdict on each.
+
+    The claim holds only if every condition holds: one that differs makes it differ, one the
+    evidence cannot decide leaves it undetermined, and it is reproduced with a caveat if any
+    condition has one.
+
+    Parameters
+    ----------
+    verdicts : iterable of str
+        One verdict per condition (:data:`VERDICTS`).
+
+    Returns
+    -------
+    str
+        One of :data:`VERDICTS`.
+
+    Raises
+    ------
+    ValueError
+        If there is no verdict, or one is not in :data:`VERDICTS`.
+
+    Examples
+    --------
+    >>> combine_verdicts(["reproduced", "differs"])
+    'differs'
+    >>> combine_verdicts(["reproduced", "reproduced with a caveat"])
+    'reproduced with a caveat'
+    >>> combine_verdicts(["reproduced", "undetermined"])
+    'undetermined'
+    """
+    verdicts = list(verdicts)
+    unknown = [v for v in verdicts if v not in VERDICTS]
+    if not verdicts or unknown:
+        raise ValueError(f"verdicts must be one or more of {', '.join(VERDICTS)}; got {verdicts!r}")
+    return next(v for v in _COMBINED_ORDER if v in verdicts)
+
+
+def _combined(rows: list[dict]) -> dict:
+    """One ledger row for a claim of several conditions: the claim's own columns, each condition's scope,
+    result and reason, and the combined verdict."""
+    first = rows[0]
+    reasons = " ".join(
+        f"({i}) On {r['scope']}: {r['reason'] or ''} [{r['verdict']}]".replace("  ", " ")
+        for i, r in enumerate(rows, start=1)
+    )
+    return first | {
+        "scope": "; and ".join(r["scope"] for r in rows),
+        "result_id": ";".join(r["result_id"] or "" for r in rows),
+        "claimed_value": None,
+        "claimed_as_written": None,
+        "computed_value": None,
+        "share_of_draws_holding": None,
+        "caveat": " ".join(r["caveat"] for r in rows if r["caveat"]) or None,
+        "verdict": combine_verdicts(r["verdict"] for r in rows),
+        "reason": f"The claim needs {len(rows)} conditions, each judged on its own; it holds only if all do. "
+        + reasons,
+        "conditions": tuple(rows),
+    }
+
+
+def verdict_legend(thresholds: Mapping[str, float]) -> pd.DataFrame:
+    """What each verdict means, with the shares of draws that decide it (for every ledger page).
+
+    Parameters
+    ----------
+    thresholds : mapping
+        ``reproduced_min_share`` and ``differs_max_share`` [0-1] (``data/verdict_rules.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``verdict`` and ``meaning``, one row per verdict in :data:`VERDICTS` order.
+
+    Examples
+    --------
+    >>> legend = verdict_legend({"reproduced_min_share": 0.9, "differs_max_share": 0.1})
+    >>> legend.set_index("verdict").loc["differs", "meaning"].endswith("holds in at most 10% of them.")
+    True
+    """
+    shares = {
+        "reproduced": f"{float(thresholds['reproduced_min_share']):.0%}",
+        "differs": f"{float(thresholds['differs_max_share']):.0%}",
+    }
+    return pd.DataFrame(
+        {"verdict": list(VERDICTS), "meaning": [VERDICT_MEANINGS[v].format(**shares) for v in VERDICTS]}
+    )
 
 
 def _rule(row: Mapping) -> dict:
@@ -310,9 +442,15 @@ def _rule(row: Mapping) -> dict:
     )
 
 
+def _share_key(row: Mapping) -> str:
+    """A row's key among the shares: its claim and result (a claim of several conditions has one per row)."""
+    return f"{row['claim_id']}|{row['result_id']}"
+
+
 def _shares_of_draws(claims: pd.DataFrame, results: Mapping, draws) -> dict:
-    """Claim id -> share of the draws in which it holds [0-1], for each numeric, checkable row on the
-    ``draws`` basis whose result was produced and drawn; counted in one pass over a MonteCarlo's chunks."""
+    """Row key (:func:`_share_key`) -> share of the draws in which it holds [0-1], for each numeric,
+    checkable row on the ``draws`` basis whose result was produced and drawn; counted in one pass over a
+    MonteCarlo's chunks."""
     if draws is None:
         return {}
     rows = [
@@ -325,6 +463,6 @@ def _shares_of_draws(claims: pd.DataFrame, results: Mapping, draws) -> dict:
         and r["result_id"] in draws
     ]
     if isinstance(draws, MonteCarlo):
-        predicates = {r["claim_id"]: (r["result_id"], functools.partial(holds, **_rule(r))) for r in rows}
+        predicates = {_share_key(r): (r["result_id"], functools.partial(holds, **_rule(r))) for r in rows}
         return draws.shares(predicates)
-    return {r["claim_id"]: float(np.mean(holds(draws[r["result_id"]], **_rule(r)))) for r in rows}
+    return {_share_key(r): float(np.mean(holds(draws[r["result_id"]], **_rule(r)))) for r in rows}

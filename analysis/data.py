@@ -388,12 +388,34 @@ def load_benchmarks(data_dir: Path | str | None = None) -> pd.DataFrame:
 CLAIMANTS = ("news article", "SemiAnalysis", "DeepSeek", "DeepSeek's founder", "Anthropic's CEO")
 
 
+#: A word of the scope: an identifier such as ``fleet_capex_usd`` is not one a reader understands.
+_IDENTIFIER = re.compile(r"\b\w+_\w+\b")
+#: The fewest words a scope may have ("one model's final training run").
+SCOPE_MIN_WORDS = 3
+
+
+def _scope_in_words(r: dict):
+    """The scope says in words what the claim is judged on: a few words, no identifier."""
+    scope = r["scope"]
+    if len(scope.split()) < SCOPE_MIN_WORDS or _IDENTIFIER.search(scope):
+        return (
+            "scope",
+            f"must say in at least {SCOPE_MIN_WORDS} plain words what the claim is judged on (e.g. \"one model's "
+            f'final training run"), with no identifiers such as fleet_capex_usd; got {scope!r}',
+        )
+    return None
+
+
 def _claim_consistent(r: dict):
     if r["kind"] == "qualitative":
         if not r["verdict"] or not r["reason"]:
             return ("verdict", "a qualitative claim needs a typed verdict and its reason")
         if r["result_id"]:
             return ("result_id", "a qualitative claim has no result id")
+        return None
+    if r["checkable"] is False and not r["result_id"]:  # no sourced numbers of its scope
+        if not r["reason"] or r["verdict"]:
+            return ("reason", "a claim not checkable (no result id) needs the reason why, and no typed verdict")
         return None
     if (
         not r["result_id"]
@@ -431,15 +453,37 @@ CLAIMS = Schema(
         Column("caveat", required=False),
         Column("verdict", required=False, choices=_claims.TYPED_VERDICTS),
         Column("reason", required=False),
+        Column("scope"),  # what the claim is judged on, in words a reader understands
     ),
-    key=("claim_id",),
-    row_rules=(_claim_consistent,),
+    key=("claim_id", "result_id"),  # a claim of several conditions has one row per condition
+    row_rules=(_claim_consistent, _scope_in_words),
 )
+#: The columns every condition of one claim shares (the claim itself, not how each condition is judged).
+CLAIM_COLUMNS = ("claimant", "claim", "claim_date", "source_ids", "kind")
 
 
 def load_claims(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """The claims ledger: each claim as written, when, by whom, and how the report checks it."""
-    return read_table(CLAIMS, data_dir)
+    """The claims ledger: each claim as written, when, by whom, what it is judged on and how the report
+    checks it. A claim of several conditions has one row per condition, each with its own result and scope;
+    its rows must agree on :data:`CLAIM_COLUMNS`, and a qualitative claim has one row."""
+    table = read_table(CLAIMS, data_dir)
+    first: dict[str, int] = {}
+    for i, row in enumerate(table.to_dict("records")):
+        j = first.setdefault(row["claim_id"], i)
+        if j == i:
+            continue
+        earlier = table.iloc[j]
+        if row["kind"] == "qualitative" or earlier["kind"] == "qualitative":
+            raise fail(CLAIMS.file, f"claim {row['claim_id']} repeats a qualitative claim", row=i + 1, column="kind")
+        for column in CLAIM_COLUMNS:
+            if row[column] != earlier[column]:
+                raise fail(
+                    CLAIMS.file,
+                    f"a condition of claim {row['claim_id']} must repeat its {column} exactly (as on row {j + 1})",
+                    row=i + 1,
+                    column=column,
+                )
+    return table
 
 
 VERDICT_RULES = Schema(

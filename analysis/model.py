@@ -242,6 +242,24 @@ def drivers(output: str, values: Mapping[str, Any] | None = None, data_dir: Path
     return moved
 
 
+def verdict_legend(data_dir: Path | str | None = None):
+    """What each verdict of the claims ledger means, with the shares of draws of ``data/verdict_rules.csv``.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        The data folder (default ``data/``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`analysis.claims.verdict_legend`: columns ``verdict`` and ``meaning``.
+    """
+    from . import claims as _claims
+
+    return _claims.verdict_legend(_data.load_verdict_rules(data_dir))
+
+
 def claims_ledger(
     values: Mapping[str, Any],
     results: Mapping[str, Mapping],

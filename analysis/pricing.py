@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 PRICE_COLUMNS = ("input_cache_hit_usd_per_m_tokens", "input_cache_miss_usd_per_m_tokens", "output_usd_per_m_tokens")
-#: The benchmarks of the R1 paper's Table 4, by id (``data/benchmarks.csv``), and their names for readers.
+#: The benchmarks of ``data/benchmarks.csv`` (the R1 paper's Table 4 and those Gemini 2.0 Flash's model card shares
+#: with it), by id, and their names for readers.
 BENCHMARK_NAMES = {
     "aime_2024": "AIME 2024",
     "math_500": "MATH-500",
@@ -30,6 +31,8 @@ BENCHMARK_NAMES = {
     "mmlu": "MMLU",
     "livecodebench": "LiveCodeBench",
     "swe_bench_verified": "SWE-bench Verified",
+    "mmlu_pro": "MMLU-Pro",
+    "simpleqa": "SimpleQA",
 }
 #: The day DeepSeek's serving statistics end (12:00 UTC+8, 28 Feb 2025) [1]: its prices are those in force then.
 DAY6_DATE = "2025-02-28"

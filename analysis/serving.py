@@ -612,3 +612,76 @@ def max_throughput(
         "tokens_per_s": float(r["tokens_per_s"]),
         "bound": "memory" if r["memory_bound"] else "compute",
     }
+
+
+def cost_cut_by_context(
+    new: AttentionConfig,
+    old: AttentionConfig,
+    instance: Instance,
+    context_tokens,
+    *,
+    sequences_per_gpu: float,
+    kv_bits: float,
+    total_params: float,
+    activated_params: float,
+    bytes_per_weight: float,
+) -> pd.DataFrame:
+    """Roofline cut in decode cost per token of one attention against another, at each context length.
+
+    Both run on the same instance at the batch asked for, or the most their KV cache holds, as
+    :func:`decode_by_attention` runs them at one context; the cut is ``1 - old_tps / new_tps``
+    (the same GPUs cost the same per hour). Vectorised over ``context_tokens``.
+
+    Parameters
+    ----------
+    new, old : AttentionConfig
+        The attention whose saving is measured (MLA) and the one it is measured against (GQA-8).
+    instance : Instance
+        The serving instance.
+    context_tokens : array_like
+        Cached tokens per sequence, each > 0 [tokens].
+    sequences_per_gpu : float
+        The batch asked for [sequences per GPU].
+    kv_bits : float
+        Precision of the KV cache [bits per element].
+    total_params, activated_params : float
+        All parameters and those used per token [parameters].
+    bytes_per_weight : float
+        [bytes/parameter].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per context: ``context_tokens`` [tokens], ``new_sequences_per_gpu`` and
+        ``old_sequences_per_gpu`` (the batch each runs) [sequences per GPU], ``new_tokens_per_s`` and
+        ``old_tokens_per_s`` [output tokens/s on the instance] and ``cost_cut`` [0-1]; NaN where not
+        one sequence of ``old`` (or ``new``) fits.
+
+    Raises
+    ------
+    ValueError
+        If the weights alone do not fit (:func:`require_fit`), or a context is not > 0.
+    """
+    contexts = np.asarray(context_tokens, dtype=float)
+    weights = weight_bytes(total_params, bytes_per_weight)
+    require_fit(weights, instance.hbm_bytes)
+    out = {"context_tokens": contexts}
+    for name, config in (("new", new), ("old", old)):
+        kv_bytes = kv_cache_bytes_per_token(config, kv_bits)
+        fits = max_batch(kv_token_capacity(instance.hbm_bytes, weights, kv_bytes), contexts) / instance.gpus
+        batch = np.minimum(sequences_per_gpu, fits) * instance.gpus
+        runs = batch >= 1
+        r = decode_roofline(
+            batch=np.where(runs, batch, 1.0),
+            context_tokens=contexts,
+            config=config,
+            kv_bytes_per_token=kv_bytes,
+            total_params=total_params,
+            activated_params=activated_params,
+            bytes_per_weight=bytes_per_weight,
+            **instance.roofline_hardware(),
+        )
+        out[f"{name}_sequences_per_gpu"] = np.where(runs, batch / instance.gpus, np.nan)
+        out[f"{name}_tokens_per_s"] = np.where(runs, r["tokens_per_s"], np.nan)
+    out["cost_cut"] = 1 - out["old_tokens_per_s"] / out["new_tokens_per_s"]
+    return pd.DataFrame(out)

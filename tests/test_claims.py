@@ -3,6 +3,7 @@
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -40,7 +41,7 @@ def test_every_quantitative_claim_of_the_article_has_a_ledger_row(ledger):
     )
     for phrase, claim_id in ARTICLE_CLAIMS.items():
         assert claim_id in ledger.index, f"no ledger row for {phrase!r}"
-        row = ledger.loc[claim_id]
+        row = ledger.loc[[claim_id]].iloc[0]  # a claim of several conditions has a row for each
         assert row["claimant"] == "news article"
         if seed is not None:
             assert phrase in seed, f"{phrase!r} is not in the seed article"
@@ -54,6 +55,8 @@ def test_numeric_claims_point_at_results_the_report_produces(ledger):
 
     committed = json.loads((REPO / "reports" / "baseline" / "results.json").read_text())["results"]
     for claim_id, row in ledger[ledger["kind"] == "numeric"].iterrows():
+        if not row["checkable"] and row["result_id"] is None:  # not checkable: no number of its scope
+            continue
         assert row["result_id"] in committed, f"{claim_id}: {row['result_id']} is not a result of the baseline report"
 
 
@@ -255,7 +258,197 @@ def test_step_6_judges_every_claim_itself_as_the_runner_does():
     runner = model.claims_ledger(values, committed).set_index("claim_id")
     assert (own["verdict"] == runner["verdict"]).all()
     for claim_id, row in own[own["kind"] == "numeric"].iterrows():
-        assert row["computed_value"] == pytest.approx(runner.loc[claim_id, "computed_value"]), claim_id
-        assert row["computed_unit"] == committed[row["result_id"]]["unit"], claim_id
+        ran = runner.loc[claim_id]
+        if row["conditions"]:  # a claim of several conditions: each of its results
+            for part, other in zip(row["conditions"], ran["conditions"], strict=True):
+                assert part["computed_value"] == pytest.approx(other["computed_value"]), claim_id
+        elif pd.notna(row["computed_value"]):
+            assert row["computed_value"] == pytest.approx(ran["computed_value"]), claim_id
+            assert row["computed_unit"] == committed[row["result_id"]]["unit"], claim_id
     assert own["share_of_draws_holding"].equals(runner["share_of_draws_holding"])
     assert "claimed US$ 1.3 billion" in own.loc["news-1-3b", "reason"]
+
+
+# --------------------------------------------------------------------------- each claim on its own scope
+def _rewrite_claims(path, edit):
+    """Rewrite data/claims.csv through ``edit(rows)`` (a list of dicts, one per row), keeping its format."""
+    import csv
+    import io
+
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    edit(rows)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def test_every_claim_says_its_scope_in_words(ledger):
+    for claim_id, row in ledger.iterrows():
+        assert len(row["scope"].split()) >= data.SCOPE_MIN_WORDS and "_" not in row["scope"], claim_id
+
+
+@pytest.mark.parametrize(
+    "scope, message",
+    [
+        ("", r"column scope: must not be empty$"),
+        ("fleet_capex_usd", r"column scope: must say in at least 3 plain words what the claim is judged on"),
+        ("the fleet_capex_usd result", r"column scope: must say .* no identifiers such as fleet_capex_usd"),
+        ("one run", r"column scope: must say in at least 3 plain words"),
+    ],
+)
+def test_a_bad_scope_is_a_one_line_error_naming_the_row(data_copy, scope, message):
+    def edit(rows):
+        rows[2]["scope"] = scope
+
+    _rewrite_claims(data_copy / "claims.csv", edit)
+    with pytest.raises(data.DataError, match=r"^data/claims\.csv, row 3 \(line 4\), " + message) as err:
+        data.load_claims(data_copy)
+    assert "\n" not in str(err.value)
+
+
+def test_the_conditions_of_a_claim_repeat_the_claim(data_copy):
+    def edit(rows):
+        second = [r for r in rows if r["claim_id"] == "news-gemini-cheaper"][1]
+        second["claim"] = second["claim"] + " (edited)"
+
+    _rewrite_claims(data_copy / "claims.csv", edit)
+    with pytest.raises(data.DataError, match=r"column claim: a condition of claim news-gemini-cheaper must repeat"):
+        data.load_claims(data_copy)
+
+
+def test_a_claim_not_checkable_needs_its_reason(data_copy):
+    def edit(rows):
+        next(r for r in rows if r["claim_id"] == "liang-slightly-above-cost")["reason"] = ""
+
+    _rewrite_claims(data_copy / "claims.csv", edit)
+    with pytest.raises(data.DataError, match=r"column reason: a claim not checkable \(no result id\) needs the reason"):
+        data.load_claims(data_copy)
+
+
+GEMINI = {"price": "price_ratio_r1_to_gemini_2_flash_blended", "capability": "r1_gemini_2_flash_mean_abs_gap_points"}
+
+
+def _gemini_verdict(price_ratio, gap_points):
+    rows = data.load_claims().query("claim_id == 'news-gemini-cheaper'")
+    results = {GEMINI["price"]: {"value": price_ratio, "unit": "ratio"}}
+    if gap_points is not None:
+        results[GEMINI["capability"]] = {"value": gap_points, "unit": "percentage points"}
+    return claims.evaluate(rows, results).iloc[0]
+
+
+def test_gemini_is_judged_on_price_and_capability_and_holds_only_if_both_do():
+    rows = data.load_claims().query("claim_id == 'news-gemini-cheaper'")
+    assert list(rows["result_id"]) == list(GEMINI.values())
+    assert _gemini_verdict(5.5, 6.0)["verdict"] == "differs"  # cheaper, but not as capable
+    assert _gemini_verdict(0.5, 4.0)["verdict"] == "differs"  # as capable, but dearer
+    assert _gemini_verdict(5.5, 4.0)["verdict"] == "reproduced with a caveat"  # both; the price has a caveat
+    assert _gemini_verdict(5.5, None)["verdict"] == "not computed in this run"
+    row = _gemini_verdict(5.5, 6.0)
+    assert len(row["conditions"]) == 2 and [c["verdict"] for c in row["conditions"]] == [
+        "reproduced with a caveat",
+        "differs",
+    ]
+    for scope in rows["scope"]:
+        assert scope in row["scope"] and scope in row["reason"]
+
+
+def test_gemini_capability_is_the_mean_gap_on_the_benchmarks_both_publish():
+    from analysis import steps
+
+    scores = data.load_benchmarks().pivot(index="benchmark", columns="benchmark_model", values="score")
+    both = scores[["DeepSeek-R1", "Gemini-2.0-Flash"]].dropna()
+    assert set(both.index) == {"gpqa_diamond", "mmlu_pro", "simpleqa"}
+    assert both.loc["gpqa_diamond"].tolist() == [71.5, 60.1]  # R1 paper Table 4; Gemini 2.0 Flash model card
+    step = steps.step5(steps.run_values())
+    gap = step["r1_gemini_2_flash_mean_abs_gap_points"]
+    assert gap == pytest.approx((both["DeepSeek-R1"] - both["Gemini-2.0-Flash"]).abs().mean())
+    assert gap > 5  # beyond the 5 points the ledger allows R1 against o1
+    assert step.numbers["r1_gemini_2_flash_mean_abs_gap_points"].depends_on == ()
+    assert "google-2025-gemini-2-0-flash-model-card" in data.load_sources()["id"].tolist()
+
+
+@pytest.mark.parametrize(
+    "verdicts, expected",
+    [
+        (["reproduced", "reproduced"], "reproduced"),
+        (["reproduced", "reproduced with a caveat"], "reproduced with a caveat"),
+        (["reproduced", "undetermined"], "undetermined"),
+        (["undetermined", "differs"], "differs"),
+        (["misleading", "reproduced"], "misleading"),
+        (["reproduced", "not computed in this run"], "not computed in this run"),
+    ],
+)
+def test_conditions_combine_as_and(verdicts, expected):
+    assert claims.combine_verdicts(verdicts) == expected
+
+
+def test_combining_no_or_unknown_verdicts_is_an_error():
+    with pytest.raises(ValueError, match="verdicts must be one or more of"):
+        claims.combine_verdicts([])
+    with pytest.raises(ValueError, match="verdicts must be one or more of"):
+        claims.combine_verdicts(["holds"])
+
+
+def test_liang_is_not_checkable_with_its_reason():
+    rows = data.load_claims().query("claim_id == 'liang-slightly-above-cost'")
+    row = claims.evaluate(rows, {}).iloc[0]
+    assert row["verdict"] == "not checkable" and row["computed_value"] is None
+    assert row["reason"] == rows.iloc[0]["reason"] and "V2" in row["reason"] and "July 2024" in row["reason"]
+
+
+def test_amodei_is_judged_final_run_against_final_run():
+    from analysis import steps
+
+    row = data.load_claims().set_index("claim_id").loc["amodei-sonnet-cost"]
+    assert row["result_id"] == "v3_r1_cost_usd" and row["comparison"] == "below" and row["claimed_value"] == 30e6
+    values = steps.run_values()
+    step3 = steps.step3(values)
+    # V3's final run plus R1's RL at the run's price: US$5.576M + US$294.7K at US$2.
+    assert step3["v3_r1_cost_usd"] == pytest.approx(step3["v3_training_cost_usd"] + step3["r1_rl_cost_usd"])
+    judged = claims.evaluate(
+        data.load_claims().query("claim_id == 'amodei-sonnet-cost'"),
+        {"v3_r1_cost_usd": {"value": step3["v3_r1_cost_usd"], "unit": "USD"}},
+    ).iloc[0]
+    assert judged["verdict"] == "reproduced with a caveat" and "read as US$30M" in judged["reason"]
+    assert (
+        claims.evaluate(
+            data.load_claims().query("claim_id == 'amodei-sonnet-cost'"),
+            {"v3_r1_cost_usd": {"value": 31e6, "unit": "USD"}},
+        ).iloc[0]["verdict"]
+        == "differs"
+    )
+
+
+# --------------------------------------------------------------------------- the verdict legend
+def test_the_legend_explains_every_verdict_with_the_thresholds_of_verdict_rules(data_copy):
+    from analysis import model
+
+    rules = data.load_verdict_rules()
+    legend = model.verdict_legend().set_index("verdict")["meaning"]
+    assert list(legend.index) == list(claims.VERDICTS)
+    assert f"at least {rules['reproduced_min_share']:.0%}" in legend["reproduced"]
+    assert f"at most {rules['differs_max_share']:.0%}" in legend["differs"]
+    path = data_copy / "verdict_rules.csv"
+    text = path.read_text().replace("reproduced_min_share,0.9,", "reproduced_min_share,0.8,")
+    path.write_text(text.replace("differs_max_share,0.1,", "differs_max_share,0.2,"))
+    moved = model.verdict_legend(data_copy).set_index("verdict")["meaning"]
+    assert "at least 80%" in moved["reproduced"] and "at most 20%" in moved["differs"]
+    assert "more than 20% and fewer than 80%" in moved["undetermined"]
+    assert "90%" not in " ".join(moved)
+
+
+def test_the_front_page_shows_the_legend_and_each_claims_scope(data_copy):
+    from types import SimpleNamespace
+
+    from analysis.site import front_page
+
+    path = data_copy / "verdict_rules.csv"
+    path.write_text(path.read_text().replace("reproduced_min_share,0.9,", "reproduced_min_share,0.85,"))
+    legend = front_page._verdict_legend(SimpleNamespace(data_dir=data_copy))
+    assert "at least 85%" in next(v["meaning"] for v in legend if v["verdict"] == "reproduced")
+    rows = front_page._claim_rows(claims.evaluate(data.load_claims(), {}))
+    assert all(r["scope"] for r in rows)

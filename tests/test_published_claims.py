@@ -89,3 +89,28 @@ def test_a_verdict_on_published_arithmetic_is_the_same_in_every_run(baseline, na
         # ... but a claim about what was published is judged the same
         assert other.loc[claim_id, "verdict"] == ledger.loc[claim_id, "verdict"], (name, claim_id)
         assert other.loc[claim_id, "computed_value"] == pytest.approx(ledger.loc[claim_id, "computed_value"])
+
+
+def result_dependencies():
+    """Result id -> the parameters that move it, as steps 1 to 5 declare them (tests/test_steps.py holds them
+    true)."""
+    values = steps.run_values()
+    return {n.id: set(n.depends_on) for step in (1, 2, 3, 4, 5) for n in steps.STEPS[step](values).numbers.values()}
+
+
+def test_a_verdict_moves_only_with_the_parameters_its_results_depend_on(baseline):
+    """Each claim judged at the point value keeps its verdict when every parameter none of its results depends on
+    moves (a claim of several conditions: all its results); and one that a parameter moves is among them."""
+    results, ledger = baseline
+    deps = result_dependencies()
+    point = ledger[(ledger["kind"] == "numeric") & (ledger["basis"] == "point") & ledger["checkable"]]
+    judged = {c: r.split(";") for c, r in point["result_id"].items() if all(x in deps for x in r.split(";"))}
+    assert {"news-gemini-cheaper", "amodei-sonnet-cost", "news-mla-93"} <= set(judged)
+    used = set().union(*(deps[x] for ids in judged.values() for x in ids))
+    assert "gpu_hour_price_usd" in used or any("price" in p for p in used)  # amodei's final runs move with a price
+    free = {name: value for name, value in random_point().items() if name not in used}
+    assert len(free) > 10  # the run moves many parameters: fleet, staff, datacentre, Monte Carlo ...
+    other_results, other = run(overrides=free)
+    for claim_id in judged:
+        assert other.loc[claim_id, "verdict"] == ledger.loc[claim_id, "verdict"], claim_id
+        assert other.loc[claim_id, "reason"] == ledger.loc[claim_id, "reason"], claim_id

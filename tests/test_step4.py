@@ -222,3 +222,28 @@ def test_weights_that_do_not_fit_are_one_clear_error():
 def test_a_context_no_sequence_fits_is_one_clear_error():
     with pytest.raises(ValueError, match="not one sequence of 20,000,000 tokens"):
         run(serving_nodes=2, context_tokens=20_000_000)
+
+
+# --------------------------------------------------------------------------- the cut by context length
+def test_mlas_cost_cut_is_a_point_estimate_that_moves_with_the_context(baseline):
+    """The 67.8% is one point of a curve: the table over 1K-128K tokens moves with context, and each of its rows
+    is what a run at that context gives as its own number (vectorised and one-at-a-time agree)."""
+    cut = baseline.tables["mla_cut_by_context"].frame.set_index("context_tokens")["cost_cut"]
+    assert cut.index.min() == 1024 and cut.index.max() == 131072 and BASELINE["context_tokens"] in cut.index
+    assert cut[1024] < cut[4096] < cut[32768]  # 36% at 1K, 72% at 32K: it grows with the context
+    assert cut[BASELINE["context_tokens"]] == pytest.approx(baseline["mla_cost_reduction_vs_gqa8"], rel=1e-12)
+    for context in (1024, 32768):
+        assert cut[context] == pytest.approx(run(context_tokens=context)["mla_cost_reduction_vs_gqa8"], rel=1e-12)
+    words = baseline.text["mla_cut_by_context"]
+    assert "not a bound" in words and "upper bound" not in words
+    from analysis.formatting import format_value
+
+    assert format_value(cut[1024], "fraction") in words
+
+
+def test_the_cut_table_follows_the_batch_not_the_runs_context(baseline):
+    cut = baseline.tables["mla_cut_by_context"].frame.set_index("context_tokens")["cost_cut"]
+    longer = run(context_tokens=8192).tables["mla_cut_by_context"].frame.set_index("context_tokens")["cost_cut"]
+    assert longer[1024] == pytest.approx(cut[1024]) and longer[131072] == pytest.approx(cut[131072])
+    smaller = run(decode_batch_per_gpu=8).tables["mla_cut_by_context"].frame.set_index("context_tokens")["cost_cut"]
+    assert smaller[1024] != pytest.approx(cut[1024])  # a smaller batch: the weights weigh more, MLA saves less

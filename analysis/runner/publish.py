@@ -58,6 +58,7 @@ LEDGER_FIELDS = (
     "claim_id",
     "claimant",
     "claim",
+    "scope",
     "claim_date",
     "source_ids",
     "url",

@@ -347,6 +347,7 @@ def _claim_rows(ledger) -> list[dict]:
     return [
         {
             "claim": text(r["claim"]),
+            "scope": text(r.get("scope")),
             "claimant": text(r["claimant"]),
             "sources_html": Markup(source_links(_source_ids(r.get("source_ids")))),
             "verdict": text(r["verdict"]),
@@ -355,6 +356,13 @@ def _claim_rows(ledger) -> list[dict]:
         }
         for r in ledger.to_dict("records")
     ]
+
+
+def _verdict_legend(plan) -> list[dict]:
+    """What each verdict means, its thresholds from the run's ``data/verdict_rules.csv``."""
+    from .. import model as _model
+
+    return _model.verdict_legend(plan.data_dir).to_dict("records")
 
 
 def _result_rows(results: list[dict], by_id: dict) -> tuple[list[dict], list[dict]]:
@@ -557,6 +565,7 @@ def index_html(
         ],
         register=_register_rows(plan),
         claims=_claim_rows(ledger),
+        verdict_legend=_verdict_legend(plan) if ledger is not None and len(ledger) else [],
         rerun_command=plan.rerun_command(),
         cite=Markup(
             how_to_cite_html(

@@ -35,6 +35,8 @@ from ._base import Inputs, StepBuilder, StepResult
 
 NOTEBOOK = "05_competitive_pricing"
 R1, O1, FLASH = "deepseek-reasoner (R1)", "o1", "gemini-2.0-flash"
+#: The same two models as ``data/benchmarks.csv`` names them.
+R1_BENCHMARKS, GEMINI_FLASH_BENCHMARKS = "DeepSeek-R1", "Gemini-2.0-Flash"
 THINKING = "gemini-2.0-flash-thinking-exp"
 
 # The parameters each number depends on (the tests hold each declaration to what moves it).
@@ -58,6 +60,11 @@ PRICE_SOURCES = (
 )
 DAY6 = ("deepseek-open-infra-day6", "deepseek-api-pricing")
 TABLE4 = ("deepseek-r1-paper-v1",)
+#: Gemini 2.0 Flash's benchmark scores: Google DeepMind's model card.
+GEMINI_CARD = ("google-2025-gemini-2-0-flash-model-card",)
+#: How close R1 and another model must be, on average over the benchmarks both publish, to count as comparable
+#: (the rule of the claims ledger for R1 against o1 and against Gemini 2.0 Flash, ``data/claims.csv``).
+COMPARABLE_POINTS = 5
 #: The claim of the ledger (``data/claims.csv``) that prices R1 "at 0 margins".
 ZERO_MARGINS_CLAIM = "sa-0-margins"
 #: Two prices of a GPU-hour within this fraction of each other are "close" in the step's words.
@@ -99,7 +106,7 @@ def step5(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     -------
     StepResult
         Tables ``prices``, ``article_day``, ``timeline``, ``ratios``, ``blended``, ``table4``,
-        ``per_task``, ``day6``, ``bridge``; sentences ``article_day``, ``day6``, ``fleet``,
+        ``gemini_benchmarks``, ``per_task``, ``day6``, ``bridge``; sentences ``article_day``, ``day6``, ``fleet``,
         ``meaning_margin`` (the run's part of "What this means");
         figures ``fig05_price_comparison``, ``fig05_price_vs_quality``, ``fig05_margin_bridge``.
     """
@@ -119,6 +126,7 @@ def step5(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     ratios = _ratios(b, values, prices, table, blend)
     _price_comparison(b, values, table, ratios)
     gap = _table4(b, inputs)
+    _gemini_capability(b, inputs)
     _price_vs_quality(b, inputs, values, table, blend)
     _per_task(b, values, prices, table)
     point = _model.evaluate(values, inputs.model_data)
@@ -345,6 +353,52 @@ def _table4(b: StepBuilder, inputs: Inputs) -> float:
             "sources": ("Sources", "sources"),
         },
         caption="The R1 paper's Table 4: R1 against o1-1217.",
+    )
+    return gap
+
+
+def _gemini_capability(b: StepBuilder, inputs: Inputs) -> float:
+    """R1 against Gemini 2.0 Flash on the benchmarks both DeepSeek and Google publish; returns the mean absolute
+    gap (points), judged by the same rule as R1 against o1."""
+    benchmarks = inputs.table("benchmarks")
+    scores = benchmarks.pivot(index="benchmark_model", columns="benchmark", values="score")
+    pair = scores.loc[[R1_BENCHMARKS, GEMINI_FLASH_BENCHMARKS]].T.dropna()
+    pair["r1_minus_gemini"] = pair[R1_BENCHMARKS] - pair[GEMINI_FLASH_BENCHMARKS]
+    gap = b.number(
+        "r1_gemini_2_flash_mean_abs_gap_points",
+        float(pair["r1_minus_gemini"].abs().mean()),
+        "percentage points",
+        f"Mean absolute gap between R1 and Gemini 2.0 Flash over the {len(pair)} benchmarks both DeepSeek and Google "
+        "publish",
+        (*TABLE4, *GEMINI_CARD),
+    )
+    rows = benchmarks.set_index(["benchmark_model", "benchmark"])
+    b.table(
+        "gemini_benchmarks",
+        pair.assign(
+            name=[_pricing.BENCHMARK_NAMES[name] for name in pair.index],
+            unit=[rows.loc[(R1_BENCHMARKS, name), "unit"] for name in pair.index],
+            sources=[list(TABLE4) + list(GEMINI_CARD)] * len(pair),
+        ).reset_index(drop=True),
+        {
+            "name": ("Benchmark", "text"),
+            "unit": ("Unit", "text"),
+            R1_BENCHMARKS: ("DeepSeek-R1", "number"),
+            GEMINI_FLASH_BENCHMARKS: ("Gemini 2.0 Flash", "number"),
+            "r1_minus_gemini": ("R1 minus Gemini 2.0 Flash (points)", "number"),
+            "sources": ("Sources", "sources"),
+        },
+        caption="R1 against Gemini 2.0 Flash on the benchmarks both publish: the R1 paper's Table 4 and Google's "
+        "model card",
+    )
+    within = "within" if gap <= COMPARABLE_POINTS else "more than"
+    b.say(
+        "gemini_capability",
+        f"On the {len(pair)} benchmarks both publish, R1 and Gemini 2.0 Flash are "
+        f"**{format_value(gap, 'percentage points')} apart on average**, {within} the {COMPARABLE_POINTS} points the "
+        "claims ledger allows for comparable capability (R1 minus Gemini: "
+        + "; ".join(f"{_pricing.BENCHMARK_NAMES[name]} {diff:+.1f}" for name, diff in pair["r1_minus_gemini"].items())
+        + ").",
     )
     return gap
 

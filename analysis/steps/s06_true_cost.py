@@ -226,7 +226,7 @@ def step6(values: Mapping[str, Any], inputs: Inputs | None = None, claim_results
     Returns
     -------
     StepResult
-        Tables ``headline``, ``development``, ``uses``, ``catch_up``, ``scenarios``, ``ledger``;
+        Tables ``headline``, ``development``, ``uses``, ``catch_up``, ``scenarios``, ``ledger``, ``verdict_legend``;
         figures ``fig06_bridge``, ``fig06_uncertainty``, ``fig06_tornado``; sentences
         ``monte_carlo``, ``uses`` and ``claims``.
     """
@@ -919,6 +919,18 @@ def claim_results(values: Mapping[str, Any], inputs: Inputs | None = None) -> di
     return {**_earlier_results(values, inputs), **_records(b.numbers)}
 
 
+def _computed(row: Mapping, results: Mapping) -> str | None:
+    """What the report computes for a claim, formatted: its value, or one value per condition."""
+    if row["conditions"]:
+        return "; ".join(
+            format_value(c["computed_value"], results[c["result_id"]]["unit"])
+            for c in row["conditions"]
+            if c["computed_value"] is not None
+        )
+    unit = row["computed_unit"]
+    return format_value(row["computed_value"], unit) if isinstance(unit, str) else None
+
+
 def _ledger(
     b: StepBuilder, values, draws: _uncertainty.MonteCarlo, claim_results: Mapping | None, deps: Mapping
 ) -> None:
@@ -927,10 +939,9 @@ def _ledger(
     ledger = _model.claims_ledger(
         values, claim_results, data_dir=b.inputs.data_dir, draws=draws, ranges=b.inputs.ranges
     )
-    ledger["computed"] = [
-        format_value(v, u) if isinstance(u, str) else None
-        for v, u in zip(ledger["computed_value"], ledger["computed_unit"], strict=True)
-    ]
+    ledger["computed"] = [_computed(row, claim_results) for row in ledger.to_dict("records")]
+    ledger["condition_values"] = [tuple(c["computed_value"] for c in cs) for cs in ledger["conditions"]]
+    ledger = ledger.drop(columns="conditions")  # each condition's judgement is in its claim's reason
     for row in ledger[ledger["share_of_draws_holding"].notna()].itertuples():
         b.number(
             f"claim_{row.claim_id.replace('-', '_')}_share_of_draws",
@@ -947,6 +958,7 @@ def _ledger(
         {
             "claimant": ("Who", "text"),
             "claim": ("The claim, as written", "text"),
+            "scope": ("Judged on", "text"),
             "claimed_as_written": ("Claimed value, as written", "text"),
             "computed": ("This report computes", "text"),
             "verdict": ("Verdict", "text"),
@@ -956,6 +968,12 @@ def _ledger(
         },
         caption=f"The claims ledger: {len(ledger)} claims, judged at this run's parameters and over {n:,} Monte "
         "Carlo draws",
+    )
+    b.table(
+        "verdict_legend",
+        _model.verdict_legend(b.inputs.data_dir),
+        {"verdict": ("Verdict", "text"), "meaning": ("What it means", "text")},
+        caption="What each verdict of the ledger means (the shares of draws from data/verdict_rules.csv)",
     )
     counts = ledger["verdict"].value_counts()
     hold = counts.get("reproduced", 0) + counts.get("reproduced with a caveat", 0)
