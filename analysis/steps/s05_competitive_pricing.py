@@ -884,8 +884,9 @@ def _zero_margin_words(inputs: Inputs, paid: float, paid_owned: float) -> str:
     The ledger judges SemiAnalysis's claim over the Monte Carlo draws (step 6); this states where the run's
     point values stand.
     """
-    claims = inputs.table("claims").set_index("claim_id")
-    threshold = float(claims.loc[ZERO_MARGINS_CLAIM, "claimed_value"])
+    claims = inputs.table("claims")
+    rows = claims[claims["claim_id"] == ZERO_MARGINS_CLAIM]  # one row per condition, one threshold for all
+    threshold = float(rows["claimed_value"].iloc[0])
     zero = f"the {threshold:.0%} the claims ledger counts as SemiAnalysis's zero margins"
     weighed = "(step 6 weighs the range of the assumed shares and of the owned hour's drivers)."
     above = [m > threshold for m in (paid, paid_owned)]
