@@ -211,26 +211,14 @@ def baseline_beside(tmp: Path, plan: Plan) -> dict | None:
 
     inputs = _steps.Inputs.load(plan.data_dir)
     step = _steps.step6(_steps.run_values(data_dir=plan.data_dir), inputs)
-    fig, caption = _plots.draw(step, "fig06_bridge")
-    spec = step.figures["fig06_bridge"]
     # Stamped as the baseline run's figure (its footer and CSV name the baseline's scenario and run id).
     scenario = _params.load_scenario("baseline", plan.data_dir, register=inputs.register)
     before = os.environ.get(_run_identity.ENV_VAR)
     os.environ[_run_identity.ENV_VAR] = run_identity_of(scenario, {}, plan.data_dir).to_env()
     try:
-        entry = _figures.save(
-            fig,
-            "fig06_bridge",
-            spec.title,
-            caption,
-            spec.sources,
-            step.notebook,
-            data=spec.data,
-            data_dir=plan.data_dir,
-            out_dir=tmp / BASELINE_FIGURES,
-        )
+        entry = _plots.save(step, "fig06_bridge", out_dir=tmp / BASELINE_FIGURES, data_dir=plan.data_dir)
     finally:
-        _figures.plt.close(fig)
+        _figures.plt.close("all")
         if before is None:
             os.environ.pop(_run_identity.ENV_VAR, None)
         else:
