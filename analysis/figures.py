@@ -23,6 +23,7 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
+import matplotlib.transforms as mtransforms
 
 from . import __version__
 from . import data as _data
@@ -168,7 +169,16 @@ def drawing_for(theme: str = "light", narrow: bool = False):
         "legend.labelcolor": t["ink"],
     }
     if narrow:
-        rc.update({"font.size": 9.5, "axes.labelsize": 9.5, "axes.titlesize": 10, "legend.fontsize": 8.5})
+        rc.update(
+            {
+                "font.size": 9.5,
+                "axes.labelsize": 9,
+                "axes.titlesize": 10,
+                "legend.fontsize": 8.5,
+                "xtick.labelsize": NARROW_MIN_FONT_PT,
+                "ytick.labelsize": NARROW_MIN_FONT_PT,
+            }
+        )
     _theme.update(name=theme, narrow=narrow)
     try:
         with mpl.rc_context(rc):
@@ -399,7 +409,16 @@ def _make_narrow(fig) -> None:
         for i, ax in enumerate(panels):
             ax.set_subplotspec(grid[i])
     rows = len(panels) if side_by_side else 1
-    fig.set_size_inches(NARROW_WIDTH_IN, max(height, 3.4) * (1.25 if rows == 1 else 0.8 * rows))
+    legend_lines = sum(len(ax.get_legend().get_texts()) + 0.5 for ax in fig.axes if ax.get_legend() is not None)
+    legend_in = legend_lines * NARROW_MIN_FONT_PT * 1.6 / 72  # the legends go under their plots, one entry a line
+    fig.set_size_inches(NARROW_WIDTH_IN, max(height, 3.4) * (1.25 if rows == 1 else 0.8 * rows) + legend_in)
+    for ax in fig.axes:
+        _legend_below(ax)
+        ax.set_xlabel(textwrap.fill(ax.get_xlabel(), NARROW_LABEL_CHARS * 2))
+        ax.set_ylabel(textwrap.fill(ax.get_ylabel(), NARROW_LABEL_CHARS * 2))
+        for text in ax.texts:  # notes written into the plot (e.g. "free, so not plotted")
+            if len(text.get_text()) > NARROW_LABEL_CHARS * 1.5 and "\n" not in text.get_text():
+                text.set_text(textwrap.fill(text.get_text(), int(NARROW_LABEL_CHARS * 1.5)))
     fig.draw_without_rendering()  # so that tick labels hold their text
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
@@ -416,6 +435,27 @@ def _make_narrow(fig) -> None:
                 axis.set_major_locator(mticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
             elif scale == "log":
                 axis.set_major_locator(mticker.LogLocator(numticks=4))
+
+
+def _legend_below(ax) -> None:
+    """Move an axes' legend under it, one entry a line (beside or above the plot it would leave the
+    plot no room on a phone)."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+    legend.remove()
+    below_pt = 22 + 13 * (ax.get_xlabel().count("\n") + 1)  # under the tick labels and the axis label
+    ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        bbox_transform=mtransforms.offset_copy(ax.transAxes, fig=ax.figure, y=-below_pt, units="points"),
+        ncols=1,
+        fontsize=NARROW_MIN_FONT_PT,
+        borderaxespad=0,
+    )
 
 
 def _write_svg(fig, path: Path, salt: str) -> None:
