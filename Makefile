@@ -32,7 +32,7 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 	env -u PYTHONDONTWRITEBYTECODE $(PY) tools/compile_bytecode.py
 	@touch $(STAMP)
 
-report: $(STAMP) ## Build the baseline report into reports/baseline/ (its figures/ are the committed figures)
+report: $(STAMP) ## Build the baseline report into reports/baseline/ and copy its citable figures to figures/ (committed)
 	$(PY) -m analysis report $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP) ## Run the whole test suite (unit, data, doctests, CLI, notebooks end to end)

@@ -12,6 +12,8 @@ Files go to the folder named by the environment variable ``DSTC_FIGURES_DIR``
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import html
 import re
 import textwrap
@@ -21,6 +23,7 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
+import matplotlib.transforms as mtransforms
 
 from . import __version__
 from . import data as _data
@@ -72,6 +75,118 @@ STYLE = {
     "text.parse_math": False,  # "US$2 ... US$3" is money, not mathtext
 }
 
+#: The palette table: what each colour means, the same in every figure. Each GPU type keeps its colour
+#: whether or not a run holds it (a run without H20s still draws the H100 orange).
+GPU_COLOURS = {"H800": "blue", "H100": "orange", "H20": "green", "A100": "vermillion"}
+#: Each cost category: its colour and its hatch, so that no two categories differ by colour alone (under
+#: deuteranopia orange and vermillion, and blue and purple, come close; the hatches still tell them apart).
+COST_CATEGORY_STYLES = {
+    "amortisation": ("blue", ""),
+    "financing": ("orange", "//"),
+    "electricity": ("green", ".."),
+    "hosting": ("vermillion", "xx"),
+    "maintenance": ("purple", "\\\\"),
+    "operations_staff": ("sky_blue", "--"),
+}
+#: Where a figure's marks are the run's reference values and where they are steps of a bridge.
+ROLE_COLOURS = {"total": "blue", "step": "orange", "other": "grey", "highlight": "vermillion"}
+
+#: The two themes a figure is drawn for: the page's ink, faint ink and grid on its background.
+THEMES = {
+    "light": {"ink": "#000000", "muted": "#555555", "grid": "#dddddd", "background": "#ffffff"},
+    "dark": {"ink": "#e8e8e8", "muted": "#b4b4b4", "grid": "#444444", "background": "#16161a"},
+}
+#: The variants drawn besides the light, wide figure: (theme, narrow), served with ``<picture>``.
+VARIANTS = {"dark": ("dark", False), "narrow": ("light", True), "narrow-dark": ("dark", True)}
+#: A narrow variant's width (inches) and its smallest type (points): shown 360 px wide, 8 pt is 10 px.
+NARROW_WIDTH_IN = 4.0
+NARROW_MIN_FONT_PT = 8.0
+#: A narrow variant's longest tick label line (characters); longer ones are wrapped.
+NARROW_LABEL_CHARS = 22
+_theme = {"name": "light", "narrow": False}
+
+
+def colour(name: str) -> str:
+    """The hex code of a palette colour in the current theme ("black" is the theme's ink).
+
+    >>> colour("blue"), colour("black")
+    ('#0072B2', '#000000')
+    """
+    if name == "black":
+        return THEMES[_theme["name"]]["ink"]
+    return PALETTE[name]
+
+
+def ink(kind: str = "ink") -> str:
+    """The current theme's ``ink``, ``muted``, ``grid`` or ``background`` colour (hatches are drawn in the
+    background colour, over the bar's own)."""
+    return THEMES[_theme["name"]][kind]
+
+
+def gpu_colour(gpu_type: str) -> str:
+    """The colour of a GPU type, the same in every figure (:data:`GPU_COLOURS`); grey for a type it lacks."""
+    return colour(GPU_COLOURS.get(gpu_type, "grey"))
+
+
+def colour_words(hex_code: str) -> str:
+    """A palette colour's name in words (``sky blue``), for captions."""
+    names = {code: name.replace("_", " ") for name, code in PALETTE.items()}
+    return names.get(hex_code, "black" if hex_code == ink() else hex_code)
+
+
+def theme_name() -> str:
+    """The theme figures are being drawn for now (``light`` or ``dark``)."""
+    return _theme["name"]
+
+
+def is_narrow() -> bool:
+    """Whether figures are being drawn for a phone now (the narrow variant)."""
+    return _theme["narrow"]
+
+
+@contextlib.contextmanager
+def drawing_for(theme: str = "light", narrow: bool = False):
+    """Draw the figures made inside for ``theme`` (``light`` or ``dark``), narrow or wide.
+
+    Sets the house style with the theme's ink, grid and background (drawn for the theme, not
+    inverted: the data colours stay the palette's, lines and text take the theme's ink).
+    """
+    if theme not in THEMES:
+        raise ValueError(f"theme {theme!r}: use one of {', '.join(THEMES)}")
+    before = dict(_theme)
+    t = THEMES[theme]
+    rc = {
+        **STYLE,
+        "text.color": t["ink"],
+        "axes.labelcolor": t["ink"],
+        "axes.edgecolor": t["ink"],
+        "xtick.color": t["ink"],
+        "ytick.color": t["ink"],
+        "grid.color": t["grid"],
+        "figure.facecolor": t["background"],
+        "axes.facecolor": t["background"],
+        "savefig.facecolor": t["background"],
+        "legend.labelcolor": t["ink"],
+    }
+    if narrow:
+        rc.update(
+            {
+                "font.size": 9.5,
+                "axes.labelsize": 9,
+                "axes.titlesize": 10,
+                "legend.fontsize": 8.5,
+                "xtick.labelsize": NARROW_MIN_FONT_PT,
+                "ytick.labelsize": NARROW_MIN_FONT_PT,
+            }
+        )
+    _theme.update(name=theme, narrow=narrow)
+    try:
+        with mpl.rc_context(rc):
+            yield
+    finally:
+        _theme.clear()
+        _theme.update(before)
+
 
 def apply_style() -> None:
     """Set the house style for every later figure and table (tables show their text in full)."""
@@ -93,14 +208,72 @@ def run_stamp() -> str:
     return run.get("label") or "not built by the runner" if isinstance(run, dict) else "not built by the runner"
 
 
-def footer_text(figure_id: str, sources: Iterable[str]) -> str:
-    """The footer stamped on a figure: its sources, its id, the report's version and the run (:func:`run_stamp`).
+#: A publisher's words that name its people, not the publisher: then the parenthesis names the publisher.
+_PEOPLE = re.compile(r";|,(?! Inc\b)| and | et al\b")
+
+
+def publisher(authors_or_publisher: str) -> str:
+    """The short name of who published a source, from its ``authors_or_publisher`` in ``data/sources.csv``.
+
+    A list of people followed by a publisher in parentheses gives the publisher; a publisher followed
+    by a note in parentheses gives the publisher; a relay ("X; relayed by Y") gives the first.
+
+    >>> publisher("Dylan Patel; AJ; Doug; Reyk Knuhtsen (SemiAnalysis)")
+    'SemiAnalysis'
+    >>> publisher("DeepSeek-AI (Guo et al.)"), publisher("Jared Kaplan et al. (OpenAI)")
+    ('DeepSeek-AI', 'OpenAI')
+    >>> publisher("Reuters; relayed by Benzinga via Longbridge"), publisher("NVIDIA")
+    ('Reuters', 'NVIDIA')
+    """
+    # Letters the figures' font lacks (e.g. a Chinese name beside its Latin one) are left out.
+    text = " ".join(re.sub(r"[^\u0000-\u024f\u2000-\u206f]", "", str(authors_or_publisher)).split())
+    match = re.match(r"^(?P<before>[^()]*?)\s*\((?P<inside>.*)\)", text)
+    if match:
+        before, inside = match["before"], match["inside"]
+        return inside.strip() if _PEOPLE.search(before) or not before else before.strip()
+    return re.split(r";|, (?:relaying|citing) ", text)[0].strip()
+
+
+def source_names(sources: Iterable[str], data_dir=None) -> list[str]:
+    """Each source as its publisher and year ("SemiAnalysis 2025"), in order, repeats dropped.
+
+    The report's own judgement (source id ``assumption``) is "our assumptions". An id that
+    ``data/sources.csv`` does not hold is given as it is.
+    """
+    table = _sources_table(str(Path(data_dir).resolve()) if data_dir else str(_paths.DATA_DIR))
+    names = []
+    for source in sources:
+        if source == "assumption":
+            names.append("our assumptions")
+        elif source in table:
+            who, date = table[source]
+            names.append(f"{publisher(who)} {date[:4]}".strip())
+        else:
+            names.append(source)
+    return list(dict.fromkeys(names))
+
+
+@functools.lru_cache(maxsize=8)
+def _sources_table(data_dir: str) -> dict:
+    """Source id -> (authors_or_publisher, date) from a data folder's ``sources.csv``."""
+    frame = _data.load_sources(data_dir)
+    return {
+        row["id"]: (str(row["authors_or_publisher"]), "" if row["date"] is None else str(row["date"]))
+        for row in frame.to_dict("records")
+    }
+
+
+def footer_text(figure_id: str, sources: Iterable[str], data_dir=None) -> str:
+    """The footer stamped on a figure: who published its sources (:func:`source_names`), its id, the
+    report's version and the run (:func:`run_stamp`). The source ids are in the figure's CSV.
 
     >>> import os; os.environ.pop("DSTC_RUN", None) and None
-    >>> footer_text("fig03_x", ["deepseek-v3-report"])
-    "Source: deepseek-v3-report  ·  Figure fig03_x  ·  DeepSeek's true cost v0.1.0, not built by the runner"
+    >>> footer_text("fig03_x", ["deepseek-v3-report", "assumption"]).split("  ·  ")[:2]
+    ['Sources: DeepSeek-AI 2024; our assumptions', 'Figure fig03_x']
     """
-    return f"Source: {'; '.join(sources)}  ·  Figure {figure_id}  ·  DeepSeek's true cost v{__version__}, {run_stamp()}"
+    names = source_names(sources, data_dir)
+    label = "Source" if len(names) == 1 else "Sources"
+    return f"{label}: {'; '.join(names)}  ·  Figure {figure_id}  ·  DeepSeek's true cost v{__version__}, {run_stamp()}"
 
 
 def save(
@@ -114,6 +287,7 @@ def save(
     data,
     data_dir=None,
     out_dir=None,
+    variants=None,
 ) -> dict:
     """Title, stamp and write a figure as SVG and 300-dpi PNG, and its data as CSV; return its manifest entry.
 
@@ -139,6 +313,11 @@ def save(
         The data folder whose ``sources.csv`` the source ids are checked against.
     out_dir : path, optional
         Where to write the files (default :func:`analysis.paths.figures_dir`).
+    variants : dict, optional
+        Variant name (a key of :data:`VARIANTS`: ``dark``, ``narrow``, ``narrow-dark``) -> the same figure
+        drawn for it (inside :func:`drawing_for`); each is stamped the same way and written as
+        ``<id>-<variant>.svg`` only (the pages show it with ``<picture>``; the PNG and the CSV are the
+        light figure's). The manifest entry lists them under ``variants``.
 
     Raises
     ------
@@ -159,22 +338,23 @@ def save(
         )
     if data is None or not hasattr(data, "to_csv") or len(data.columns) == 0:
         raise ValueError(f"figure {figure_id}: give the numbers drawn as data= (a pandas DataFrame with named columns)")
-    _plain_log_ticks(fig)
-    fig.suptitle(
-        textwrap.fill(title, width=int(fig.get_figwidth() * 10.5)), x=0.01, ha="left", fontsize=10.5, fontweight="bold"
-    )
-    width_chars = int(fig.get_figwidth() * 19)  # ~19 characters per inch at 7 pt
-    footer = textwrap.fill(footer_text(figure_id, sources), width=width_chars, break_on_hyphens=False)
-    fig.text(0.01, 0.005, footer, fontsize=7, color="#555555", ha="left", va="bottom", linespacing=1.3)
-    footer_height = (footer.count("\n") + 1) * 7 * 1.3 / 72 / fig.get_figheight()
-    _tight_layout_once(fig, rect=(0, footer_height + 0.01, 1, 1))
+    _stamp(fig, figure_id, title, sources, data_dir, narrow=False)
     out = Path(out_dir) if out_dir is not None else _paths.figures_dir()
     out.mkdir(parents=True, exist_ok=True)
-    with mpl.rc_context({"svg.hashsalt": figure_id}):
-        fig.savefig(out / f"{figure_id}.svg", format="svg", metadata={"Date": None, "Creator": "DeepSeek's true cost"})
+    _write_svg(fig, out / f"{figure_id}.svg", figure_id)
     _write_png(fig, out / f"{figure_id}.png", PNG_DPI)
+    for variant, variant_fig in (variants or {}).items():
+        if variant not in VARIANTS:
+            raise ValueError(f"figure {figure_id}: variant {variant!r} is not one of {', '.join(VARIANTS)}")
+        theme, narrow = VARIANTS[variant]
+        with drawing_for(theme, narrow):
+            _stamp(variant_fig, figure_id, title, sources, data_dir, narrow=narrow)
+            _write_svg(variant_fig, out / f"{figure_id}-{variant}.svg", f"{figure_id}-{variant}")
+        plt.close(variant_fig)
     write_data(data, out / f"{figure_id}.csv", sources)
     entry = {"id": figure_id, "title": title, "caption": caption, "sources": sources, "notebook": notebook}
+    if variants:
+        entry["variants"] = [v for v in VARIANTS if v in variants]
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -195,6 +375,93 @@ def save(
     except ImportError:  # pragma: no cover - IPython ships with the kernel
         pass
     return entry
+
+
+def _stamp(fig, figure_id: str, title: str, sources, data_dir, *, narrow: bool) -> None:
+    """Give a figure its title and footer and lay it out; a narrow one is first made phone-sized."""
+    if narrow:
+        _make_narrow(fig)
+    _plain_log_ticks(fig)
+    title_pt, footer_pt = (11.0, NARROW_MIN_FONT_PT) if narrow else (10.5, 7.0)
+    fig.suptitle(
+        textwrap.fill(title, width=int(fig.get_figwidth() * 105 / title_pt)),
+        x=0.01,
+        ha="left",
+        fontsize=title_pt,
+        fontweight="bold",
+        color=ink(),
+    )
+    width_chars = int(fig.get_figwidth() * 19 * 7 / footer_pt)  # ~19 characters per inch at 7 pt
+    footer = textwrap.fill(footer_text(figure_id, sources, data_dir), width=width_chars, break_on_hyphens=False)
+    fig.text(0.01, 0.005, footer, fontsize=footer_pt, color=ink("muted"), ha="left", va="bottom", linespacing=1.3)
+    footer_height = (footer.count("\n") + 1) * footer_pt * 1.3 / 72 / fig.get_figheight()
+    _tight_layout_once(fig, rect=(0, footer_height + 0.01, 1, 1))
+
+
+def _make_narrow(fig) -> None:
+    """Resize a figure for a phone: :data:`NARROW_WIDTH_IN` wide and taller, no text under
+    :data:`NARROW_MIN_FONT_PT`, at most five ticks on each linear axis."""
+    width, height = fig.get_size_inches()
+    panels = [ax for ax in fig.axes if ax.get_subplotspec() is not None]
+    side_by_side = len(panels) > 1 and len({ax.get_subplotspec().rowspan.start for ax in panels}) == 1
+    if side_by_side:  # panels side by side go one above the other
+        grid = fig.add_gridspec(len(panels), 1)
+        for i, ax in enumerate(panels):
+            ax.set_subplotspec(grid[i])
+    rows = len(panels) if side_by_side else 1
+    legend_lines = sum(len(ax.get_legend().get_texts()) + 0.5 for ax in fig.axes if ax.get_legend() is not None)
+    legend_in = legend_lines * NARROW_MIN_FONT_PT * 1.6 / 72  # the legends go under their plots, one entry a line
+    fig.set_size_inches(NARROW_WIDTH_IN, max(height, 3.4) * (1.25 if rows == 1 else 0.8 * rows) + legend_in)
+    for ax in fig.axes:
+        _legend_below(ax)
+        ax.set_xlabel(textwrap.fill(ax.get_xlabel(), NARROW_LABEL_CHARS * 2))
+        ax.set_ylabel(textwrap.fill(ax.get_ylabel(), NARROW_LABEL_CHARS * 2))
+        for text in ax.texts:  # notes written into the plot (e.g. "free, so not plotted")
+            if len(text.get_text()) > NARROW_LABEL_CHARS * 1.5 and "\n" not in text.get_text():
+                text.set_text(textwrap.fill(text.get_text(), int(NARROW_LABEL_CHARS * 1.5)))
+    fig.draw_without_rendering()  # so that tick labels hold their text
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t.get_text() for t in axis.get_ticklabels()]
+            if any(len(label) > NARROW_LABEL_CHARS for label in labels) and axis.get_scale() == "linear":
+                wrapped = [textwrap.fill(label, NARROW_LABEL_CHARS) for label in labels]
+                axis.set_ticks(axis.get_ticklocs(), wrapped)
+    for text in fig.findobj(mpl.text.Text):
+        if text.get_text() and text.get_fontsize() < NARROW_MIN_FONT_PT:
+            text.set_fontsize(NARROW_MIN_FONT_PT)
+    for ax in fig.axes:
+        for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
+            if scale == "linear" and isinstance(axis.get_major_locator(), mticker.AutoLocator):
+                axis.set_major_locator(mticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+            elif scale == "log":
+                axis.set_major_locator(mticker.LogLocator(numticks=4))
+
+
+def _legend_below(ax) -> None:
+    """Move an axes' legend under it, one entry a line (beside or above the plot it would leave the
+    plot no room on a phone)."""
+    legend = ax.get_legend()
+    if legend is None:
+        return
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+    legend.remove()
+    below_pt = 22 + 13 * (ax.get_xlabel().count("\n") + 1)  # under the tick labels and the axis label
+    ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(0.0, 0.0),
+        bbox_transform=mtransforms.offset_copy(ax.transAxes, fig=ax.figure, y=-below_pt, units="points"),
+        ncols=1,
+        fontsize=NARROW_MIN_FONT_PT,
+        borderaxespad=0,
+    )
+
+
+def _write_svg(fig, path: Path, salt: str) -> None:
+    """Write the figure as SVG with no date and ids salted by ``salt``: the same figure, the same bytes."""
+    with mpl.rc_context({"svg.hashsalt": salt}):
+        fig.savefig(path, format="svg", metadata={"Date": None, "Creator": "DeepSeek's true cost"})
 
 
 def write_data(frame, path: Path, sources: Iterable[str]) -> None:

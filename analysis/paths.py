@@ -19,8 +19,11 @@ DATA_DIR = Path(os.environ.get("DSTC_DATA_DIR") or REPO_ROOT / "data")
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 #: What builds write: ``reports/<scenario>/``.
 REPORTS_DIR = REPO_ROOT / "reports"
-#: The baseline report's figures: the one committed copy of each figure.
+#: The baseline report's figures as the site uses them (variants included); built, not committed.
 BASELINE_FIGURES_DIR = REPORTS_DIR / "baseline" / "figures"
+#: The baseline's citable figures, committed once at the top level (the design card's layout): each
+#: figure's SVG, PNG and data CSV, ``figures.csv`` and ``README.md``, copied there by a baseline build.
+FIGURES_DIR = REPO_ROOT / "figures"
 #: Scratch output of notebooks run on their own (figures) and of ``make lock``.
 BUILD_DIR = REPO_ROOT / "build"
 

@@ -366,9 +366,12 @@ def test_a_non_baseline_front_page_shows_its_costs_beside_the_baselines(high_bui
 def test_a_non_baseline_front_page_shows_the_baselines_bridge_beside_its_own(high_build):
     page = (high_build / "index.html").read_text(encoding="utf-8")
     pair = page.split('<div class="pair">', 1)[1].split("</div>", 1)[0]
-    assert re.findall(r'<img src="([^"]+)"', pair) == ["figures/fig06_bridge.png", "figures/baseline/fig06_bridge.png"]
+    # The run's own bridge is the hero figure above (each figure once per page); the pair adds the baseline's.
+    assert re.findall(r'<img src="([^"]+)"', pair) == ["figures/baseline/fig06_bridge.png"]
+    assert 'href="#fig06_bridge"' in pair
+    assert re.findall(r'<img src="(figures/fig06_bridge\.png)"', page) == ["figures/fig06_bridge.png"]
     ours = (high_build / "figures" / "baseline" / "fig06_bridge.csv").read_text(encoding="utf-8")
-    committed = (paths.REPORTS_DIR / "baseline" / "figures" / "fig06_bridge.csv").read_text(encoding="utf-8")
+    committed = (paths.FIGURES_DIR / "fig06_bridge.csv").read_text(encoding="utf-8")  # the committed baseline's
     assert ours == committed  # the same numbers the baseline report draws
     assert ours != (high_build / "figures" / "fig06_bridge.csv").read_text(encoding="utf-8")
     assert foreign_content(high_build) is None  # the runner knows every file it wrote, the baseline's figure too

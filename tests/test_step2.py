@@ -128,7 +128,10 @@ def test_figures_draw_what_the_step_computed(base):
     assert stack.data["total_usd_per_year"].sum() == pytest.approx(base["tco_4y_usd"])
     assert stack.title.startswith("The fleet costs about US$494M a year to own and run, 71% of it capital")
     fig, caption = plots.draw(base, "fig02_yearly_cost_stack")
-    assert "blue: amortisation; orange: cost of capital; green: electricity" in caption
+    assert (
+        "blue plain: amortisation; orange hatched with slashes: cost of capital; green hatched with dots: electricity"
+        in (caption)
+    )
     plots._figures.plt.close(fig)
     free_capital = steps.step2({**BASELINE, "cost_of_capital": 0.0})
     assert "financing_usd_per_year" not in free_capital.figures["fig02_yearly_cost_stack"].data.columns

@@ -27,7 +27,9 @@ from ._registry import DRAW, draws
 __all__ = [
     "DRAW",
     "draw",
+    "draw_variants",
     "draws",
+    "save",
     "show",
     "s01_gpu_inventory",
     "s02_capex_amortisation",
@@ -38,23 +40,46 @@ __all__ = [
 ]
 
 
-def draw(step, figure_id: str):
-    """Draw ``figure_id`` of a :class:`analysis.steps.StepResult`; returns ``(figure, caption)``."""
+def draw(step, figure_id: str, theme: str = "light", narrow: bool = False):
+    """Draw ``figure_id`` of a :class:`analysis.steps.StepResult` for ``theme`` (``light`` or ``dark``),
+    wide or narrow (:func:`analysis.figures.drawing_for`); returns ``(figure, caption)``."""
     if figure_id not in step.figures:
         raise ValueError(f"step {step.step} has no figure {figure_id!r}; it has {', '.join(step.figures)}")
     if figure_id not in DRAW:
         raise ValueError(f"no function draws {figure_id!r}: add one to analysis/plots/ with @draws({figure_id!r})")
     spec = step.figures[figure_id]
     _figures.apply_style()
-    drawn = DRAW[figure_id](spec)
+    with _figures.drawing_for(theme, narrow):
+        drawn = DRAW[figure_id](spec)
     fig, fields = drawn if isinstance(drawn, tuple) else (drawn, {})
     return fig, spec.caption.format(**fields) if fields else spec.caption
 
 
-def show(step, figure_id: str) -> None:
-    """Draw ``figure_id`` of ``step`` and save it (:func:`analysis.figures.save`), as a notebook shows it."""
+def draw_variants(step, figure_id: str) -> dict:
+    """The dark, narrow and narrow-dark variants of a figure (:data:`analysis.figures.VARIANTS`), each drawn
+    for its theme and width, not recoloured: variant name -> figure."""
+    return {name: draw(step, figure_id, theme, narrow)[0] for name, (theme, narrow) in _figures.VARIANTS.items()}
+
+
+def save(step, figure_id: str, *, out_dir=None, data_dir=None) -> dict:
+    """Draw ``figure_id`` of ``step`` with its variants and save them (:func:`analysis.figures.save`);
+    returns the manifest entry."""
     fig, caption = draw(step, figure_id)
     spec = step.figures[figure_id]
-    _figures.save(
-        fig, figure_id, title=spec.title, caption=caption, sources=spec.sources, notebook=step.notebook, data=spec.data
+    return _figures.save(
+        fig,
+        figure_id,
+        title=spec.title,
+        caption=caption,
+        sources=spec.sources,
+        notebook=step.notebook,
+        data=spec.data,
+        data_dir=data_dir,
+        out_dir=out_dir,
+        variants=draw_variants(step, figure_id),
     )
+
+
+def show(step, figure_id: str) -> None:
+    """Draw ``figure_id`` of ``step`` and save it with its variants (:func:`save`), as a notebook shows it."""
+    save(step, figure_id)

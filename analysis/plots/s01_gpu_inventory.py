@@ -1,21 +1,22 @@
 """Step 1's figures: the fleet by GPU type (count and server CapEx), and its compute beside the
-clusters DeepSeek says it used. Each GPU type keeps one colour in both; captions name the colours."""
+clusters DeepSeek says it used. Each GPU type keeps its colour of the palette table
+(:data:`analysis.figures.GPU_COLOURS`) in these and every other figure; each bar is also labelled
+with its type, so no information is carried by colour alone; captions name the colours."""
 
 from __future__ import annotations
 
-from ..figures import CYCLE, PALETTE, mticker, plt
+from ..figures import colour, colour_words, gpu_colour, mticker, plt
 from ._registry import draws
 
 
 def _type_colours(gpu_types) -> dict:
-    """GPU type -> its colour, in the order the fleet lists the types."""
-    return dict(zip(gpu_types, CYCLE, strict=False))
+    """GPU type -> its colour in the palette table, in the order the fleet lists the types."""
+    return {gpu_type: gpu_colour(gpu_type) for gpu_type in gpu_types}
 
 
 def _colours_text(type_colours: dict) -> str:
     """The colours of the GPU types in words, for a caption (``blue H800, orange H100, ...``)."""
-    colour_words = {hex_code: name.replace("_", " ") for name, hex_code in PALETTE.items()}
-    return ", ".join(f"{colour_words[colour]} {gpu_type}" for gpu_type, colour in type_colours.items())
+    return ", ".join(f"{colour_words(hex_code)} {gpu_type}" for gpu_type, hex_code in type_colours.items())
 
 
 @draws("fig01_fleet_by_gpu_type")
@@ -46,7 +47,7 @@ def capacity_vs_use(spec):
     others = len(parts) - n_types
     pflops = parts["dense_bf16_pflops"]
     fig, ax = plt.subplots(figsize=(7.0, 3.6))
-    colours = [PALETTE["grey"]] * others + [type_colours[t] for t in parts.index[:n_types]][::-1]
+    colours = [colour("grey")] * others + [type_colours[t] for t in parts.index[:n_types]][::-1]
     ax.barh(parts.index[::-1], pflops[::-1], color=colours)
     for y, value in enumerate(pflops[::-1]):
         ax.text(value, y, f"  {value:,.0f}", va="center", fontsize=8)

@@ -3,7 +3,7 @@ beside other labs' disclosed runs."""
 
 from __future__ import annotations
 
-from ..figures import CYCLE, PALETTE, plt
+from ..figures import colour, colour_words, gpu_colour, ink, plt
 from ._registry import draws
 
 
@@ -12,7 +12,7 @@ def cost_by_stage(spec):
     """Horizontal bars: the cost of each disclosed training stage (V3 in blue, R1 in orange)."""
     stages, price = spec.data, spec.extra["price_usd_per_gpu_hour"]
     fig, ax = plt.subplots(figsize=(7.0, 3.8))
-    colours = [PALETTE["blue"] if m == "DeepSeek-V3" else PALETTE["orange"] for m in stages["model"]]
+    colours = [colour("blue") if m == "DeepSeek-V3" else colour("orange") for m in stages["model"]]
     labels = [f"{m.split('-')[1]}: {s}" for m, s in zip(stages["model"], stages["stage"], strict=True)]
     millions = stages["cost_usd"].to_numpy()[::-1] / 1e6
     ax.barh(labels[::-1], millions, color=colours[::-1])
@@ -36,9 +36,9 @@ def cost_vs_gpu_hour_price(spec):
     grid = lines["price_usd_per_gpu_hour"]
     ax.plot(grid, lines["v3_cost_usd"] / 1e6, label=f"V3 full training ({v3_gpu_hours / 1e3:,.0f}K GPU-hours)")
     ax.plot(grid, lines["v3_and_r1_rl_cost_usd"] / 1e6, label="V3 plus R1's RL", linestyle="--")
-    ax.axvspan(low, high, color=PALETTE["grey"], alpha=0.15, label="range in the assumptions register")
+    ax.axvspan(low, high, color=colour("grey"), alpha=0.15, label="range in the assumptions register")
     prices, costs = list(marked), [cost / 1e6 for cost in marked.values()]
-    ax.plot(prices, costs, "o", color=PALETTE["blue"], markersize=4)
+    ax.plot(prices, costs, "o", color=colour("blue"), markersize=4)
     for p, cost in zip(prices, costs, strict=True):
         ax.annotate(f"US${cost:.2f}M at US${p:g}", (p, cost), textcoords="offset points", xytext=(6, -14), fontsize=8)
     ax.set_xlabel("Price of GPU time (US$ per GPU-hour)")
@@ -53,8 +53,7 @@ def run_vs_fleet_year(spec):
     bars, n_types, gpus = spec.data, spec.extra["fleet_types"], spec.extra["gpus"]
     fleet_bars, run_bars = bars.iloc[:n_types], bars.iloc[n_types:]
     fleet_total = fleet_bars["h800_equivalent_gpu_hours"].sum()
-    type_colours = dict(zip(fleet_bars["gpu_type"], CYCLE, strict=False))
-    colour_words = {hex_code: name.replace("_", " ") for name, hex_code in PALETTE.items()}
+    type_colours = {gpu_type: gpu_colour(gpu_type) for gpu_type in fleet_bars["gpu_type"]}
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
     left = 0.0
     for bar, gpu_type, hours in fleet_bars.itertuples(index=False):
@@ -64,7 +63,7 @@ def run_vs_fleet_year(spec):
             ax.text(left + hours / 2e6, bar, label, ha="center", va="center", color="white", fontsize=8)
         left += hours / 1e6
     for bar, _, hours in run_bars.itertuples(index=False):
-        ax.barh([bar], [hours / 1e6], color=PALETTE["black"])
+        ax.barh([bar], [hours / 1e6], color=ink())
         words = f"  {hours / 1e6:.2f}M GPU-hours ({hours / fleet_total:.2%} of the fleet's compute)"
         ax.text(hours / 1e6, bar, words, va="center", fontsize=8)
     ax.set_xlabel("H800-equivalent GPU-hours (million)")
@@ -72,7 +71,7 @@ def run_vs_fleet_year(spec):
     ax.grid(axis="y", visible=False)
     ax.invert_yaxis()
     shown = fleet_bars[fleet_bars["h800_equivalent_gpu_hours"] > 0]["gpu_type"]
-    return fig, {"colours": ", ".join(f"{colour_words[type_colours[t]]}: {t}" for t in shown)}
+    return fig, {"colours": ", ".join(f"{colour_words(type_colours[t])}: {t}" for t in shown)}
 
 
 @draws("fig03_comparable_runs")
@@ -80,7 +79,7 @@ def comparable_runs(spec):
     """Horizontal bars: disclosed final runs at one price per GPU-hour (DeepSeek's in blue)."""
     show, price = spec.data, spec.extra["price_usd_per_gpu_hour"]
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
-    colours = [PALETTE["blue"] if name.startswith("DeepSeek") else PALETTE["grey"] for name in show.index]
+    colours = [colour("blue") if name.startswith("DeepSeek") else colour("grey") for name in show.index]
     labels = [f"{name} ({g})" for name, g in zip(show.index, show["gpu_type"], strict=True)]
     ax.barh(labels, show["cost_usd"] / 1e6, color=colours)
     for y, value in enumerate(show["cost_usd"] / 1e6):

@@ -7,11 +7,13 @@ MQA, MLA).
 
 from __future__ import annotations
 
-from ..figures import PALETTE, plt
+from ..figures import colour, ink, plt
 from ._registry import draws
 
 #: The colour of each kind of attention, in the step's order (MHA, GQA, MQA, MLA).
 ATTENTION_COLOURS = ("blue", "orange", "green", "vermillion")
+#: Each kind of attention's marker and line style, in the same order: the lines differ by more than colour.
+ATTENTION_MARKS = (("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"))
 
 
 def _colours(names) -> dict:
@@ -35,7 +37,7 @@ def kv_bytes_by_attention(spec):
     colours = _colours(sizes.index)
     rows = list(range(len(sizes)))[::-1]  # MHA on top
     fig, ax = plt.subplots(figsize=(7.0, 3.4))
-    ax.scatter(sizes / 1e3, rows, color=[PALETTE[colours[name]] for name in sizes.index], s=70, zorder=3)
+    ax.scatter(sizes / 1e3, rows, color=[colour(colours[name]) for name in sizes.index], s=70, zorder=3)
     for y, v in zip(rows, sizes / 1e3, strict=True):
         ax.annotate(f"{v:,.1f} KB", (v, y), xytext=(9, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(rows, sizes.index)
@@ -55,16 +57,18 @@ def cached_sequences_vs_context(spec):
     colours = _colours(lines["attention"])
     contexts = lines["context_tokens"].drop_duplicates().to_numpy()
     fig, ax = plt.subplots(figsize=(7.0, 3.6))
-    for name, line in lines.groupby("attention", sort=False):
+    for i, (name, line) in enumerate(lines.groupby("attention", sort=False)):
+        marker, style = ATTENTION_MARKS[i % len(ATTENTION_MARKS)]
         ax.plot(
             line["context_tokens"].to_numpy(),
             line["sequences_per_node"].to_numpy(),
-            marker="o",
-            markersize=3,
-            color=PALETTE[colours[name]],
+            marker=marker,
+            linestyle=style,
+            markersize=4,
+            color=colour(colours[name]),
             label=name,
         )
-    ax.axvline(context, color=PALETTE["grey"], linewidth=1, label=f"assumed context ({context:,} tokens)")
+    ax.axvline(context, color=colour("grey"), linewidth=1, label=f"assumed context ({context:,} tokens)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(contexts[::2])
@@ -81,18 +85,17 @@ def cost_per_m_tokens_vs_batch(spec):
     batch, measured = extra["decode_batch_per_gpu"], extra["measured_usd_per_m_output_tokens"]
     colours = _colours(extra["attention"])  # every kind, also one whose cache fits no batch (no line)
     fig, ax = plt.subplots(figsize=(7.0, 3.6))
-    for name, colour in colours.items():
+    for (name, colour_name), (_, style) in zip(colours.items(), ATTENTION_MARKS, strict=False):
         curve = curves[curves["attention"] == name]
         ax.plot(
             curve["sequences_per_gpu"].to_numpy(),
             curve["usd_per_million_output_tokens"].to_numpy(),
-            color=PALETTE[colour],
+            color=colour(colour_name),
+            linestyle=style,
             label=name,
         )
-    ax.axvline(batch, color=PALETTE["grey"], linewidth=1, label=f"assumed batch ({batch} per GPU)")
-    ax.axhline(
-        measured, color=PALETTE["black"], linestyle="--", linewidth=1, label=f"measured by DeepSeek (US${measured:.2f})"
-    )
+    ax.axvline(batch, color=colour("grey"), linewidth=1, label=f"assumed batch ({batch} per GPU)")
+    ax.axhline(measured, color=ink(), linestyle="--", linewidth=1, label=f"measured by DeepSeek (US${measured:.2f})")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("Sequences decoded together per GPU (log scale)")

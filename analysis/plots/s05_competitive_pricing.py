@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..figures import PALETTE, plt, waterfall
+from ..figures import colour, ink, plt, waterfall
 from ._registry import draws
 
 #: The marks of the price chart: price column -> (legend, colour, marker).
@@ -36,7 +36,7 @@ def _free_note(ax, text: str, y: float) -> None:
         va="center",
         fontsize=8,
         fontstyle="italic",
-        color=PALETTE["grey"],
+        color=colour("grey"),
     )
 
 
@@ -49,11 +49,11 @@ def price_comparison(spec):
     free = ~show["plotted"]
     fig, ax = plt.subplots(figsize=(7.0, 3.9))
     paid_rows = show.loc[~free, marks]
-    ax.hlines(rows[~free], paid_rows.min(axis=1), paid_rows.max(axis=1), color=PALETTE["grey"], linewidth=1)
-    for column, (label, colour, marker) in PRICE_MARKS.items():
+    ax.hlines(rows[~free], paid_rows.min(axis=1), paid_rows.max(axis=1), color=colour("grey"), linewidth=1)
+    for column, (label, colour_name, marker) in PRICE_MARKS.items():
         paid = show[column] > 0
         ax.scatter(
-            show.loc[paid, column], rows[paid], color=PALETTE[colour], marker=marker, s=30, zorder=3, label=label
+            show.loc[paid, column], rows[paid], color=colour(colour_name), marker=marker, s=30, zorder=3, label=label
         )
     for model in show.index[free]:
         _free_note(ax, "free (not plotted)", rows[model])
@@ -75,7 +75,7 @@ def price_vs_quality(spec):
     price, score = quality["blended_price_usd_per_million_tokens"], quality["benchmark_score"]
     priced = quality["plotted"]
     fig, ax = plt.subplots(figsize=(7.0, 3.8))
-    colours = [PALETTE["vermillion" if m == extra["highlight"] else "blue"] for m in quality.index[priced]]
+    colours = [colour("vermillion" if m == extra["highlight"] else "blue") for m in quality.index[priced]]
     ax.scatter(price[priced], score[priced], s=40, zorder=3, color=colours)
     for model in quality.index[priced]:
         ax.annotate(model, (price[model], score[model]), textcoords="offset points", xytext=(6, -3), fontsize=8)
@@ -101,10 +101,23 @@ def margin_bridge(spec):
         scale=1e3,
         value_format="{:,.0f}K",
     )
-    lines = rows[rows["drawn_as"].isin(list(LINE_STYLES))]
-    for item, usd, drawn_as in zip(lines.index, lines["usd_per_day"], lines["drawn_as"], strict=True):
-        ax.axhline(usd / 1e3, color=PALETTE["black"], linestyle=LINE_STYLES[drawn_as], linewidth=1, label=item)
+    lines = rows[rows["drawn_as"].isin(list(LINE_STYLES))].sort_values("usd_per_day", ascending=False)
+    for rank, (item, usd, drawn_as) in enumerate(
+        zip(lines.index, lines["usd_per_day"], lines["drawn_as"], strict=True)
+    ):
+        ax.axhline(usd / 1e3, color=ink(), linestyle=LINE_STYLES[drawn_as], linewidth=1)
+        # Named on the line, the higher one's words above it and the lower one's below: the two lines
+        # can lie within a few thousand dollars of each other.
+        ax.annotate(
+            f"{item}: {usd / 1e3:,.0f}K",
+            (2.0, usd / 1e3),
+            xytext=(0, 3 if rank == 0 else -3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom" if rank == 0 else "top",
+            fontsize=8,
+            color=ink(),
+        )
     ax.tick_params(axis="x", labelsize=8)
     ax.set_ylabel("US$ thousand per day")
-    ax.legend(fontsize=8, loc="upper right")
     return fig

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ..figures import PALETTE, plt, usd_formatter, waterfall
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from ..figures import colour, ink, is_narrow, mticker, plt, usd_formatter, waterfall
 from ..formatting import format_value
 from ._registry import draws
 
@@ -35,14 +38,14 @@ def bridge(spec):
 
 @draws("fig06_uncertainty")
 def uncertainty(spec):
-    """Each cost's 90% and 50% intervals, median and value at the run's parameters, on a log scale."""
-    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    """Each cost's 90% and 50% intervals, median and value at the run's parameters, on a log scale, with a key."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.9))
     rows = spec.data
     for y, row in enumerate(rows.itertuples()):
-        ax.plot([row.p05_usd, row.p95_usd], [y, y], color=PALETTE["grey"], linewidth=2)
-        ax.plot([row.p25_usd, row.p75_usd], [y, y], color=PALETTE["sky_blue"], linewidth=7, solid_capstyle="butt")
-        ax.plot(row.median_usd, y, marker="|", color=PALETTE["black"], markersize=12, markeredgewidth=2)
-        ax.plot(row.at_run_parameters_usd, y, marker="o", color=PALETTE["vermillion"], markersize=4, linestyle="none")
+        ax.plot([row.p05_usd, row.p95_usd], [y, y], color=colour("grey"), linewidth=2)
+        ax.plot([row.p25_usd, row.p75_usd], [y, y], color=colour("sky_blue"), linewidth=7, solid_capstyle="butt")
+        ax.plot(row.median_usd, y, marker="|", color=ink(), markersize=12, markeredgewidth=2)
+        ax.plot(row.at_run_parameters_usd, y, marker="o", color=colour("vermillion"), markersize=4, linestyle="none")
     ticks = [
         f"{row.cost}\nmedian {format_value(row.median_usd, 'USD')}\n90%: {format_value(row.p05_usd, 'USD')} "
         f"to {format_value(row.p95_usd, 'USD')}"
@@ -54,24 +57,50 @@ def uncertainty(spec):
     ax.set_xlabel("US$ (log scale)")
     ax.grid(axis="x")
     ax.grid(axis="y", visible=False)
+    key = [
+        Line2D([], [], color=colour("grey"), linewidth=2, label="90% of draws"),
+        Line2D([], [], color=colour("sky_blue"), linewidth=7, label="middle 50%"),
+        Line2D([], [], color=ink(), marker="|", markersize=10, markeredgewidth=2, linestyle="none", label="median"),
+        Line2D(
+            [], [], color=colour("vermillion"), marker="o", markersize=4, linestyle="none", label="at this run's values"
+        ),
+    ]
+    ax.legend(handles=key, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=4, fontsize=8, borderaxespad=0)
     return fig
 
 
 @draws("fig06_tornado")
 def tornado(spec):
-    """One-at-a-time sensitivity of two costs: bars from the run's value to each parameter's low and high end."""
-    fig, axes = plt.subplots(1, 2, figsize=(7.6, 4.3))
-    for i, (ax, (key, (title, axis, baseline))) in enumerate(zip(axes, spec.extra["panels"].items(), strict=True)):
+    """One-at-a-time sensitivity of two costs: bars from the run's value to each parameter's low end (plain)
+    and high end (hatched), with a key under the panels; a run that holds every parameter gets a note."""
+    fig, axes = plt.subplots(2, 1, figsize=(7.0, 5.8))  # one above the other: each panel gets the full width
+    for ax, (key, (title, axis, baseline)) in zip(axes, spec.extra["panels"].items(), strict=True):
         top = spec.data[spec.data["cost"] == spec.extra["costs"][key]].iloc[::-1]
+        top = top[top["swing_usd"] > 0] if "swing_usd" in top else top
         base = baseline / 1e6
         words = list(top["parameter_in_words"])
-        ax.barh(words, top["cost_at_low_end_usd"] / 1e6 - base, left=base, color=PALETTE["sky_blue"])
-        ax.barh(words, top["cost_at_high_end_usd"] / 1e6 - base, left=base, color=PALETTE["vermillion"])
-        ax.axvline(base, color=PALETTE["black"], linewidth=1)
-        ax.set_title(title)
-        key_words = "\n(sky blue: the parameter at its range's low end;\nvermillion: at its high end)"
-        ax.set_xlabel(axis + (key_words if i == 0 else ""))
+        low, high = top["cost_at_low_end_usd"] / 1e6, top["cost_at_high_end_usd"] / 1e6
+        ax.barh(words, low - base, left=base, color=colour("sky_blue"))
+        ax.barh(words, high - base, left=base, color=colour("vermillion"), hatch="//", edgecolor=ink("background"))
+        ax.axvline(base, color=ink(), linewidth=1)
+        if not len(top):
+            ax.text(0.5, 0.5, "every parameter held:\nnothing moves this cost", transform=ax.transAxes, ha="center")
+            ax.set_yticks([])
+        span = max([base * 0.05, *(abs(low - base)), *(abs(high - base))])
+        ax.set_xlim(base - span * 1.15, base + span * 1.15)
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins=5))
+        ax.set_title(title, loc="left")
+        ax.set_xlabel(axis)
         ax.tick_params(axis="y", labelsize=7)
         ax.grid(axis="x")
         ax.grid(axis="y", visible=False)
+    key = [
+        Patch(facecolor=colour("sky_blue"), label="the parameter at its range's low end"),
+        Patch(facecolor=colour("vermillion"), hatch="//", edgecolor=ink("background"), label="at its high end"),
+        Line2D([], [], color=ink(), linewidth=1, label="the cost at this run's values"),
+    ]
+    columns, above = (1, 1.2) if is_narrow() else (3, 1.12)  # a phone's key is one entry a line
+    axes[0].legend(
+        handles=key, loc="lower left", bbox_to_anchor=(0.0, above), ncols=columns, fontsize=8, borderaxespad=0
+    )
     return fig

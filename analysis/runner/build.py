@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import paths as _paths
 from .errors import Interrupted, OutputRefused, ReportError, shown_path
 from .execute import Interrupts, make_kernel_folder, remove_sockets, remove_stale_kernel_folders, run_notebooks
 from .outdir import OutputLock, check_out_dir, make_building_folder, recover_leftovers
 from .plan import Plan
-from .publish import keep_failed, publish, swap
+from .publish import keep_failed, publish, publish_citable_figures, swap
 
 
 def _say(message: str) -> None:
@@ -116,6 +117,8 @@ def _build(plan: Plan, jobs: int, progress: Callable[[str], None], interrupts: I
             ) from err
         swap(tmp, plan, interrupts, progress)
         tmp = None
+        if publish_citable_figures(plan) is not None:
+            progress(f"The baseline's citable figures copied to {shown_path(_paths.FIGURES_DIR, 200)}")
         progress(f"Done in {time.perf_counter() - started:.1f} s: {shown_path(out_dir / 'index.html', 200)}")
         if interrupts.pending is not None:  # arrived after the new report was in place
             raise Interrupted(interrupts.pending, published=out_dir)

@@ -9,6 +9,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -212,26 +213,14 @@ def baseline_beside(tmp: Path, plan: Plan) -> dict | None:
 
     inputs = _steps.Inputs.load(plan.data_dir)
     step = _steps.step6(_steps.run_values(data_dir=plan.data_dir), inputs)
-    fig, caption = _plots.draw(step, "fig06_bridge")
-    spec = step.figures["fig06_bridge"]
     # Stamped as the baseline run's figure (its footer and CSV name the baseline's scenario and run id).
     scenario = _params.load_scenario("baseline", plan.data_dir, register=inputs.register)
     before = os.environ.get(_run_identity.ENV_VAR)
     os.environ[_run_identity.ENV_VAR] = run_identity_of(scenario, {}, plan.data_dir).to_env()
     try:
-        entry = _figures.save(
-            fig,
-            "fig06_bridge",
-            spec.title,
-            caption,
-            spec.sources,
-            step.notebook,
-            data=spec.data,
-            data_dir=plan.data_dir,
-            out_dir=tmp / BASELINE_FIGURES,
-        )
+        entry = _plots.save(step, "fig06_bridge", out_dir=tmp / BASELINE_FIGURES, data_dir=plan.data_dir)
     finally:
-        _figures.plt.close(fig)
+        _figures.plt.close("all")
         if before is None:
             os.environ.pop(_run_identity.ENV_VAR, None)
         else:
@@ -275,3 +264,59 @@ def publish(tmp: Path, plan: Plan) -> None:
     baseline = baseline_beside(tmp, plan)
     site.write_site(tmp, plan, executed, all_results, all_figures, ledger, all_answers, baseline=baseline)
     write_marker(tmp, plan)
+
+
+#: The files of a report's ``figures/`` that are citable (a figure's SVG, PNG and CSV, the manifest and its
+#: README); the dark and narrow variants (``<id>-dark.svg``, ...) are for the pages only.
+CITABLE_FIGURE_FILE = re.compile(r"^(fig\d{2}_[a-z0-9_]+\.(svg|png|csv)|figures\.csv|README\.md)$")
+
+
+def is_committed_baseline(plan: Plan) -> bool:
+    """Whether a plan builds the committed baseline: the baseline scenario, no parameter changed, the
+    repository's own data unmodified, into ``reports/baseline``."""
+    from .. import paths as _paths
+
+    return (
+        plan.scenario.name == "baseline"
+        and not plan.differs
+        and not plan.ranges
+        and Path(plan.out_dir).resolve() == (_paths.REPORTS_DIR / "baseline").resolve()
+        and (plan.data_dir is None or Path(plan.data_dir).resolve() == _paths.DATA_DIR.resolve())
+        and not (plan.run is not None and plan.run.modified_data)
+    )
+
+
+def copy_citable_figures(report: Path, dest: Path) -> list[str]:
+    """Copy a report's citable figure files (:data:`CITABLE_FIGURE_FILE`) into ``dest`` and remove the
+    citable files there that the report no longer has; other files in ``dest`` are left alone.
+
+    Each file is written beside its name and renamed into place, so a reader never finds half a file.
+
+    Returns
+    -------
+    list of str
+        The names of the files ``dest`` now holds from the report, sorted.
+    """
+    source = Path(report) / "figures"
+    names = sorted(p.name for p in source.iterdir() if p.is_file() and CITABLE_FIGURE_FILE.match(p.name))
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        part = dest / f".{name}.part"
+        shutil.copyfile(source / name, part)
+        os.replace(part, dest / name)
+    for stale in dest.iterdir():
+        if stale.is_file() and CITABLE_FIGURE_FILE.match(stale.name) and stale.name not in names:
+            stale.unlink()
+    return names
+
+
+def publish_citable_figures(plan: Plan) -> Path | None:
+    """After a build of the committed baseline (:func:`is_committed_baseline`), copy its citable figures to
+    the repository's top-level ``figures/`` (:data:`analysis.paths.FIGURES_DIR`); any other run is left
+    self-contained and ``figures/`` untouched. Returns the folder written, or None."""
+    from .. import paths as _paths
+
+    if not is_committed_baseline(plan):
+        return None
+    copy_citable_figures(plan.out_dir, _paths.FIGURES_DIR)
+    return _paths.FIGURES_DIR

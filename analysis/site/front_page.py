@@ -390,8 +390,13 @@ def _result_rows(results: list[dict], by_id: dict) -> tuple[list[dict], list[dic
     return ranged, [row(r) for r in headline if r["id"] not in ranged_ids]
 
 
-def _step_entries(executed: dict, answers: dict, figure_by_id: dict) -> list[dict]:
-    """Each step on the front page: its number, question, one-sentence answer and key figure."""
+def _step_entries(executed: dict, answers: dict, figure_by_id: dict, shown: set | None = None) -> list[dict]:
+    """Each step on the front page: its number, question, one-sentence answer and key figure.
+
+    A key figure already in ``shown`` (the hero figure above the steps) is not shown again: the entry's
+    ``figure`` is None and ``figure_above`` names it, for a link. Each one the steps show is added to ``shown``.
+    """
+    shown = set() if shown is None else shown
     entries = []
     for stem, nb in executed.items():
         title = notebook_title(nb)
@@ -403,9 +408,14 @@ def _step_entries(executed: dict, answers: dict, figure_by_id: dict) -> list[dic
                 "step": title.split(":")[0] if is_step else "",
                 "question": title.split(": ", 1)[1] if is_step and ": " in title else title,
                 "answer": answer["answer"] if answer else "",
-                "figure": figure_by_id.get(answer["key_figure"]) if answer else None,
+                "figure": None,
+                "figure_above": None,
             }
         )
+        key = figure_by_id.get(answer["key_figure"]) if answer else None
+        if key is not None:
+            entries[-1]["figure_above" if key["id"] in shown else "figure"] = key["id"] if key["id"] in shown else key
+            shown.add(key["id"])
     return entries
 
 
@@ -558,11 +568,13 @@ def index_html(
         point_heading=point_words.capitalize(),
         ranged=ranged,
         step_numbers=step_numbers,
-        steps=_step_entries(executed, answers, figure_by_id),
+        steps=_step_entries(executed, answers, figure_by_id, shown := {bridge["id"]} if bridge else set()),
         gallery=[
             dict(f, caption=in_words(f["caption"]), sources_html=Markup(source_links(f["sources"])))
             for f in sorted(figures, key=lambda f: f["id"])
+            if f["id"] not in shown  # each figure once per page: the gallery holds the ones not shown above
         ],
+        shown_above=sorted(shown),
         register=_register_rows(plan),
         claims=_claim_rows(ledger),
         verdict_legend=_verdict_legend(plan) if ledger is not None and len(ledger) else [],

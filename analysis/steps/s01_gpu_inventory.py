@@ -132,7 +132,8 @@ def step1(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
         fleet[["gpus", "server_capex_usd"]],
         title=f"{b.numbers['fleet_gpus_total'].value:,} GPUs, "
         f"US${b.numbers['fleet_capex_usd'].value / 1e9:.2f}B of servers; "
-        f"the H20s are {fleet.loc['H20', 'gpus'] / b.numbers['fleet_gpus_total'].value:.0%} of the GPUs",
+        f"the {fleet['gpus'].idxmax()}s are "  # the most numerous type (a run may have no H20s)
+        f"{fleet['gpus'].max() / b.numbers['fleet_gpus_total'].value:.0%} of the GPUs",
         caption=_counts_words(values, inputs, "The fleet SemiAnalysis describes", "This run's fleet")
         + ", with DeepSeek's own A100s, by GPU type: count (left) and server "
         f"CapEx (right), servers priced by {method_words} (data/server_prices.csv and data/gpus.csv). Bar colours mark "

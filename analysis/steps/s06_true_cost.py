@@ -568,11 +568,19 @@ def _tornado(b: StepBuilder, values, data, held: list[str], deps: Mapping) -> No
                 deps[key],
                 parameter=top,
             )
+    held = pd.DataFrame({"parameter": [""], "at_low": [None], "at_high": [None], "swing": [0.0]})
     drawn = pd.concat(
         [
             t.head(8).assign(
                 cost=_costs.NAMED_COST_LABELS[k],
                 parameter_in_words=[register[n].label or n for n in t.head(8)["parameter"]],
+            )
+            if len(t)
+            else held.assign(  # a cost the run holds: one row saying so, its value at both ends
+                cost=_costs.NAMED_COST_LABELS[k],
+                parameter_in_words="none: this run holds every parameter that moves it",
+                at_low=t.attrs["baseline"],
+                at_high=t.attrs["baseline"],
             )
             for k, t in tables.items()
         ],
@@ -580,7 +588,7 @@ def _tornado(b: StepBuilder, values, data, held: list[str], deps: Mapping) -> No
     )
     if all(len(t) for t in tables.values()):
         dev, year = (register[tables[k]["parameter"].iloc[0]].label for k in TORNADO)
-        title = f"The {dev} moves the development cost most; the {year}, the company-year"
+        title = f"The development cost moves most with the {dev}; a company-year's cost, with the {year}"
     else:
         title = "No ranged parameter is left free to vary in this run"
     b.figure(

@@ -5,7 +5,8 @@
    the code behind ``python -m analysis report``) with the same settings. Each floor notebook has
    its step notebook's parameters cell (so the runner injects the same parameters) and saves, with
    ``figures.save``, as many figures as its step notebook does, each of the same size (the
-   ``figsize`` of the step's call), as SVG, 300-dpi PNG and a CSV of a two-row data frame, with
+   ``figsize`` of the step's call), as SVG, 300-dpi PNG and a CSV of a two-row data frame, and its
+   dark, narrow and narrow-dark SVG variants, as the steps' figures have, with
    trivial content: one line, two labelled axes. So the floor saves as many figures as the build,
    of the same sizes and formats, and the only difference between them is what the notebooks
    compute and draw. The step notebooks are only read (their ``figures.save`` calls counted and their
@@ -53,18 +54,24 @@ from analysis import figures
 
 figures.apply_style()"""
 
-FIGURE_CELL = """fig, ax = plt.subplots(figsize={figsize!r})
-ax.plot([0, 1], [0, 1])
-ax.set_xlabel("x (unit)")
-ax.set_ylabel("y (unit)")
+FIGURE_CELL = """def floor_figure(theme="light", narrow=False):
+    with figures.drawing_for(theme, narrow):
+        fig, ax = plt.subplots(figsize={figsize!r})
+        ax.plot([0, 1], [0, 1])
+        ax.set_xlabel("x (unit)")
+        ax.set_ylabel("y (unit)")
+    return fig
+
+
 figures.save(
-    fig,
+    floor_figure(),
     {figure_id!r},
     "A floor figure",
     "The smallest figure of this size.",
     ["assumption"],
     {notebook!r},
     data=pd.DataFrame({{"x_unit": [0, 1], "y_unit": [0, 1]}}),
+    variants={{name: floor_figure(*how) for name, how in figures.VARIANTS.items()}},
 )"""
 
 #: What creates a figure (``plt.subplots(...)``, ``plt.figure(...)``, ...): its ``figsize`` is the figure's size.
