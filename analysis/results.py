@@ -258,7 +258,7 @@ def formatted(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     """A copy of ``frame`` with the named columns written as a reader would (for display).
 
     >>> formatted(pd.DataFrame({"cost": [5328000.0]}), {"cost": "USD"})["cost"].tolist()
-    ['US$5.328M']
+    ['US$5.33M']
     """
     out = frame.copy()
     for column, unit in units.items():

@@ -118,7 +118,7 @@ def cell_text(value, kind) -> str:
     """One cell as a reader reads it (plain text).
 
     >>> cell_text(5576000.0, "USD"), cell_text(0.933, "fraction"), cell_text(2788000, "count")
-    ('US$5.576M', '93.30%', '2,788,000')
+    ('US$5.58M', '93.3%', '2,788,000')
     >>> cell_text(float("nan"), "USD"), cell_text(["a", "b"], "sources"), cell_text(4.386, "multiple")
     ('–', 'a; b', '4.39×')
     """
@@ -292,8 +292,8 @@ def reader_table(
     >>> labels = {"stage": ("Stage", "text"), "cost_usd": ("Cost", "USD"), "src": ("Sources", "sources")}
     >>> t = reader_table(frame, labels)
     >>> print(t)
-           Stage      Cost            Sources
-    pre-training US$5.328M deepseek-v3-report
+           Stage     Cost            Sources
+    pre-training US$5.33M deepseek-v3-report
     >>> 'href="../sources.html#src-deepseek-v3-report"' in t.to_html(), "<th" in t.to_html()
     (True, True)
     >>> reader_table(pd.DataFrame({"cost_usd": [1.0]}), {"cost_usd": ("cost_usd", "USD")})

@@ -324,7 +324,7 @@ def loaded_staff_cost_usd_per_year(pay_usd_per_year, employer_social_insurance_r
 
     Examples
     --------
-    >>> float(loaded_staff_cost_usd_per_year(187_000, 0.1))
+    >>> round(float(loaded_staff_cost_usd_per_year(187_000, 0.1)), 6)
     205700.0
     """
     rate = np.asarray(employer_social_insurance_rate, dtype=float)

@@ -90,9 +90,9 @@ def compared(
     Examples
     --------
     >>> compared(9.535e6, 5.576e6, "USD", reference_words="DeepSeek's figure")
-    "US$9.535M, 71% above DeepSeek's figure of US$5.576M"
+    "US$9.54M, 71% above DeepSeek's figure of US$5.58M"
     >>> compared(5.576e6, 5.576e6, "USD", reference_words="DeepSeek's figure")
-    "US$5.576M, the same as DeepSeek's figure of US$5.576M"
+    "US$5.58M, the same as DeepSeek's figure of US$5.58M"
     """
     where = relation(value, reference, tolerance, relative=relative)
     shown, against = format_value(value, unit), format_value(reference, unit)

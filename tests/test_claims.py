@@ -146,15 +146,17 @@ def test_baseline_ledger_from_results_and_draws():
     assert verdicts["news-50k-hopper"] == "unsupported"  # an input this report cannot check
     # Price against cost on the tokens DeepSeek charged for: no draw is at or below 25% (issue 20).
     assert verdicts["sa-0-margins"] == "differs"
-    assert ledger.loc["sa-0-margins", "share_of_draws_holding"] == 0
+    # Two conditions (at the market rent and at the owned H800-hour), each with its own share of draws.
+    assert [c["share_of_draws_holding"] for c in ledger.loc["sa-0-margins", "conditions"]] == [0, 0]
     assert verdicts["sa-944m"] == "undetermined"  # turns on our assumed datacentre cost
     assert set(verdicts) <= set(claims.VERDICTS)
     for claim_id, row in ledger.iterrows():
-        share = row["share_of_draws_holding"]
-        if row["basis"] == "draws" and row["checkable"]:
-            assert 0 <= share <= 1, claim_id
-            if 0.1 < share < 0.9:
-                assert row["verdict"] == "undetermined", claim_id
+        for part in row["conditions"] or (row,):  # a claim of several conditions: a share for each
+            if part["basis"] == "draws" and part["checkable"]:
+                share = part["share_of_draws_holding"]
+                assert 0 <= share <= 1, claim_id
+                if 0.1 < share < 0.9:
+                    assert part["verdict"] == "undetermined", claim_id
         assert row["url"].startswith("https://"), claim_id
     committed_csv = (REPO / "reports" / "baseline" / "claims.csv").read_text()
     for claim_id, verdict in verdicts.items():

@@ -84,7 +84,7 @@ MIN_FIGURE_TEXT_PX = 9.0
 #: The front page's first screens: (width, height) of a desktop and a phone.
 FIRST_SCREENS = ((1280, 800), (390, 844))
 #: The front page's verdict paragraph: the element the first screen must hold.
-VERDICT = "#verdict"
+VERDICT = "#verdict p.verdict"
 #: The bridge figure's id (its variants add a suffix: fig06_bridge-dark.svg, fig06_bridge-narrow.svg).
 BRIDGE = "fig06_bridge"
 #: An A4 page's printable width in CSS px (210 mm less Chromium's default 1 cm margins, at 96 px per inch).

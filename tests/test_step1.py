@@ -156,6 +156,8 @@ def test_the_h20s_are_44_percent_of_the_capex(base):
         "h100_gpus",
         "a100_gpus",
         "capex_method",
+        "h800_unit_price_factor",
+        "h100_unit_price_factor",
         "usd_cny_rate",
     )
     assert set(H20_EVENTS) <= set(base.numbers["fleet_capex_h20_usd"].sources)

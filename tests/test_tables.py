@@ -122,7 +122,8 @@ def test_a_run_with_changes_shows_them_open_beside_their_baseline():
     assert lead.count("<tr>") == 3 and "<th" in lead and ">Baseline</th>" in lead
     shown = re.findall(r"<td[^>]*>(.*?)</td>", lead)
     assert shown[:3] == ["H800 GPUs<br><code>h800_<wbr>gpus</code>", formatting.format_value(2048, ""), "10,000"]
-    assert "price of a GPU-hour" not in lead and "price of a GPU-hour" in folded, "unchanged rows stay folded"
+    unchanged = "market rent of an H800-hour"
+    assert unchanged not in lead and unchanged in folded, "unchanged rows stay folded"
     assert folded.count("<tr>") == 5
     text = repr(table)
     assert text.startswith("This run changes 2 of the 4") and "(h800_gpus)" in text

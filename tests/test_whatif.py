@@ -149,11 +149,11 @@ def test_the_command_is_the_runners_rerun_command(register):
 # --------------------------------------------------------------------------- goal-seek
 def test_goal_seek_hits_a_float_target(register, data):
     settings = whatif.Settings({"experiment_compute_multiple": 4.0})
-    goal = whatif.goal_seek(settings, "cost_development_usd", 120e6, "gpu_hour_price_usd", register, data)
+    goal = whatif.goal_seek(settings, "cost_development_usd", 60e6, "gpu_hour_price_usd", register, data)
     values = params.resolve_parameters(register, {"experiment_compute_multiple": 4.0, "gpu_hour_price_usd": goal.value})
     reached = float(costs.cost_model(values, data)["cost_development_usd"])
     assert reached == goal.reached
-    assert reached == pytest.approx(120e6, rel=1e-9)
+    assert reached == pytest.approx(60e6, rel=1e-9)
 
 
 def test_goal_seek_rounds_a_whole_number_to_the_nearest_one(register, data):
@@ -206,7 +206,7 @@ def test_the_widgets_show_the_cost_models_numbers(app, register, data):
     app.set_value("gpu_hour_price_usd", 3.0)
     expected = _expected_quantiles(register, data, {"gpu_hour_price_usd": 3.0})[1]
     assert _shown_median(app, "cost_development_usd") == (format_value(expected, "USD"), expected)
-    assert "price of a GPU-hour" in app.status.value and "Held at a value" in app.status.value
+    assert "market rent of an H800-hour" in app.status.value and "Held at a value" in app.status.value
     app.set_range("experiment_compute_multiple", 2.0, 6.0)
     expected = _expected_quantiles(
         register, data, {"gpu_hour_price_usd": 3.0}, {"experiment_compute_multiple": (2.0, 6.0)}
@@ -305,7 +305,8 @@ def test_the_app_names_what_matters_most_first(app, controls):
 
     text = whatif_app.ranking_html(controls, count=4)
     top = sorted(controls, key=lambda c: -c.importance)[:4]
-    assert [c.name for c in top][:2] == ["research_staff_cost_usd_per_year", "gpu_hour_price_usd"]
+    # The development cost's widest swing (step 6's tornado ranks it first) leads the app's list too.
+    assert [c.name for c in top][:2] == ["experiment_compute_multiple", "gpu_hour_price_usd"]
     places = [text.index(html.escape(c.label)) for c in top]
     assert places == sorted(places)
     assert all(html.escape(c.label) not in text for c in controls if c not in top)

@@ -16,7 +16,9 @@ YEAR_TICKS = ["final\nruns", "experi-\nments", "serving", "High-\nFlyer", "no\nd
 @draws("fig06_bridge")
 def bridge(spec):
     """Two waterfalls: from the final run to developing V3 and R1, and a year of the company by use."""
-    fig, axes = plt.subplots(1, 2, figsize=(7.6, 4.8))
+    # On a phone the two bridges are drawn one above the other and short, so that the front page's first screen
+    # holds the verdict and the whole figure (issue 21); the narrow variant keeps its 4-inch width.
+    fig, axes = plt.subplots(2, 1, figsize=(4.0, 2.6)) if is_narrow() else plt.subplots(1, 2, figsize=(7.6, 4.8))
     waterfall(axes[0], DEVELOPMENT_TICKS, spec.extra["development"], total_label="developing\nV3 and R1", scale=1e6)
     axes[0].set_ylabel("US$ million")
     axes[0].set_title("Developing V3 and R1 (one model)")

@@ -118,7 +118,7 @@ PARAMETERS = tuple(
             *OWNERSHIP,
             "utilisation",
             "high_flyer_compute_share",
-            *DAY6,
+            *DAY6[:3],  # the paid share moves only the business margin, which no claim of the ledger is judged on
             *CLAIMS_ONLY,
             *MONTE_CARLO,
         ]
@@ -812,6 +812,18 @@ def _semianalysis(b: StepBuilder, point: Mapping, inputs: Inputs, deps: Mapping)
         f"{assumed}. Its file says which of these are fits; SemiAnalysis published neither its prices per GPU nor "
         "what its operating cost is made of.",
     )
+    _capex_at_sa_counts(b, point, deps)
+    b.say(
+        "semianalysis_counts",
+        "SemiAnalysis's ~US$1.6B is a price put on its own GPU counts, so the ledger judges it with those counts "
+        f"held and the unit prices drawn from their sourced ranges: at this run's prices they cost "
+        f"{format_value(point['fleet_capex_at_sa_counts_usd'], 'USD')}, "
+        f"{_wording.gap_words(point['fleet_capex_at_sa_counts_usd'], sa_capex, reference_words=capex)}.",
+    )
+
+
+def _capex_at_sa_counts(b: StepBuilder, point: Mapping, deps: Mapping) -> None:
+    """The number sa-1-6b and news-1-6b are judged against: SemiAnalysis's own counts at the run's unit prices."""
     b.number(
         "fleet_capex_at_sa_counts_usd",
         point["fleet_capex_at_sa_counts_usd"],
@@ -820,13 +832,6 @@ def _semianalysis(b: StepBuilder, point: Mapping, inputs: Inputs, deps: Mapping)
         "run's unit prices",
         (*SA_SOURCES[:1], "epoch-training-cost-trends", "huxiu-2024-h20-prices", "deepseek-fire-flyer-2024"),
         deps["fleet_capex_at_sa_counts_usd"],
-    )
-    b.say(
-        "semianalysis_counts",
-        "SemiAnalysis's ~US$1.6B is a price put on its own GPU counts, so the ledger judges it with those counts "
-        f"held and the unit prices drawn from their sourced ranges: at this run's prices they cost "
-        f"{format_value(point['fleet_capex_at_sa_counts_usd'], 'USD')}, "
-        f"{_wording.gap_words(point['fleet_capex_at_sa_counts_usd'], sa_capex, reference_words=capex)}.",
     )
 
 
@@ -924,6 +929,7 @@ def claim_results(values: Mapping[str, Any], inputs: Inputs | None = None) -> di
     for name, (label, sources) in DEFINITIONS.items():  # as _headline records them
         b.number(name, float(point[name]), "USD", label, sources, deps[name], headline=True)
     _development(b, point, deps)
+    _capex_at_sa_counts(b, point, deps)
     return {**_earlier_results(values, inputs), **_records(b.numbers)}
 
 
