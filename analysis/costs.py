@@ -34,7 +34,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +44,7 @@ from . import pricing as _pricing
 from . import serving as _serving
 from . import tco as _tco
 from . import training as _training
+from .kvcache import AttentionConfig
 from .methods import apply
 from .units import HOURS_PER_DAY, TOKENS_PER_MILLION
 
@@ -66,6 +67,40 @@ UNIT_PRICE_FACTORS = {
 }
 #: Components of the cost of ownership, in the order charts stack them.
 TCO_COMPONENTS = ("amortisation", "financing", "electricity", "hosting", "maintenance", "operations_staff")
+
+
+@dataclass(frozen=True)
+class DecodeData:
+    """What step 4's roofline takes from ``data/``: V3's attention, the same model with GQA-8, and one H800 node.
+
+    Attributes
+    ----------
+    mla : AttentionConfig
+        DeepSeek-V3's attention (``data/architectures.csv``).
+    gqa8 : AttentionConfig
+        V3's dimensions with DeepSeek 67B's grouped-query attention (8 KV heads).
+    node : analysis.serving.Instance
+        One node of ``gpus_per_node`` H800s (``data/gpus.csv``); the run's ``serving_nodes`` set the count.
+    total_params, activated_params : float
+        V3's parameters, all and per token (``data/models.csv``) [parameters].
+    """
+
+    mla: AttentionConfig
+    gqa8: AttentionConfig
+    node: _serving.Instance
+    total_params: float
+    activated_params: float
+
+
+#: Step 4's roofline outputs of :func:`cost_model`: V3 with MLA and with GQA-8 on the run's decode instance.
+ROOFLINE_OUTPUTS = (
+    "decode_tokens_per_s_node_roofline",
+    "cost_per_m_output_tokens_roofline_usd",
+    "cost_per_m_output_tokens_roofline_gqa8_usd",
+    "mla_vs_gqa8_throughput_ratio",
+    "mla_cost_reduction_vs_gqa8",
+    "roofline_to_measured_ratio",
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +136,8 @@ class ModelData:
     semianalysis_gpus : numpy.ndarray
         SemiAnalysis's own GPU count of each type (31 Jan 2025; the H20s what is left of its
         Hopper total) [GPUs].
+    decode : DecodeData or None
+        V3 and its GQA-8 twin on H800 decode nodes, for step 4's roofline (None: no roofline outputs).
     """
 
     gpu_types: tuple
@@ -120,6 +157,7 @@ class ModelData:
     measured_output_tokens_per_s_per_node: float
     day6_output_tokens: float
     semianalysis_gpus: np.ndarray
+    decode: DecodeData | None = None
 
     def index(self, gpu_type: str) -> int:
         """Position of ``gpu_type`` on the last axis of per-type arrays."""
@@ -366,7 +404,63 @@ def cost_model(p: Mapping, data: ModelData) -> dict:
         data.gpus_per_node, price, data.measured_output_tokens_per_s_per_node
     )
     out["cost_per_m_output_tokens_day6_usd"] = out["day6_cost_usd"] / data.day6_output_tokens * TOKENS_PER_MILLION
+    if data.decode is not None:
+        out.update(decode_roofline(p, data, price))
     return out
+
+
+def decode_roofline(p: Mapping, data: ModelData, price_usd_per_gpu_hour) -> dict:
+    """Step 4's roofline of one decode step of V3, with MLA and with GQA-8, on the run's decode instance.
+
+    Each runs at ``decode_batch_per_gpu`` sequences of ``context_tokens`` cached tokens per GPU, or the
+    most its KV cache holds on ``serving_nodes`` nodes after V3's weights
+    (:func:`analysis.serving.decode_capped`); vectorised over draws of those three and of the price.
+
+    Parameters
+    ----------
+    p : mapping
+        Parameter name -> value or array of draws: ``serving_nodes``, ``context_tokens``,
+        ``decode_batch_per_gpu``, ``bytes_per_weight`` and ``kv_cache_bits``.
+    data : ModelData
+        Needs :attr:`ModelData.decode`.
+    price_usd_per_gpu_hour : array_like
+        The GPU-hour price that costs the tokens [USD/GPU-hour].
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        :data:`ROOFLINE_OUTPUTS`: MLA's throughput per node [output tokens/s] (an upper bound), the
+        cost per million output tokens with MLA and with GQA-8 [USD] (lower bounds), MLA's throughput
+        over GQA-8's [ratio], the cut in cost per token from MLA against GQA-8 [fraction] and MLA's
+        throughput over DeepSeek's measured ~14.8k tokens/s per node [ratio]; NaN where not one
+        sequence fits.
+    """
+    d = data.decode
+    instance = replace(d.node, nodes=np.asarray(p["serving_nodes"], dtype=float))
+    run = {
+        "kv_bits": p["kv_cache_bits"],
+        "sequences_per_gpu": np.asarray(p["decode_batch_per_gpu"], dtype=float),
+        "context_tokens": np.asarray(p["context_tokens"], dtype=float),
+        "total_params": d.total_params,
+        "activated_params": d.activated_params,
+        "bytes_per_weight": p["bytes_per_weight"],
+    }
+    mla = _serving.decode_capped(d.mla, instance, **run)["tokens_per_s_per_node"]
+    gqa = _serving.decode_capped(d.gqa8, instance, **run)["tokens_per_s_per_node"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = mla / gqa
+        cost = {
+            name: _serving.cost_per_million_tokens_usd(d.node.gpus_per_node, price_usd_per_gpu_hour, tps)
+            for name, tps in (("mla", mla), ("gqa", gqa))
+        }
+    return {
+        "decode_tokens_per_s_node_roofline": mla,
+        "cost_per_m_output_tokens_roofline_usd": cost["mla"],
+        "cost_per_m_output_tokens_roofline_gqa8_usd": cost["gqa"],
+        "mla_vs_gqa8_throughput_ratio": ratio,
+        "mla_cost_reduction_vs_gqa8": 1 - 1 / ratio,
+        "roofline_to_measured_ratio": mla / data.measured_output_tokens_per_s_per_node,
+    }
 
 
 def tco_by_year(p: Mapping, data: ModelData) -> dict:

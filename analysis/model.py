@@ -22,6 +22,7 @@ from . import costs as _costs
 from . import data as _data
 from . import fleet as _fleet
 from . import params as _params
+from . import serving as _serving
 
 
 def load_data(data_dir: Path | str | None = None, server_choice: Mapping[str, str] | None = None) -> _costs.ModelData:
@@ -91,6 +92,20 @@ def _load_data_cached(data_dir, server_choice) -> _costs.ModelData:
             h100_gpus=published["sa_h100_gpus"],
             a100_gpus=published["sa_a100_gpus"],
         ).astype(float),
+        decode=_decode_data(data_dir, gpus.loc["H800"], int(published["day6_gpus_per_node"])),
+    )
+
+
+def _decode_data(data_dir, h800, gpus_per_node: int) -> _costs.DecodeData:
+    """Step 4's roofline inputs: V3's attention and its GQA-8 twin (DeepSeek 67B's KV heads), one H800 node."""
+    configs = _data.load_architectures(data_dir)["config"]
+    v3 = _data.load_models(data_dir).set_index("model").loc["DeepSeek-V3"]
+    return _costs.DecodeData(
+        mla=configs["DeepSeek-V3"],
+        gqa8=configs["DeepSeek-V3"].as_kind("gqa", kv_heads=configs["DeepSeek-LLM-67B"].kv_heads),
+        node=_serving.Instance.from_gpu(h800, nodes=1, gpus_per_node=gpus_per_node),
+        total_params=float(v3["total_b_params"]) * 1e9,
+        activated_params=float(v3["activated_b_params"]) * 1e9,
     )
 
 

@@ -234,7 +234,7 @@ def decode_roofline(
     batch = np.asarray(batch, dtype=float)
     if np.any(batch <= 0):
         raise ValueError("batch must be > 0")
-    if gpus <= 0:
+    if np.any(np.asarray(gpus) <= 0):
         raise ValueError("gpus must be > 0")
     bytes_read = weight_bytes(total_params, bytes_per_weight) + batch * np.multiply(context_tokens, kv_bytes_per_token)
     memory_s = bytes_read / (gpus * hbm_bandwidth_bytes_per_s_per_gpu)
@@ -663,25 +663,105 @@ def cost_cut_by_context(
         If the weights alone do not fit (:func:`require_fit`), or a context is not > 0.
     """
     contexts = np.asarray(context_tokens, dtype=float)
-    weights = weight_bytes(total_params, bytes_per_weight)
-    require_fit(weights, instance.hbm_bytes)
+    require_fit(weight_bytes(total_params, bytes_per_weight), instance.hbm_bytes)
     out = {"context_tokens": contexts}
     for name, config in (("new", new), ("old", old)):
-        kv_bytes = kv_cache_bytes_per_token(config, kv_bits)
-        fits = max_batch(kv_token_capacity(instance.hbm_bytes, weights, kv_bytes), contexts) / instance.gpus
-        batch = np.minimum(sequences_per_gpu, fits) * instance.gpus
-        runs = batch >= 1
-        r = decode_roofline(
-            batch=np.where(runs, batch, 1.0),
+        r = decode_capped(
+            config,
+            instance,
+            kv_bits=kv_bits,
+            sequences_per_gpu=sequences_per_gpu,
             context_tokens=contexts,
-            config=config,
-            kv_bytes_per_token=kv_bytes,
             total_params=total_params,
             activated_params=activated_params,
             bytes_per_weight=bytes_per_weight,
-            **instance.roofline_hardware(),
         )
-        out[f"{name}_sequences_per_gpu"] = np.where(runs, batch / instance.gpus, np.nan)
-        out[f"{name}_tokens_per_s"] = np.where(runs, r["tokens_per_s"], np.nan)
+        out[f"{name}_sequences_per_gpu"] = r["sequences_per_gpu"]
+        out[f"{name}_tokens_per_s"] = r["tokens_per_s"]
     out["cost_cut"] = 1 - out["old_tokens_per_s"] / out["new_tokens_per_s"]
     return pd.DataFrame(out)
+
+
+def decode_capped(
+    config: AttentionConfig,
+    instance: Instance,
+    *,
+    kv_bits,
+    sequences_per_gpu,
+    context_tokens,
+    total_params: float,
+    activated_params: float,
+    bytes_per_weight,
+) -> dict:
+    """Roofline decode of one attention at the batch asked for, or the most its KV cache holds; vectorised.
+
+    What :func:`decode_by_attention` and :func:`cost_cut_by_context` compute for one variant, over
+    arrays: ``sequences_per_gpu``, ``context_tokens``, ``kv_bits``, ``bytes_per_weight`` and the
+    instance's ``nodes`` may each be an array of draws (they broadcast), so the Monte Carlo of
+    :func:`analysis.costs.cost_model` draws the roofline with the same formulas.
+
+    Parameters
+    ----------
+    config : AttentionConfig
+        The model's attention.
+    instance : Instance
+        The serving instance; its ``nodes`` may be an array [nodes].
+    kv_bits : array_like
+        Precision of the KV cache [bits per element].
+    sequences_per_gpu : array_like
+        The batch asked for [sequences per GPU].
+    context_tokens : array_like
+        Cached tokens per sequence, > 0 [tokens].
+    total_params, activated_params : float
+        All parameters and those used per token [parameters].
+    bytes_per_weight : array_like
+        [bytes/parameter].
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``sequences_per_gpu`` run [sequences per GPU], ``tokens_per_s`` [output tokens/s on the
+        instance], ``tokens_per_s_per_node`` [output tokens/s per node] and ``memory_bound``;
+        NaN (``memory_bound`` False) where not one sequence fits, or the weights do not.
+
+    Examples
+    --------
+    V3 on 18 nodes of H800 at 4,989 cached tokens and 88 sequences per GPU; then at 32,768 cached tokens
+    on 9 and on 40 nodes, where the cache caps the batch (more nodes spread the weights thinner):
+
+    >>> from analysis.kvcache import AttentionConfig
+    >>> v3 = AttentionConfig("mla", 61, 128, 128, kv_lora_rank=512, rope_head_dim=64)
+    >>> h800 = Instance(18, 8, 80e9, 3.35e12, 1979e12, 989.5e12)
+    >>> r = decode_capped(v3, h800, kv_bits=16, sequences_per_gpu=88, context_tokens=4989,
+    ...                   total_params=671e9, activated_params=37e9, bytes_per_weight=1.0)
+    >>> round(float(r["tokens_per_s_per_node"]))
+    65011
+    >>> import dataclasses
+    >>> wide = dataclasses.replace(h800, nodes=np.array([9.0, 40.0]))
+    >>> r = decode_capped(v3, wide, kv_bits=16, sequences_per_gpu=88, context_tokens=32768, total_params=671e9,
+    ...                   activated_params=37e9, bytes_per_weight=1.0)
+    >>> np.round(r["sequences_per_gpu"], 1).tolist()
+    [30.7, 33.8]
+    """
+    weights = weight_bytes(total_params, bytes_per_weight)
+    kv_bytes = kv_cache_bytes_per_token(config, kv_bits)
+    fits = max_batch(kv_token_capacity(instance.hbm_bytes, weights, kv_bytes), context_tokens) / instance.gpus
+    batch = np.minimum(sequences_per_gpu, fits) * instance.gpus
+    runs = batch >= 1
+    r = decode_roofline(
+        batch=np.where(runs, batch, 1.0),
+        context_tokens=context_tokens,
+        config=config,
+        kv_bytes_per_token=kv_bytes,
+        total_params=total_params,
+        activated_params=activated_params,
+        bytes_per_weight=bytes_per_weight,
+        **instance.roofline_hardware(),
+    )
+    tokens_per_s = np.where(runs, r["tokens_per_s"], np.nan)
+    return {
+        "sequences_per_gpu": np.where(runs, batch / instance.gpus, np.nan),
+        "tokens_per_s": tokens_per_s,
+        "tokens_per_s_per_node": tokens_per_s / instance.nodes,
+        "memory_bound": runs & r["memory_bound"],
+    }

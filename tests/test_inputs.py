@@ -226,12 +226,19 @@ def test_a_scenario_gives_a_range_as_low_and_high(tmp_path):
     assert scenario.ranges == {"gpu_hour_price_usd": (1.5, 2.5)}
 
 
-def test_the_plan_gives_the_range_to_step_6_only_and_names_the_run_by_it(tmp_path):
+#: The notebooks whose steps draw the Monte Carlo: step 6's costs and step 4's roofline.
+DRAWING = {"04_mla_inference", "06_true_cost"}
+
+
+def test_the_plan_gives_the_range_to_the_steps_that_draw_only_and_names_the_run_by_it(tmp_path):
     plan = report.plan_report("baseline", [("gpu_hour_price_usd", "1.5..2.5")], out=tmp_path / "out")
     assert plan.ranges == {"gpu_hour_price_usd": (1.5, 2.5)}
     assert plan.values["gpu_hour_price_usd"] == 2.0 and plan.differs == {}
-    assert plan.notebook_params["06_true_cost"]["monte_carlo_ranges"] == {"gpu_hour_price_usd": [1.5, 2.5]}
-    assert all("monte_carlo_ranges" not in p for stem, p in plan.notebook_params.items() if stem != "06_true_cost")
+    for stem in DRAWING:
+        assert plan.notebook_params[stem]["monte_carlo_ranges"] == {"gpu_hour_price_usd": [1.5, 2.5]}
+    assert all("monte_carlo_ranges" not in p for stem, p in plan.notebook_params.items() if stem not in DRAWING)
+    roofline = report.plan_report("baseline", [("serving_nodes", "16..20")], out=tmp_path / "nodes")
+    assert roofline.notebook_params["04_mla_inference"]["monte_carlo_ranges"] == {"serving_nodes": [16, 20]}
     assert plan.label == "baseline+gpu_hour_price_usd=1.5..2.5"
     assert plan.rerun_command().endswith("-p gpu_hour_price_usd 1.5..2.5 --out " + str(tmp_path / "out"))
     baseline = report.plan_report("baseline")

@@ -247,3 +247,93 @@ def test_the_cut_table_follows_the_batch_not_the_runs_context(baseline):
     assert longer[1024] == pytest.approx(cut[1024]) and longer[131072] == pytest.approx(cut[131072])
     smaller = run(decode_batch_per_gpu=8).tables["mla_cut_by_context"].frame.set_index("context_tokens")["cost_cut"]
     assert smaller[1024] != pytest.approx(cut[1024])  # a smaller batch: the weights weigh more, MLA saves less
+
+
+# --------------------------------------------------------------------------- the roofline in the Monte Carlo
+#: Fewer draws than a run's 100,000: the tests below compare summaries of the same seed's draws.
+QUICK = {"monte_carlo_draws": 5_000}
+QUANTILES = ("p05", "p50", "p95")
+#: The roofline's parameters with a range in the register, and a narrower range around each baseline.
+NARROWER = {"serving_nodes": "17..19", "context_tokens": "4000..6000", "decode_batch_per_gpu": "80..96"}
+
+
+def interval(result, key="decode_tokens_per_s_node_roofline"):
+    return tuple(result[f"{key}_{q}"] for q in QUANTILES)
+
+
+def test_the_cost_model_gives_step_4s_roofline_at_the_runs_values(baseline):
+    """One roofline: the vectorised cost model's outputs equal the step's point values, at the baseline and moved."""
+    from analysis import costs
+
+    for values in (BASELINE, {**BASELINE, "serving_nodes": 9, "context_tokens": 32_768, "decode_batch_per_gpu": 128}):
+        point, result = model.evaluate(values, model.load_data()), steps.step4(values)
+        for key in costs.ROOFLINE_OUTPUTS:
+            assert float(point[key]) == pytest.approx(result[key], rel=1e-12), key
+
+
+def test_step_4_gives_the_draws_median_and_90_percent_interval_beside_each_point_value(baseline):
+    from analysis import uncertainty
+    from analysis.formatting import format_value
+    from analysis.steps import s04_mla_inference as s04
+
+    inputs = Inputs.load()
+    mc = uncertainty.MonteCarlo(
+        inputs.register, BASELINE, inputs.model_data, n=BASELINE["monte_carlo_draws"], rng=BASELINE["random_seed"]
+    )
+    summary = mc.summarise(keys=tuple(s04.DRAWN), quantiles=(0.05, 0.5, 0.95))
+    table = baseline.tables["roofline_draws"].frame.set_index("results_id")
+    for key in s04.DRAWN:
+        assert interval(baseline, key) == tuple(summary.loc[key, ["p05", "p50", "p95"]])
+        assert table.loc[f"{key}_p50", "point"] == pytest.approx(baseline[key])  # the point value beside it
+    # The ranges move the roofline: its intervals are wide, and the point sits off their median.
+    assert interval(baseline)[0] < 14_800 * 1.1 < interval(baseline)[2]
+    sentence = baseline.text["roofline_draws"]
+    for key in ("cost_per_m_output_tokens_roofline_usd", "cost_per_m_output_tokens_roofline_gqa8_usd"):
+        low, mid, high = (format_value(v, "USD") for v in interval(baseline, key))
+        assert f"{mid} (90% interval {low} to {high})" in sentence
+    share = baseline["roofline_below_measured_share_of_draws"]
+    assert share == pytest.approx(mc.shares({"x": ("roofline_to_measured_ratio", lambda r: r < 1)})["x"])
+    assert f"In {format_value(share, 'fraction')} of the draws the bound falls below" in sentence
+    # Measured before modelled: DeepSeek's Day-6 cost leads "What this means"; the draws follow the bound.
+    meaning = baseline.text["meaning"]
+    assert meaning.index("measured first") < meaning.index(
+        format_value(interval(baseline, "roofline_to_measured_ratio")[1], "ratio")
+    )
+
+
+@pytest.mark.parametrize(("name", "narrower"), sorted(NARROWER.items()))
+def test_narrowing_a_range_with_p_low_high_moves_step_4s_interval(name, narrower):
+    values = {**BASELINE, **QUICK}
+    register = Inputs.load().register
+    wide = steps.step4(values)
+    narrowed = steps.step4(values, Inputs.load().with_ranges({name: narrower}))
+    assert interval(narrowed) != interval(wide)
+    low, high = (float(x) for x in narrower.split(".."))
+    assert f"{register[name].label} {low:g} to {high:g}" in narrowed.text["roofline_draws"]
+    assert f"{register[name].label} {register[name].low:g} to {register[name].high:g}" in wide.text["roofline_draws"]
+    if name == "context_tokens":  # the widest driver: a narrower context range narrows the cost's interval
+        key = "cost_per_m_output_tokens_roofline_usd"
+        spread = lambda r: r[f"{key}_p95"] - r[f"{key}_p05"]  # noqa: E731
+        assert spread(narrowed) < spread(wide) / 2
+
+
+def test_a_held_parameter_is_not_drawn_and_holding_all_leaves_no_interval():
+    register = Inputs.load().register
+    held = steps.step4({**BASELINE, **QUICK, "serving_nodes": 24})
+    sentence = held.text["roofline_draws"]
+    label = register["serving_nodes"].label
+    assert f"held at this run's values: {label}" in sentence
+    assert f"{label} {register['serving_nodes'].low:g} to" not in sentence
+    # A range given to a held parameter changes nothing: its value is this run's in every draw.
+    ranged = steps.step4(
+        {**BASELINE, **QUICK, "serving_nodes": 24}, Inputs.load().with_ranges({"serving_nodes": "16..20"})
+    )
+    assert interval(ranged) == interval(held)
+    # Everything the roofline rests on held: no interval, and the sentences say so.
+    fixed = {"serving_nodes": 24, "context_tokens": 6_000, "decode_batch_per_gpu": 100, "gpu_hour_price_usd": 2.5}
+    result = steps.step4({**BASELINE, **QUICK, **fixed})
+    for key in ("decode_tokens_per_s_node_roofline", "cost_per_m_output_tokens_roofline_usd"):
+        assert interval(result, key) == (pytest.approx(result[key]),) * 3
+    assert "no interval: this run holds every parameter that moves it" in result.text["roofline_draws"]
+    assert "drawn: none" in result.text["roofline_draws"]
+    assert "Over the Monte Carlo's ranges" not in result.text["meaning"]

@@ -176,12 +176,6 @@ def test_bad_sampling_input(setup):
 
 
 # --------------------------------------------------------------------------- the register's ranges in the draws
-#: Ranged in the register but read only by step 4's roofline, which the Monte Carlo does not draw: their
-#: ranges are validated and unused. Their rows are the serving work's (issue 20); strict, so that the mark
-#: must go when they are drawn or made fixed.
-NOT_YET_DRAWN = {"serving_nodes", "context_tokens", "decode_batch_per_gpu"}
-
-
 def _drawn_under_some_method(register, values, data) -> set:
     """Every parameter the cost model reads under some choice of its methods (so some run draws it)."""
     from analysis import fleet as fleet_module
@@ -197,13 +191,7 @@ def _drawn_under_some_method(register, values, data) -> set:
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="step 4's roofline is not in the Monte Carlo"))
-        if n in NOT_YET_DRAWN
-        else n
-        for n, p in params.load_register().items()
-        if p.distribution != "fixed"
-    ],
+    [n for n, p in params.load_register().items() if p.distribution != "fixed"],
 )
 def test_every_ranged_parameter_is_used_by_the_draws(setup, name):
     """A parameter with a range is drawn because the cost model reads it: no range is validated and unused."""

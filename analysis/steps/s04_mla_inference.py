@@ -27,7 +27,9 @@ import pandas as pd
 
 from .. import kvcache as _kvcache
 from .. import model as _model
+from .. import params as _params
 from .. import serving as _serving
+from .. import uncertainty as _uncertainty
 from .. import wording as _wording
 from ..formatting import format_value
 from . import s02_capex_amortisation as _s02
@@ -50,9 +52,38 @@ MLA_ROOFLINE = tuple(p for p in ROOFLINE if p != "bytes_per_weight")
 V2_RATIO = ("dense_baseline_kv_cache_bits", "context_tokens", "bytes_per_weight")
 #: What can move step 2's owned H800-hour, under either method (one list, in step 2).
 OWNED = _s02.OWNED_H800_HOUR
+#: The Monte Carlo's settings, as step 6's: every summary of the draws moves with them.
+MONTE_CARLO = ("monte_carlo_draws", "random_seed")
+#: Run settings the notebook takes besides its parameters: the ranges a run gives ranged parameters
+#: (``-p NAME LOW..HIGH``), which reach the roofline's Monte Carlo through ``Inputs.with_ranges``.
+RUN_SETTINGS = ("monte_carlo_ranges",)
 #: The parameters this step's numbers depend on, with those tied to them by a rule (its notebook declares
 #: these): the owned H800-hour does not move with the H100 count, but the count is part of the Hopper total.
-PARAMETERS = step_parameters(PRICE, V2_BITS, ROOFLINE, OWNED)
+PARAMETERS = step_parameters(PRICE, V2_BITS, ROOFLINE, OWNED, MONTE_CARLO)
+#: The roofline's results the Monte Carlo summarises (outputs of :func:`analysis.costs.cost_model`), each with
+#: its unit, what it is in words, and the parameters its draws rest on (every roofline parameter, since a
+#: draw may be memory-bound where the point is not; the price for costs).
+DRAWN = {
+    "decode_tokens_per_s_node_roofline": (
+        "output tokens per second per node",
+        "MLA's roofline throughput per node",
+        ROOFLINE,
+    ),
+    "cost_per_m_output_tokens_roofline_usd": (
+        "USD per million output tokens",
+        "MLA's roofline decode cost per million output tokens (a lower bound)",
+        (*ROOFLINE, *PRICE),
+    ),
+    "cost_per_m_output_tokens_roofline_gqa8_usd": (
+        "USD per million output tokens",
+        "The same with GQA-8 instead of MLA (a lower bound)",
+        (*ROOFLINE, *PRICE),
+    ),
+    "mla_cost_reduction_vs_gqa8": ("fraction", "Cut in decode cost per token from MLA against GQA-8", ROOFLINE),
+    "roofline_to_measured_ratio": ("ratio", "Roofline throughput over DeepSeek's measured", ROOFLINE),
+}
+#: The quantiles of the draws step 4 shows: the 90% interval and the median.
+QUANTILES = {"p05": "5th percentile", "p50": "Median", "p95": "95th percentile"}
 
 V2_VS_67B = ("deepseek-v2-report", "deepseek-llm-67b")
 SERVE = ("deepseek-open-infra-day6", "deepseek-v3-report")
@@ -109,7 +140,8 @@ def step4(values: Mapping[str, Any], inputs: Inputs | None = None) -> StepResult
     capacity = _capacity(b, variants, instance, v3, values)
     gap = _roofline(b, inputs, variants, capacity, instance, v3, values, measured)
     _v2_vs_67b(b, inputs, configs, values)
-    b.say("meaning", _meaning(b, inputs, values, measured, gap))
+    below = _roofline_draws(b, inputs, values)
+    b.say("meaning", _meaning(b, inputs, values, measured, gap, below))
     answer = (
         "The 93.3% is DeepSeek-V2's KV cache (MLA plus 6-bit quantisation) against DeepSeek 67B, not a cut in "
         f"cost; at the throughput DeepSeek measured, a million output tokens cost about US${measured['deepseek']:.2f} "
@@ -403,13 +435,115 @@ def _capacity(b: StepBuilder, variants: dict, instance, v3: dict, values) -> pd.
     return capacity
 
 
+def _roofline_draws(b: StepBuilder, inputs: Inputs, values) -> float:
+    """The roofline's results over the Monte Carlo's draws, as step 6 draws them: medians, 90% intervals and
+    the share of draws whose bound falls below what DeepSeek measured (returned) [fraction]."""
+    register, data = inputs.register, inputs.model_data
+    # Set by the run (a scenario or -p): a ranged one is held in the draws, as in step 6.
+    held = sorted(n for n in _params.differs_from_baseline(register, values) if register[n].distribution != "fixed")
+    n = int(values["monte_carlo_draws"])
+    draws = _uncertainty.MonteCarlo(register, values, data, n=n, rng=int(values["random_seed"]), hold=held)
+    point = _model.evaluate(values, data)
+    summary = draws.summarise(point, keys=tuple(DRAWN), quantiles=(0.05, 0.5, 0.95))
+    shown = [k for k in DRAWN if summary.loc[k, ["p05", "p50", "p95"]].notna().all()]
+    for key in shown:
+        unit, label, depends = DRAWN[key]
+        for q, words in QUANTILES.items():
+            b.number(
+                f"{key}_{q}",
+                float(summary.loc[key, q]),
+                unit,
+                f"{words} of the Monte Carlo of: {label}",
+                (*ROOF, "assumption"),
+                (*depends, *MONTE_CARLO),
+            )
+    below = b.number(
+        "roofline_below_measured_share_of_draws",
+        draws.shares({"below": ("roofline_to_measured_ratio", lambda r: r < 1)})["below"],
+        "fraction",
+        "Share of Monte Carlo draws whose roofline throughput is below DeepSeek's measured ~14.8k tokens/s per node",
+        (*ROOF, "assumption"),
+        (*ROOFLINE, *MONTE_CARLO),
+    )
+    table = summary.loc[shown, ["p50", "p05", "p95", "point", "point_percentile"]].rename_axis("results_id")
+    b.table(
+        "roofline_draws",
+        table.reset_index().assign(
+            result=[DRAWN[k][1] for k in shown],
+            unit=[DRAWN[k][0] for k in shown],
+            results_id=[f"{k}_p50" for k in shown],
+        )[["result", "unit", "p50", "p05", "p95", "point", "point_percentile", "results_id"]],
+        {
+            "result": ("Roofline result", "text"),
+            "unit": ("Unit", "text"),
+            "p50": ("Median of the draws", "number"),
+            "p05": ("5th percentile", "number"),
+            "p95": ("95th percentile", "number"),
+            "point": ("At this run's parameters", "number"),
+            "point_percentile": ("Share of draws below that value", "fraction"),
+            "results_id": ("Result id of the median (to cite)", "code"),
+        },
+        caption=f"The roofline over {n:,} Monte Carlo draws of the decode instance, context and batch (and the "
+        "GPU-hour price for costs): median and 90% interval, beside the value at this run's parameters",
+    )
+    b.say("roofline_draws", _draws_sentence(b, values, summary, held, below))
+    return below
+
+
+def _interval(row: pd.Series, unit: str) -> str:
+    """ "median M (90% interval A to B)", or the value alone when the run holds everything that moves it."""
+    if row["p05"] == row["p95"]:
+        return f"{format_value(row['p50'], unit)} (no interval: this run holds every parameter that moves it)"
+    return (
+        f"{format_value(row['p50'], unit)} (90% interval {format_value(row['p05'], unit)} to "
+        f"{format_value(row['p95'], unit)})"
+    )
+
+
+def _draws_sentence(b: StepBuilder, values, summary: pd.DataFrame, held: list, below: float) -> str:
+    """What the draws say, from the run's values: the medians and intervals, what is held and what is drawn."""
+    register = b.inputs.register
+    drawn = [n for n in (*ROOFLINE, *PRICE) if register[n].distribution != "fixed" and n not in held]
+    ranges = ", ".join(f"{register[n].label or n} {register[n].low:g} to {register[n].high:g}" for n in drawn)
+    held_here = [n for n in held if n in (*ROOFLINE, *PRICE)]
+    held_words = (
+        f"; held at this run's values: {', '.join(register[n].label or n for n in held_here)}" if held_here else ""
+    )
+    words = {
+        "cost_per_m_output_tokens_roofline_usd": ("USD", "{} with MLA"),
+        "cost_per_m_output_tokens_roofline_gqa8_usd": ("USD", "{} with GQA-8"),
+        "mla_cost_reduction_vs_gqa8": ("fraction", "and MLA's cut against GQA-8 a median of {}"),
+    }
+    finite = [k for k in words if k in summary.index and summary.loc[k, ["p05", "p50", "p95"]].notna().all()]
+    said = ", ".join(words[k][1].format(_interval(summary.loc[k], words[k][0])) for k in finite)
+    opening = (
+        f"Over {int(values['monte_carlo_draws']):,} Monte Carlo draws (seed {values['random_seed']}; drawn: "
+        f"{ranges or 'none'}{held_words}), the roofline's decode cost per million output tokens has a median of "
+        f"{said}."
+    )
+    mla = "cost_per_m_output_tokens_roofline_usd"
+    if mla in finite and summary.loc[mla, "p05"] < summary.loc[mla, "p95"]:
+        opening += (
+            f" {format_value(summary.loc[mla, 'point_percentile'], 'fraction')} of the draws lie below this run's "
+            "MLA value."
+        )
+    if below > 0:
+        tail = (
+            f"In {format_value(below, 'fraction')} of the draws the bound falls below what DeepSeek measured: "
+            "DeepSeek cannot have served at those draws' settings."
+        )
+    else:
+        tail = "In none of the draws does the bound fall below what DeepSeek measured."
+    return f"{opening} {tail}"
+
+
 #: How close the roofline may come to the measured throughput and still count as "about" it [fraction].
 ROOFLINE_TOLERANCE = 0.10
 
 
-def _meaning(b: StepBuilder, inputs: Inputs, values, measured: dict, gap: float) -> str:
+def _meaning(b: StepBuilder, inputs: Inputs, values, measured: dict, gap: float, below: float) -> str:
     """The run-dependent bullets of "What this means": measured costs per token at the run's price and
-    the roofline against the measurement, worded by :func:`analysis.wording.relation`."""
+    the roofline against the measurement, worded by :func:`analysis.wording.relation`, then over the draws."""
     price, published_price = values["gpu_hour_price_usd"], inputs.published["v3_rental_price"]
     price_words = _wording.whose(
         {"p": price}, {"p": published_price}, ["p"], f"DeepSeek's US${price:g}", f"this run's US${price:g}"
@@ -436,7 +570,22 @@ def _meaning(b: StepBuilder, inputs: Inputs, values, measured: dict, gap: float)
         f"cost US${measured['deepseek']:.2f} at {price_words} per GPU-hour (US${owned:.2f} at step 2's owned "
         f"H800-hour), and US${measured['day6']:.2f} with the whole day's prefill and idle time loaded on them; "
         f"SGLang's open reproduction on H100s measures US${measured['sglang']:.2f} at the same price.\n"
-        f"- {roof}"
+        f"- {roof}{_gap_over_draws(b, below)}"
+    )
+
+
+def _gap_over_draws(b: StepBuilder, below: float) -> str:
+    """The roofline against the measurement over the Monte Carlo's draws, when the run draws any of its parameters."""
+    key = "roofline_to_measured_ratio"
+    if f"{key}_p50" not in b.numbers:
+        return ""
+    low, mid, high = (b.numbers[f"{key}_{q}"].value for q in QUANTILES)
+    if low == high:
+        return ""
+    return (
+        f" Over the Monte Carlo's ranges of nodes, context and batch the bound is {format_value(mid, 'ratio')} the "
+        f"measurement at the median (90% interval {format_value(low, 'ratio')} to {format_value(high, 'ratio')}), "
+        f"and below it in {format_value(below, 'fraction')} of the draws."
     )
 
 
@@ -480,6 +629,16 @@ def _roofline(b: StepBuilder, inputs, variants: dict, capacity, instance, v3: di
         (*MLA_ROOFLINE, *PRICE),
     )
     if pd.notna(gqa["tokens_per_s_per_node"]):  # GQA-8's cache holds at least one sequence
+        b.number(
+            "cost_per_m_output_tokens_roofline_gqa8_usd",
+            float(gqa["usd_per_m_output_tokens"]),
+            "USD per million output tokens",
+            "Lower bound on decode cost per million output tokens of V3's size with GQA-8 instead of MLA, "
+            + price_words,
+            (*ROOF, "deepseek-v2-report"),
+            # The batch moves it only where GQA-8's cache holds the batch asked for (at the baseline it does not).
+            tuple(p for p in (*ROOFLINE, *PRICE) if p != "decode_batch_per_gpu" or gqa["sequences_per_gpu"] == batch),
+        )
         speedup = b.number(
             "mla_vs_gqa8_throughput_ratio",
             float(mla["tokens_per_s_per_node"] / gqa["tokens_per_s_per_node"]),
