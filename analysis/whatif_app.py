@@ -135,7 +135,8 @@ class WhatIfApp:
     def __init__(self, register: Mapping | None = None, data=None, draws: int | None = None):
         self.register = register if register is not None else _params.load_register()
         self.data = data if data is not None else _model.load_data()
-        self.draws = draws
+        # Checked as the register checks a run's monte_carlo_draws (type and bounds; a one-line error).
+        self.draws = None if draws is None else self.register["monte_carlo_draws"].coerce(draws)
         self.settings = _whatif.Settings()
         self.outcome = None
         self._quiet = False

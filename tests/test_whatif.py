@@ -283,6 +283,18 @@ def test_the_what_if_notebook_is_not_a_step_and_is_thin():
     assert code and all(c.outputs == [] and c.execution_count is None for c in code)
     assert all(len(c.source.splitlines()) <= 15 for c in code)
     assert "WhatIfApp" in code[-1].source
+    # Its one parameter (papermill's tag): the draws per update, None meaning the register's, as step 6.
+    assert code[0].metadata.get("tags") == ["parameters"] and code[0].source.splitlines()[-1] == "draws = None"
+    assert "draws=draws" in code[-1].source
+
+
+@pytest.mark.parametrize("draws", [10, 2.5, "many"])
+def test_the_app_refuses_draws_the_register_does_not_allow(register, data, draws):
+    from analysis.params import ParameterError
+    from analysis.whatif_app import WhatIfApp
+
+    with pytest.raises(ParameterError, match="monte_carlo_draws"):
+        WhatIfApp(register, data, draws=draws)
 
 
 def test_without_threads_the_bridge_is_drawn_in_place(register, data, monkeypatch):
