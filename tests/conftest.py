@@ -16,6 +16,25 @@ from analysis import report as _report
 REPO = _paths.REPO_ROOT
 
 
+def random_register_point(register, seed: int) -> dict:
+    """Every ranged parameter of ``register`` at a uniform draw in its range (the H800s and H100s at most half
+    the Hopper total each, as the fleet's rule requires): a run no scenario names, for tests that must hold
+    at any point of the register."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    point = {}
+    for name, p in register.items():
+        if p.low is None or p.distribution == "fixed" or name in ("h800_gpus", "h100_gpus"):
+            continue
+        value = rng.uniform(p.low, p.high)
+        point[name] = int(round(value)) if p.type == "int" else float(value)
+    for name in ("h800_gpus", "h100_gpus"):  # parts of the Hopper total: at most half of it each
+        p = register[name]
+        point[name] = int(min(rng.uniform(p.low, p.high), point["hopper_gpus"] / 2))
+    return point
+
+
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     """A writable copy of data/ to break on purpose."""

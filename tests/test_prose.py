@@ -23,6 +23,7 @@ import pytest
 
 from analysis import params, paths, steps, wording
 from analysis.formatting import format_value
+from conftest import random_register_point
 
 REGISTER = params.load_register()
 BASELINES = {name: p.baseline for name, p in REGISTER.items()}
@@ -34,19 +35,7 @@ ZERO_MARGINS = 0.25
 
 
 def random_point(seed=192):
-    """Every ranged parameter of the register at a uniform draw in its range (the H800s and H100s at most half
-    the Hopper total each, as the fleet's rule requires)."""
-    rng = np.random.default_rng(seed)
-    point = {}
-    for name, p in REGISTER.items():
-        if p.low is None or p.distribution == "fixed" or name in ("h800_gpus", "h100_gpus"):
-            continue
-        value = rng.uniform(p.low, p.high)
-        point[name] = int(round(value)) if p.type == "int" else float(value)
-    for name in ("h800_gpus", "h100_gpus"):
-        p = REGISTER[name]
-        point[name] = int(min(rng.uniform(p.low, p.high), point["hopper_gpus"] / 2))
-    return point
+    return random_register_point(REGISTER, seed)
 
 
 def run_values(scenario=None, overrides=None):

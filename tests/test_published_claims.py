@@ -6,10 +6,10 @@ claims ledger from the step functions at the baseline, the committed scenarios a
 register, and holds equal every verdict judged against a result that no parameter moves.
 """
 
-import numpy as np
 import pytest
 
 from analysis import model, params, steps
+from conftest import random_register_point
 
 REGISTER = params.load_register()
 #: Few draws: the verdicts held here are judged on the point value, not the draws.
@@ -24,19 +24,7 @@ def run(scenario=None, overrides=None):
 
 
 def random_point(seed=19):
-    """Every ranged parameter of the register at a uniform draw in its range (the H800s and H100s within the
-    Hopper total, as the fleet's rule requires)."""
-    rng = np.random.default_rng(seed)
-    point = {}
-    for name, p in REGISTER.items():
-        if p.low is None or p.distribution == "fixed" or name in ("h800_gpus", "h100_gpus"):
-            continue
-        value = rng.uniform(p.low, p.high)
-        point[name] = int(round(value)) if p.type == "int" else float(value)
-    for name in ("h800_gpus", "h100_gpus"):  # parts of the Hopper total: at most half of it each
-        p = REGISTER[name]
-        point[name] = int(min(rng.uniform(p.low, p.high), point["hopper_gpus"] / 2))
-    return point
+    return random_register_point(REGISTER, seed)
 
 
 @pytest.fixture(scope="module")
