@@ -466,20 +466,29 @@ def _roofline_draws(b: StepBuilder, inputs: Inputs, values) -> float:
         (*ROOFLINE, *MONTE_CARLO),
     )
     table = summary.loc[shown, ["p50", "p05", "p95", "point", "point_percentile"]].rename_axis("results_id")
+    frame = table.reset_index().assign(
+        result=[DRAWN[k][1] for k in shown],
+        unit=[DRAWN[k][0] for k in shown],
+        results_id=[f"{k}_p50" for k in shown],
+    )
+    # The rows have different units (US$, a percentage, a ratio): each value is written as its row's unit asks
+    # (US$0.159, 71.9%, 2.07×), the unit column names the rest; the frame keeps the numbers for code.
+    short = ["USD" if u.startswith("USD per ") else u if u in ("fraction", "ratio") else "" for u in frame["unit"]]
+    for column in ("p50", "p05", "p95", "point"):
+        frame[f"{column}_shown"] = [format_value(v, u) for v, u in zip(frame[column], short, strict=True)]
+    frame["unit_shown"] = [
+        u[4:] if u.startswith("USD per ") else "" if s else u for u, s in zip(frame["unit"], short, strict=True)
+    ]
     b.table(
         "roofline_draws",
-        table.reset_index().assign(
-            result=[DRAWN[k][1] for k in shown],
-            unit=[DRAWN[k][0] for k in shown],
-            results_id=[f"{k}_p50" for k in shown],
-        )[["result", "unit", "p50", "p05", "p95", "point", "point_percentile", "results_id"]],
+        frame,
         {
             "result": ("Roofline result", "text"),
-            "unit": ("Unit", "text"),
-            "p50": ("Median of the draws", "number"),
-            "p05": ("5th percentile", "number"),
-            "p95": ("95th percentile", "number"),
-            "point": ("At this run's parameters", "number"),
+            "unit_shown": ("Unit", "text"),
+            "p50_shown": ("Median of the draws", "text"),
+            "p05_shown": ("5th percentile", "text"),
+            "p95_shown": ("95th percentile", "text"),
+            "point_shown": ("At this run's parameters", "text"),
             "point_percentile": ("Share of draws below that value", "fraction"),
             "results_id": ("Result id of the median (to cite)", "code"),
         },
